@@ -1,0 +1,119 @@
+#include "app/cli/Commands.h"
+
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "core/LayerRegistry.h"
+#include "core/Project.h"
+#include "core/ShapeInference.h"
+
+namespace nc::app {
+
+using namespace nc::core;
+
+namespace {
+
+bool wantsHelp(const std::vector<std::string>& args) {
+  for (const auto& a : args)
+    if (a == "--help" || a == "-h") return true;
+  return false;
+}
+
+/// 1234567 -> "1,234,567"
+std::string grouped(int64_t n) {
+  std::string s = std::to_string(n < 0 ? -n : n);
+  for (int i = int(s.size()) - 3; i > 0; i -= 3) s.insert(size_t(i), ",");
+  return n < 0 ? "-" + s : s;
+}
+
+/// 1.2e9 -> "1.20 G"
+std::string humanCount(int64_t n) {
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(2);
+  if (n >= 1'000'000'000) os << double(n) / 1e9 << " G";
+  else if (n >= 1'000'000) os << double(n) / 1e6 << " M";
+  else if (n >= 1'000) os << double(n) / 1e3 << " K";
+  else os << n;
+  return os.str();
+}
+
+std::string nodeLabel(const Graph& g, NodeId id) {
+  const Node* n = g.node(id);
+  return n ? n->name + " (#" + std::to_string(id) + ")" : "#" + std::to_string(id);
+}
+
+}  // namespace
+
+int runValidate(const std::vector<std::string>& args) {
+  if (wantsHelp(args)) {
+    std::cout << "usage: neuralcanvas-cli validate FILE\n\n"
+                 "Checks a project file: prints each node's type, output shape and parameter count,\n"
+                 "then the totals. Exit 0 when the model is valid, 1 listing every issue when it is\n"
+                 "not, 2 when the file cannot be read or parsed.\n";
+    return kExitOk;
+  }
+  if (args.size() != 1) {
+    std::cerr << "usage: neuralcanvas-cli validate FILE\n";
+    return kExitUsage;
+  }
+  ProjectLoad load = loadProject(args[0]);
+  if (!load.ok()) {
+    std::cerr << "error: " << load.error << "\n";
+    return kExitUnreadable;
+  }
+  const Graph& g = load.project->graph;
+  GraphAnalysis a = analyze(g);
+
+  std::cout << std::left << std::setw(6) << "id" << std::setw(22) << "name" << std::setw(26) << "type"
+            << std::setw(24) << "output shape" << std::right << std::setw(14) << "params" << "\n";
+  std::cout << std::string(92, '-') << "\n";
+  for (NodeId id : a.order) {
+    const Node& n = *g.node(id);
+    const TensorShape* s = a.shapeOf(id);
+    std::string shape = s ? s->str() : (n.layer->isOutput() && a.modelOutput() ? "-> " + a.modelOutput()->str() : "?");
+    std::cout << std::left << std::setw(6) << id << std::setw(22) << n.name << std::setw(26) << n.type << std::setw(24)
+              << shape << std::right << std::setw(14) << grouped(nodeParamCount(n, a)) << "\n";
+  }
+  GraphSummary sum = summarize(g, a);
+  std::cout << std::string(92, '-') << "\n";
+  std::cout << "nodes: " << g.nodes().size() << "   edges: " << g.edges().size() << "\n";
+  std::cout << "total parameters: " << grouped(sum.params) << "\n";
+  std::cout << "FLOPs per sample (forward): " << humanCount(sum.flops) << "\n";
+
+  int errors = 0;
+  for (const auto& issue : a.issues) {
+    bool err = issue.severity == Severity::Error;
+    errors += err;
+    std::cout << (err ? "error" : "warning");
+    if (issue.node >= 0) std::cout << " [node " << nodeLabel(g, issue.node) << "]";
+    std::cout << ": " << issue.message << "\n";
+  }
+  if (errors) {
+    std::cout << "INVALID: " << errors << (errors == 1 ? " error" : " errors") << "\n";
+    return kExitInvalid;
+  }
+  std::cout << "OK: the model is valid\n";
+  return kExitOk;
+}
+
+int runLayers(const std::vector<std::string>& args) {
+  if (wantsHelp(args)) {
+    std::cout << "usage: neuralcanvas-cli layers\n\nLists every layer type by category with its parameters.\n";
+    return kExitOk;
+  }
+  std::string category;
+  for (const LayerType* t : LayerRegistry::instance().all()) {
+    if (t->category() != category) {
+      category = t->category();
+      std::cout << "\n== " << category << " ==\n";
+    }
+    std::cout << t->name() << ": " << t->doc() << "\n";
+    for (const auto& p : t->params())
+      std::cout << "    " << p.name << " (" << paramKindName(p.kind) << ", default " << formatParamValue(p.defaultValue)
+                << "): " << p.doc << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace nc::app

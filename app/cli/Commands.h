@@ -1,0 +1,13 @@
+#pragma once
+#include <string>
+#include <vector>
+
+namespace nc::app {
+
+/// Exit codes shared by the CLI commands.
+enum ExitCode { kExitOk = 0, kExitInvalid = 1, kExitUnreadable = 2, kExitUsage = 64 };
+
+int runValidate(const std::vector<std::string>& args);
+int runLayers(const std::vector<std::string>& args);
+
+}  // namespace nc::app

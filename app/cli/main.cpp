@@ -1,0 +1,48 @@
+// neuralcanvas-cli: the headless front of NeuralCanvas.
+#include <cstring>
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "app/cli/Commands.h"
+
+namespace {
+
+void printUsage(std::ostream& os) {
+  os << "usage: neuralcanvas-cli COMMAND [ARGS...]\n\n"
+        "commands:\n"
+        "  validate FILE     check a project: shapes, parameter counts, issues\n"
+        "  layers            list every layer type with its parameters\n\n"
+        "Run 'neuralcanvas-cli COMMAND --help' for the options of a command.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    printUsage(std::cerr);
+    return nc::app::kExitUsage;
+  }
+  const std::string cmd = args.front();
+  args.erase(args.begin());
+  try {
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+      printUsage(std::cout);
+      return 0;
+    }
+    if (cmd == "--version") {
+      std::cout << "neuralcanvas-cli " << NC_VERSION << "\n";
+      return 0;
+    }
+    if (cmd == "validate") return nc::app::runValidate(args);
+    if (cmd == "layers") return nc::app::runLayers(args);
+    std::cerr << "neuralcanvas-cli: unknown command '" << cmd << "'\n";
+    printUsage(std::cerr);
+    return nc::app::kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "neuralcanvas-cli " << cmd << ": internal error: " << e.what() << "\n";
+    return 3;
+  }
+}

@@ -1,0 +1,88 @@
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/Params.h"
+#include "core/TensorShape.h"
+
+namespace nc::core {
+
+class NodeModule;  // core/NodeModule.h (LibTorch); kept out of this header on purpose.
+
+/// What a layer sees when it infers shapes or builds its module: its own parameters
+/// (complete and validated) and the shapes arriving on its input ports.
+struct LayerContext {
+  const Params& params;
+  const std::vector<TensorShape>& inputs;
+  const TensorShape& in(size_t i = 0) const { return inputs.at(i); }
+};
+
+/// Result of shape inference for one node: its output shape, or a message for the user.
+struct ShapeResult {
+  std::optional<TensorShape> output;  // empty for Output nodes and on error
+  std::string error;
+
+  static ShapeResult of(TensorShape s) { return {std::move(s), {}}; }
+  static ShapeResult none() { return {}; }
+  static ShapeResult fail(std::string message) { return {std::nullopt, std::move(message)}; }
+  bool ok() const { return error.empty(); }
+};
+
+/// What the TorchScript exporter hands a layer (export issue): attribute prefix of the node's
+/// registered parameters, names of the variables holding its inputs, and the variable to assign.
+struct ScriptContext {
+  const Params& params;
+  const std::vector<TensorShape>& inputs;
+  std::string self;                     // e.g. "n3"
+  std::vector<std::string> inputVars;   // e.g. {"x2"}
+  std::string outputVar;                // e.g. "x3"
+};
+
+/// One layer type: everything the program needs to know about it lives in the subclass,
+/// defined once in its own file under core/layers/ and registered with NC_REGISTER_LAYER.
+class LayerType {
+ public:
+  LayerType(std::string name, std::string category, std::string doc, std::vector<ParamSpec> params);
+  virtual ~LayerType() = default;
+
+  const std::string& name() const { return m_name; }
+  const std::string& category() const { return m_category; }
+  const std::string& doc() const { return m_doc; }
+  const std::vector<ParamSpec>& params() const { return m_params; }
+  const ParamSpec* paramSpec(const std::string& name) const;
+  ParamMap defaults() const;
+  /// Every parameter present, of its kind and in range; messages name the parameter.
+  Status validateParams(const ParamMap& params) const;
+
+  /// Names of the input ports (may depend on parameters, e.g. Concat's number of inputs).
+  virtual std::vector<std::string> inputPorts(const Params&) const { return {"in"}; }
+  /// 1 for every layer except Output.
+  virtual int outputCount() const { return 1; }
+  virtual bool isInput() const { return false; }
+  virtual bool isOutput() const { return false; }
+
+  /// Input shapes + parameters -> output shape, or a message a person understands.
+  virtual ShapeResult infer(const LayerContext& ctx) const = 0;
+  /// The LibTorch module computing this node. Only called after infer() succeeded.
+  virtual std::shared_ptr<NodeModule> build(const LayerContext& ctx) const = 0;
+  /// Number of trainable parameters (must equal the built module's parameters()).
+  virtual int64_t paramCount(const LayerContext&) const { return 0; }
+  /// Estimated floating point operations per sample for a forward pass.
+  virtual int64_t flops(const LayerContext&, const TensorShape& /*output*/) const { return 0; }
+
+  /// TorchScript emission hook for the exporter: the lines of `forward` computing this node,
+  /// or nullopt when this layer cannot be exported yet (the exporter then says so by name).
+  virtual std::optional<std::string> emitScript(const ScriptContext&) const { return std::nullopt; }
+
+ private:
+  std::string m_name, m_category, m_doc;
+  std::vector<ParamSpec> m_params;
+};
+
+/// Palette categories, in display order.
+const std::vector<std::string>& layerCategories();
+
+}  // namespace nc::core

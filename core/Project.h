@@ -1,0 +1,38 @@
+#pragma once
+#include <optional>
+#include <string>
+
+#include "core/Graph.h"
+#include "core/Status.h"
+
+namespace nc::core {
+
+constexpr const char* kProjectFormat = "neuralcanvas-project";
+constexpr int kProjectVersion = 1;
+
+/// A project: the model graph plus data and training settings.
+struct Project {
+  std::string name;
+  Graph graph;
+  /// Data and training settings, kept as JSON text until the training engine defines them;
+  /// they round-trip unchanged.
+  std::string dataJson = "{}";
+  std::string trainingJson = "{}";
+};
+
+struct ProjectLoad {
+  std::optional<Project> project;
+  std::string error;  // names the file and the JSON path of the problem
+  bool ok() const { return project.has_value(); }
+};
+
+/// Parses project JSON. Errors name the JSON path, e.g. "/graph/nodes/2/params/stride: ...".
+ProjectLoad parseProject(const std::string& text);
+/// Reads and parses a file; errors start with the file name.
+ProjectLoad loadProject(const std::string& path);
+std::string serializeProject(const Project& project);
+/// Writes atomically (temporary file in the same folder, then rename).
+Status saveProject(const Project& project, const std::string& path);
+Status writeFileAtomic(const std::string& path, const std::string& contents);
+
+}  // namespace nc::core

@@ -1,0 +1,45 @@
+// Linear: fully connected layer on the last dimension.
+#include "core/NodeModule.h"
+#include "core/layers/LayerUtil.h"
+
+namespace nc::core::layers {
+namespace {
+
+class Linear final : public LayerType {
+ public:
+  Linear()
+      : LayerType("Linear", "Dense",
+                  "Fully connected layer y = xW^T + b on the last dimension: [batch, features] or "
+                  "[batch, length, features]. in_features follows from the input.",
+                  {ParamSpec::integer("out_features", 128, 1, 1 << 20, "Output features"),
+                   ParamSpec::boolean("bias", true, "Learn an additive bias")}) {}
+
+  ShapeResult infer(const LayerContext& ctx) const override {
+    const TensorShape& in = ctx.in();
+    if (auto e = requireFloat(in, name())) return *e;
+    if (auto e = requireRankBetween(in, 2, 3, name(), "[batch, features] or [batch, length, features]",
+                                    "insert a Flatten"))
+      return *e;
+    TensorShape out = in;
+    out.dims.back() = ctx.params.i("out_features");
+    return ShapeResult::of(out);
+  }
+
+  std::shared_ptr<NodeModule> build(const LayerContext& ctx) const override {
+    return wrapModule(torch::nn::Linear(
+        torch::nn::LinearOptions(ctx.in().dims.back(), ctx.params.i("out_features")).bias(ctx.params.b("bias"))));
+  }
+
+  int64_t paramCount(const LayerContext& ctx) const override {
+    int64_t out = ctx.params.i("out_features");
+    return ctx.in().dims.back() * out + (ctx.params.b("bias") ? out : 0);
+  }
+
+  int64_t flops(const LayerContext& ctx, const TensorShape& out) const override {
+    return 2 * out.numel() * ctx.in().dims.back();
+  }
+};
+NC_REGISTER_LAYER(Linear);
+
+}  // namespace
+}  // namespace nc::core::layers

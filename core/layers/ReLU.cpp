@@ -1,0 +1,18 @@
+// ReLU: max(0, x), elementwise.
+#include "core/NodeModule.h"
+#include "core/layers/LayerUtil.h"
+
+namespace nc::core::layers {
+namespace {
+
+class ReLU final : public ElementwiseLayer {
+ public:
+  ReLU() : ElementwiseLayer("ReLU", "Activation", "Rectified linear unit: max(0, x), elementwise.", {}) {}
+  std::shared_ptr<NodeModule> build(const LayerContext&) const override {
+    return unaryNode([](const torch::Tensor& x) { return torch::relu(x); });
+  }
+};
+NC_REGISTER_LAYER(ReLU);
+
+}  // namespace
+}  // namespace nc::core::layers
