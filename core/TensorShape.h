@@ -12,13 +12,15 @@ enum class DType { Float32, Int64 };
 struct TensorShape {
   std::vector<int64_t> dims;
   DType dtype = DType::Float32;
+  /// For token ids (Int64): the number of distinct ids, so an Embedding can size its table.
+  int64_t vocab = 0;
 
   /// Rank including the batch dimension.
   size_t rank() const { return dims.size() + 1; }
   /// Number of elements per sample (product of dims).
   int64_t numel() const;
   std::string str() const;
-  bool operator==(const TensorShape& o) const { return dims == o.dims && dtype == o.dtype; }
+  bool operator==(const TensorShape& o) const { return dims == o.dims && dtype == o.dtype && vocab == o.vocab; }
   bool operator!=(const TensorShape& o) const { return !(*this == o); }
 };
 

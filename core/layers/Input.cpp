@@ -24,6 +24,7 @@ class Input final : public LayerType {
     TensorShape s;
     s.dims = ctx.params.list("shape");
     s.dtype = ctx.params.s("dtype") == "tokens" ? DType::Int64 : DType::Float32;
+    if (s.dtype == DType::Int64) s.vocab = ctx.params.i("vocab_size");
     if (s.dtype == DType::Int64 && s.dims.size() != 1)
       return ShapeResult::fail("Input of tokens takes a 1-D shape [length], not " + formatDims(s.dims));
     return ShapeResult::of(s);

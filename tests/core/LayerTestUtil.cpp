@@ -6,7 +6,8 @@ namespace nc::test {
 
 using namespace nc::core;
 
-TensorShape shape(std::vector<int64_t> dims, DType dtype) { return TensorShape{std::move(dims), dtype}; }
+TensorShape shape(std::vector<int64_t> dims, DType dtype) { return TensorShape{std::move(dims), dtype, 0}; }
+TensorShape tokens(int64_t length, int64_t vocab) { return TensorShape{{length}, DType::Int64, vocab}; }
 
 ParamMap layerParams(const std::string& type, const ParamMap& overrides) {
   const LayerType* t = LayerRegistry::instance().find(type);
@@ -36,10 +37,10 @@ std::shared_ptr<NodeModule> buildLayer(const std::string& type, const ParamMap& 
   return LayerRegistry::instance().find(type)->build(LayerContext{p, inputs});
 }
 
-torch::Tensor randomBatch(const TensorShape& s, int64_t batch, int64_t vocab) {
+torch::Tensor randomBatch(const TensorShape& s, int64_t batch) {
   std::vector<int64_t> sizes{batch};
   sizes.insert(sizes.end(), s.dims.begin(), s.dims.end());
-  if (s.dtype == DType::Int64) return torch::randint(0, vocab, sizes, torch::kLong);
+  if (s.dtype == DType::Int64) return torch::randint(0, std::max<int64_t>(s.vocab, 1), sizes, torch::kLong);
   return torch::randn(sizes);
 }
 

@@ -21,6 +21,8 @@ class SeededTest : public ::testing::Test {
 };
 
 core::TensorShape shape(std::vector<int64_t> dims, core::DType dtype = core::DType::Float32);
+/// Token ids [B, length] with `vocab` distinct values.
+core::TensorShape tokens(int64_t length, int64_t vocab);
 
 /// The layer's defaults with `overrides` applied (asserts the type exists).
 core::ParamMap layerParams(const std::string& type, const core::ParamMap& overrides = {});
@@ -33,8 +35,8 @@ core::ShapeResult inferLayer(const std::string& type, const core::ParamMap& over
 std::shared_ptr<core::NodeModule> buildLayer(const std::string& type, const core::ParamMap& overrides,
                                              const std::vector<core::TensorShape>& inputs);
 
-/// A random batch for a shape: normal floats, or token ids in [0, vocab).
-torch::Tensor randomBatch(const core::TensorShape& s, int64_t batch, int64_t vocab = 10);
+/// A random batch for a shape: normal floats, or token ids in [0, s.vocab).
+torch::Tensor randomBatch(const core::TensorShape& s, int64_t batch);
 
 /// Builds the layer, runs it on random batches of size 1 and 3 and checks that the output's
 /// size equals the inferred shape and that paramCount() equals the module's parameter count.
