@@ -1,6 +1,7 @@
 #include "app/cli/Commands.h"
 
 #include <iomanip>
+#include <nlohmann/json.hpp>
 #include <iostream>
 #include <sstream>
 
@@ -97,9 +98,37 @@ int runValidate(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+namespace {
+
+nlohmann::json schemaJson() {
+  nlohmann::json out = nlohmann::json::array();
+  for (const LayerType* t : LayerRegistry::instance().all()) {
+    nlohmann::json params = nlohmann::json::array();
+    for (const auto& p : t->params()) {
+      nlohmann::json j = {{"name", p.name}, {"kind", paramKindName(p.kind)}, {"doc", p.doc}};
+      j["default"] = std::visit([](const auto& v) { return nlohmann::json(v); }, p.defaultValue);
+      if (p.kind == ParamKind::Choice) j["choices"] = p.choices;
+      if (p.kind == ParamKind::Int || p.kind == ParamKind::Float || p.kind == ParamKind::IntList) {
+        j["min"] = p.minValue;
+        j["max"] = p.maxValue;
+      }
+      params.push_back(j);
+    }
+    out.push_back({{"name", t->name()}, {"category", t->category()}, {"doc", t->doc()}, {"params", params}});
+  }
+  return out;
+}
+
+}  // namespace
+
 int runLayers(const std::vector<std::string>& args) {
   if (wantsHelp(args)) {
-    std::cout << "usage: neuralcanvas-cli layers\n\nLists every layer type by category with its parameters.\n";
+    std::cout << "usage: neuralcanvas-cli layers [--json]\n\n"
+                 "Lists every layer type by category with its parameters (--json: as JSON).\n";
+    return kExitOk;
+  }
+  if (!args.empty() && args[0] == "--json") {
+    std::cout << schemaJson().dump(2) << "\n";
     return kExitOk;
   }
   std::string category;

@@ -1,0 +1,48 @@
+// BatchNorm2d: batch normalization of images [batch, channels, height, width].
+#include "core/NodeModule.h"
+#include "core/layers/LayerUtil.h"
+
+namespace nc::core::layers {
+namespace {
+
+class BatchNorm2d final : public LayerType {
+ public:
+  BatchNorm2d()
+      : LayerType("BatchNorm2d", "Normalization",
+                  "Normalizes each channel of an image [batch, channels, height, width] over the batch and "
+                  "pixels to zero mean and unit variance, then scales and shifts it. Uses running statistics "
+                  "in evaluation.",
+                  {ParamSpec::real("eps", 1e-5, 0.0, 1.0, "Added to the variance for numerical stability"),
+                   ParamSpec::real("momentum", 0.1, 0.0, 1.0, "Weight of each new batch in the running statistics"),
+                   ParamSpec::boolean("affine", true, "Learn a per-channel scale and shift")}) {}
+
+  ShapeResult infer(const LayerContext& ctx) const override {
+    const TensorShape& in = ctx.in();
+    if (auto e = requireFloat(in, name())) return *e;
+    if (auto e = requireRank(in, 4, name(), "[batch, channels, height, width]",
+                             in.rank() == 2 || in.rank() == 3
+                                 ? "use BatchNorm1d for [batch, features] or [batch, channels, length]"
+                                 : ""))
+      return *e;
+    return ShapeResult::of(in);
+  }
+
+  std::shared_ptr<NodeModule> build(const LayerContext& ctx) const override {
+    const Params& p = ctx.params;
+    return wrapModule(torch::nn::BatchNorm2d(
+        torch::nn::BatchNorm2dOptions(ctx.in().dims[0]).eps(p.f("eps")).momentum(p.f("momentum")).affine(p.b("affine"))));
+  }
+
+  int64_t paramCount(const LayerContext& ctx) const override {
+    return ctx.params.b("affine") ? 2 * ctx.in().dims[0] : 0;
+  }
+
+  int64_t flops(const LayerContext& ctx, const TensorShape& out) const override {
+    // Subtract the mean and divide by the deviation, plus scale and shift when affine.
+    return (ctx.params.b("affine") ? 4 : 2) * out.numel();
+  }
+};
+NC_REGISTER_LAYER(BatchNorm2d);
+
+}  // namespace
+}  // namespace nc::core::layers

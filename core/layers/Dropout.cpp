@@ -1,0 +1,23 @@
+// Dropout: zeroes random elements while training, identity in evaluation.
+#include "core/NodeModule.h"
+#include "core/layers/LayerUtil.h"
+
+namespace nc::core::layers {
+namespace {
+
+class Dropout final : public ElementwiseLayer {
+ public:
+  Dropout()
+      : ElementwiseLayer("Dropout", "Regularization",
+                         "While training, zeroes each element with probability p and scales the rest by "
+                         "1 / (1 - p); passes the input through unchanged in evaluation.",
+                         {ParamSpec::real("p", 0.5, 0.0, 0.99, "Probability of zeroing an element")}) {}
+
+  std::shared_ptr<NodeModule> build(const LayerContext& ctx) const override {
+    return wrapModule(torch::nn::Dropout(torch::nn::DropoutOptions(ctx.params.f("p"))));
+  }
+};
+NC_REGISTER_LAYER(Dropout);
+
+}  // namespace
+}  // namespace nc::core::layers

@@ -1,0 +1,25 @@
+// GRU: gated recurrent unit over [batch, length, features].
+#include "core/layers/RecurrentUtil.h"
+
+namespace nc::core::layers {
+namespace {
+
+class GRU final : public RecurrentLayer {
+ public:
+  GRU()
+      : RecurrentLayer("GRU",
+                       "Gated recurrent unit over [batch, length, features]: a lighter gated alternative to "
+                       "the LSTM; outputs every step's hidden state or the final one. input_size follows "
+                       "from the input.",
+                       RecurrentCell{3, 8}) {}
+
+  std::shared_ptr<NodeModule> build(const LayerContext& ctx) const override {
+    const Params& p = ctx.params;
+    return recurrentNode(
+        torch::nn::GRU(configure(torch::nn::GRUOptions(ctx.in().dims.back(), p.i("hidden_size")), p)), p);
+  }
+};
+NC_REGISTER_LAYER(GRU);
+
+}  // namespace
+}  // namespace nc::core::layers

@@ -1,0 +1,25 @@
+// LSTM: long short-term memory over [batch, length, features].
+#include "core/layers/RecurrentUtil.h"
+
+namespace nc::core::layers {
+namespace {
+
+class LSTM final : public RecurrentLayer {
+ public:
+  LSTM()
+      : RecurrentLayer("LSTM",
+                       "Long short-term memory over [batch, length, features]: a gated recurrent layer "
+                       "that keeps long-range context; outputs every step's hidden state or the final one. "
+                       "input_size follows from the input.",
+                       RecurrentCell{4, 9}) {}
+
+  std::shared_ptr<NodeModule> build(const LayerContext& ctx) const override {
+    const Params& p = ctx.params;
+    return recurrentNode(
+        torch::nn::LSTM(configure(torch::nn::LSTMOptions(ctx.in().dims.back(), p.i("hidden_size")), p)), p);
+  }
+};
+NC_REGISTER_LAYER(LSTM);
+
+}  // namespace
+}  // namespace nc::core::layers

@@ -1,0 +1,57 @@
+#pragma once
+// Helpers shared by the fixed-window pooling layers (MaxPool1d, MaxPool2d, AvgPool2d):
+// their common parameters and their shape inference. Header only; include from layer .cpp files.
+#include <string>
+#include <vector>
+
+#include "core/layers/LayerUtil.h"
+
+namespace nc::core::layers {
+
+/// kernel_size, stride (0 = same as kernel_size) and padding, as in torch.nn.MaxPool2d.
+inline std::vector<ParamSpec> poolParams() {
+  return {ParamSpec::integer("kernel_size", 2, 1, 256, "Window size along each spatial dimension"),
+          ParamSpec::integer("stride", 0, 0, 256, "Step between windows; 0 means the same as kernel_size"),
+          ParamSpec::integer("padding", 0, 0, 128, "Implicit padding on each side (at most kernel_size / 2)")};
+}
+
+/// The effective stride: the parameter, or kernel_size when it is 0.
+inline int64_t poolStride(const Params& p) {
+  int64_t s = p.i("stride");
+  return s > 0 ? s : p.i("kernel_size");
+}
+
+/// Shape inference of a pooling window over the last `spatial` dimensions of a
+/// [batch, channels, spatial...] input: checks dtype, rank, padding and that the window fits.
+/// `form` describes the expected input ("[batch, channels, height, width]"), `hint` is added
+/// to the rank error.
+inline ShapeResult inferPool(const LayerContext& ctx, const std::string& layer, size_t spatial,
+                             const std::string& form, const std::string& hint) {
+  const TensorShape& in = ctx.in();
+  if (auto e = requireFloat(in, layer)) return *e;
+  if (auto e = requireRank(in, spatial + 2, layer, form, hint)) return *e;
+  const Params& p = ctx.params;
+  int64_t k = p.i("kernel_size"), s = poolStride(p), pad = p.i("padding");
+  if (pad > k / 2)
+    return ShapeResult::fail(layer + " padding " + std::to_string(pad) + " is too large for kernel_size " +
+                             std::to_string(k) + ": padding must be at most half the kernel size (" +
+                             std::to_string(k / 2) + ")");
+  TensorShape out = in;
+  for (size_t d = 1; d < in.dims.size(); ++d) {
+    int64_t size = slidingOutput(in.dims[d], k, s, pad);
+    if (size <= 0)
+      return ShapeResult::fail(layer + " kernel_size " + std::to_string(k) + " does not fit the input " + in.str() +
+                               " (with padding " + std::to_string(pad) + "): reduce kernel_size or add padding");
+    out.dims[d] = size;
+  }
+  return ShapeResult::of(out);
+}
+
+/// Rough FLOPs of a pooling window: one comparison or addition per window element and output.
+inline int64_t poolFlops(const LayerContext& ctx, const TensorShape& out, size_t spatial) {
+  int64_t window = 1;
+  for (size_t d = 0; d < spatial; ++d) window *= ctx.params.i("kernel_size");
+  return out.numel() * window;
+}
+
+}  // namespace nc::core::layers

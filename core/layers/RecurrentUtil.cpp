@@ -1,0 +1,94 @@
+#include "core/layers/RecurrentUtil.h"
+
+namespace nc::core::layers {
+namespace {
+
+const char* const kForm = "[batch, length, features]";
+
+std::vector<ParamSpec> recurrentParams(std::vector<ParamSpec> extra) {
+  std::vector<ParamSpec> p{
+      ParamSpec::integer("hidden_size", 128, 1, 65536, "Features of the hidden state (per direction)"),
+      ParamSpec::integer("num_layers", 1, 1, 8, "Stacked recurrent layers, each reading the previous one's outputs")};
+  for (auto& e : extra) p.push_back(std::move(e));
+  p.push_back(ParamSpec::boolean("bias", true, "Learn the input and hidden biases"));
+  p.push_back(ParamSpec::real("dropout", 0.0, 0.0, 1.0,
+                              "Dropout probability between stacked layers (training only; needs num_layers > 1)"));
+  p.push_back(ParamSpec::boolean("bidirectional", false,
+                                 "Also run backwards over the sequence; doubles the output features"));
+  p.push_back(ParamSpec::choice("output", "last", {"sequence", "last"},
+                                "sequence: [B, length, H*dirs] for every step; last: final hidden state [B, H*dirs]"));
+  return p;
+}
+
+/// How to turn a non-sequence input into [length, features], for the error message.
+std::string rankHint(const TensorShape& in) {
+  if (in.rank() < 3) {
+    int64_t f = in.dims.empty() ? 1 : in.dims[0];
+    return "insert a Reshape to [" + std::to_string(f) + ", 1] (one feature per time step) or [1, " +
+           std::to_string(f) + "] (a single time step)";
+  }
+  // Rank > 3: skip leading dimensions of size 1, take the next as time, merge the rest into features.
+  size_t t = 0;
+  while (t + 1 < in.dims.size() && in.dims[t] == 1) ++t;
+  int64_t features = 1;
+  for (size_t i = t + 1; i < in.dims.size(); ++i) features *= in.dims[i];
+  std::string what;
+  if (in.dims.size() == 3) {
+    static const char* const names[] = {"channels", "rows", "columns"};
+    what = names[t];
+  } else {
+    what = "dimension " + std::to_string(t + 1);
+  }
+  return "insert a Reshape to [" + std::to_string(in.dims[t]) + ", " + std::to_string(features) + "] (" + what +
+         " as time steps)";
+}
+
+}  // namespace
+
+RecurrentLayer::RecurrentLayer(std::string name, std::string doc, RecurrentCell cell, std::vector<ParamSpec> extra)
+    : LayerType(std::move(name), "Recurrent", std::move(doc), recurrentParams(std::move(extra))), m_cell(cell) {}
+
+ShapeResult RecurrentLayer::infer(const LayerContext& ctx) const {
+  const TensorShape& in = ctx.in();
+  if (auto e = requireFloat(in, name())) return *e;
+  if (in.rank() != 3) return *requireRank(in, 3, name(), kForm, rankHint(in));
+  const Params& p = ctx.params;
+  int64_t width = p.i("hidden_size") * (p.b("bidirectional") ? 2 : 1);
+  if (p.s("output") == "sequence") return ShapeResult::of({{in.dims[0], width}});
+  return ShapeResult::of({{width}});
+}
+
+int64_t RecurrentLayer::paramCount(const LayerContext& ctx) const {
+  const Params& p = ctx.params;
+  int64_t h = p.i("hidden_size");
+  int64_t dirs = p.b("bidirectional") ? 2 : 1;
+  int64_t gh = m_cell.gates * h;
+  int64_t total = 0;
+  for (int64_t layer = 0; layer < p.i("num_layers"); ++layer) {
+    int64_t input = layer == 0 ? ctx.in().dims.back() : h * dirs;
+    total += dirs * (gh * (input + h) + (p.b("bias") ? 2 * gh : 0));
+  }
+  return total;
+}
+
+int64_t RecurrentLayer::flops(const LayerContext& ctx, const TensorShape&) const {
+  // Per step, direction and layer: the two matrix products, the bias additions and the gate arithmetic.
+  const Params& p = ctx.params;
+  int64_t h = p.i("hidden_size");
+  int64_t dirs = p.b("bidirectional") ? 2 : 1;
+  int64_t gh = m_cell.gates * h;
+  int64_t perStep = 0;
+  for (int64_t layer = 0; layer < p.i("num_layers"); ++layer) {
+    int64_t input = layer == 0 ? ctx.in().dims.back() : h * dirs;
+    perStep += dirs * (2 * gh * (input + h) + (p.b("bias") ? 2 * gh : 0) + m_cell.elementwisePerUnit * h);
+  }
+  return ctx.in().dims[0] * perStep;
+}
+
+torch::Tensor lastLayerHidden(const torch::Tensor& hn, int64_t directions) {
+  // hn: [num_layers * directions, batch, hidden], the last layer's directions at the end.
+  torch::Tensor last = hn.slice(0, hn.size(0) - directions, hn.size(0));  // [directions, batch, hidden]
+  return last.transpose(0, 1).reshape({hn.size(1), directions * hn.size(2)});
+}
+
+}  // namespace nc::core::layers

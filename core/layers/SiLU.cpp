@@ -1,0 +1,19 @@
+// SiLU (swish): x * sigmoid(x), elementwise.
+#include "core/NodeModule.h"
+#include "core/layers/LayerUtil.h"
+
+namespace nc::core::layers {
+namespace {
+
+class SiLU final : public ElementwiseLayer {
+ public:
+  SiLU() : ElementwiseLayer("SiLU", "Activation", "Sigmoid linear unit (swish): x * sigmoid(x), elementwise.", {}) {}
+  std::shared_ptr<NodeModule> build(const LayerContext&) const override {
+    return unaryNode([](const torch::Tensor& x) { return torch::silu(x); });
+  }
+  int64_t flops(const LayerContext& ctx, const TensorShape&) const override { return 5 * ctx.in().numel(); }
+};
+NC_REGISTER_LAYER(SiLU);
+
+}  // namespace
+}  // namespace nc::core::layers

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Writes resources/templates/*.json from the short descriptions below.
+
+Project files list every parameter of every node; this script fills in the defaults from
+`neuralcanvas-cli layers --json`, so a template only states what differs from them.
+Usage: scripts/make_templates.py path/to/neuralcanvas-cli
+"""
+import json
+import os
+import subprocess
+import sys
+
+FASHION_DATA = {"kind": "idx", "path": "/usr/share/datasets/fashion-mnist"}
+
+# Each template is a chain: (name, type, non-default params).
+TEMPLATES = {
+    "cnn": ("Fashion-MNIST CNN", [
+        ("image", "Input", {"shape": [1, 28, 28]}),
+        ("conv1", "Conv2d", {"out_channels": 32, "kernel_size": 3, "padding": 1}),
+        ("bn1", "BatchNorm2d", {}),
+        ("relu1", "ReLU", {}),
+        ("pool1", "MaxPool2d", {"kernel_size": 2}),
+        ("conv2", "Conv2d", {"out_channels": 64, "kernel_size": 3, "padding": 1}),
+        ("bn2", "BatchNorm2d", {}),
+        ("relu2", "ReLU", {}),
+        ("pool2", "MaxPool2d", {"kernel_size": 2}),
+        ("flatten", "Flatten", {}),
+        ("fc1", "Linear", {"out_features": 128}),
+        ("relu3", "ReLU", {}),
+        ("dropout", "Dropout", {"p": 0.3}),
+        ("classifier", "Linear", {"out_features": 10}),
+        ("logits", "Output", {}),
+    ]),
+    "lstm": ("Fashion-MNIST LSTM (rows as time steps)", [
+        ("image", "Input", {"shape": [1, 28, 28]}),
+        ("rows", "Reshape", {"shape": [28, 28]}),
+        ("lstm", "LSTM", {"hidden_size": 128, "num_layers": 1, "output": "last"}),
+        ("classifier", "Linear", {"out_features": 10}),
+        ("logits", "Output", {}),
+    ]),
+    "transformer": ("Fashion-MNIST Transformer (4x4 patches)", [
+        ("image", "Input", {"shape": [1, 28, 28]}),
+        ("patchify", "Conv2d", {"out_channels": 64, "kernel_size": 4, "stride": 4, "padding": 0}),
+        ("flatten", "Flatten", {"start_dim": 2}),
+        ("tokens", "Permute", {"dims": [0, 2, 1]}),
+        ("positions", "PositionalEncoding", {"kind": "learned"}),
+        ("encoder1", "TransformerEncoderLayer", {"num_heads": 4, "dim_feedforward": 128, "dropout": 0.1}),
+        ("encoder2", "TransformerEncoderLayer", {"num_heads": 4, "dim_feedforward": 128, "dropout": 0.1}),
+        ("pool", "SequencePool", {"mode": "mean"}),
+        ("classifier", "Linear", {"out_features": 10}),
+        ("logits", "Output", {}),
+    ]),
+}
+
+
+def main():
+    cli = sys.argv[1]
+    schema = {t["name"]: t for t in json.loads(subprocess.check_output([cli, "layers", "--json"]))}
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources", "templates")
+    for key, (title, chain) in TEMPLATES.items():
+        nodes, edges = [], []
+        for i, (name, layer, overrides) in enumerate(chain):
+            params = {p["name"]: p["default"] for p in schema[layer]["params"]}
+            for k, v in overrides.items():
+                if k not in params:
+                    sys.exit(f"{key}: {layer} has no parameter {k}")
+                params[k] = v
+            nodes.append({"id": i + 1, "type": layer, "name": name,
+                          "position": [float(40 + 200 * i), 120.0 if i % 2 else 40.0], "params": params})
+            if i:
+                edges.append({"from": {"node": i, "port": 0}, "to": {"node": i + 1, "port": 0}})
+        project = {"format": "neuralcanvas-project", "version": 1, "name": title,
+                   "graph": {"nodes": nodes, "edges": edges}, "data": FASHION_DATA, "training": {}}
+        with open(os.path.join(root, key + ".json"), "w") as f:
+            json.dump(project, f, indent=2, sort_keys=True)
+            f.write("\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages NeuralCanvas needs (only those missing) and builds it (Release).
+# Idempotent: a second run installs nothing and rebuilds only what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(build-essential cmake ninja-build ccache pkg-config
+          libtorch-dev qt6-base-dev qt6-charts-dev libqt6opengl6-dev libxkbcommon-dev
+          libgtest-dev nlohmann-json3-dev zlib1g-dev libpng-dev libjpeg-dev
+          xvfb dataset-fashion-mnist python3-torch)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi
+
+BUILD_DIR=${NC_BUILD_DIR:-build}
+if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release
+fi
+echo "== building in $BUILD_DIR"
+start=$(date +%s)
+cmake --build "$BUILD_DIR"
+echo "== build finished in $(( $(date +%s) - start )) s"

@@ -1,0 +1,95 @@
+// End-to-end tests of neuralcanvas-cli as a user runs it.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "GraphTestUtil.h"
+#include "core/Project.h"
+
+namespace nc::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CliResult {
+  int exitCode = -1;
+  std::string output;  // stdout and stderr
+};
+
+CliResult runCli(const std::string& args) {
+  std::string cmd = std::string(NC_CLI_PATH) + " " + args + " 2>&1";
+  CliResult r;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.output.append(buf, n);
+  int status = pclose(pipe);
+  r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string templatePath(const std::string& name) {
+  return std::string(NC_SOURCE_DIR) + "/resources/templates/" + name + ".json";
+}
+
+fs::path writeTemp(const std::string& name, const std::string& text) {
+  fs::path p = fs::temp_directory_path() / ("nc_cli_" + std::to_string(::getpid()) + "_" + name);
+  std::ofstream(p) << text;
+  return p;
+}
+
+TEST(CliValidate, AcceptsEachTemplateAndPrintsShapesAndTotals) {
+  for (const char* name : {"cnn", "lstm", "transformer"}) {
+    CliResult r = runCli("validate " + templatePath(name));
+    EXPECT_EQ(r.exitCode, 0) << name << "\n" << r.output;
+    EXPECT_NE(r.output.find("total parameters:"), std::string::npos) << name;
+    EXPECT_NE(r.output.find("[B, 1, 28, 28]"), std::string::npos) << name;
+    EXPECT_NE(r.output.find("-> [B, 10]"), std::string::npos) << name;
+    EXPECT_NE(r.output.find("OK: the model is valid"), std::string::npos) << name;
+  }
+}
+
+TEST(CliValidate, InvalidGraphExitsOneListingIssuesWithNodeIds) {
+  GraphBuilder b;
+  core::NodeId in = b.input({64, 7, 7});
+  core::NodeId fc = b.add("Linear");
+  b.link(in, fc);
+  core::Project p;
+  p.graph = b.graph;
+  fs::path file = writeTemp("invalid.json", core::serializeProject(p));
+  CliResult r = runCli("validate " + file.string());
+  EXPECT_EQ(r.exitCode, 1) << r.output;
+  EXPECT_NE(r.output.find("error [node linear1 (#2)]: Linear expects a 2-D"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("error: the graph has no Output node"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("INVALID: 2 errors"), std::string::npos) << r.output;
+  fs::remove(file);
+}
+
+TEST(CliValidate, UnreadableOrMalformedFileExitsTwoWithOneLine) {
+  CliResult missing = runCli("validate /no/such/file.json");
+  EXPECT_EQ(missing.exitCode, 2);
+  EXPECT_EQ(missing.output, "error: /no/such/file.json: cannot open file\n");
+  fs::path file = writeTemp("broken.json", "{\"format\": \"neuralcanvas-project\", \"version\": ");
+  CliResult broken = runCli("validate " + file.string());
+  EXPECT_EQ(broken.exitCode, 2);
+  EXPECT_NE(broken.output.find("malformed JSON"), std::string::npos) << broken.output;
+  EXPECT_EQ(std::count(broken.output.begin(), broken.output.end(), '\n'), 1) << broken.output;
+  fs::remove(file);
+}
+
+TEST(CliValidate, HelpOnEveryCommand) {
+  for (const char* cmd : {"--help", "validate --help", "layers --help"}) {
+    CliResult r = runCli(cmd);
+    EXPECT_EQ(r.exitCode, 0) << cmd;
+    EXPECT_NE(r.output.find("usage: neuralcanvas-cli"), std::string::npos) << cmd;
+  }
+  EXPECT_NE(runCli("frobnicate").exitCode, 0);
+}
+
+}  // namespace
+}  // namespace nc::test
