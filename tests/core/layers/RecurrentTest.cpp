@@ -108,7 +108,7 @@ class WarningRecorder : public c10::WarningHandler {
   std::vector<std::string> messages;
 
  private:
-  c10::WarningUtils::WarningHandlerGuard m_guard;
+  c10::Warning::WarningHandlerGuard m_guard;
 };
 
 class RecurrentLayers : public SeededTest, public ::testing::WithParamInterface<std::string> {
