@@ -10,6 +10,10 @@ namespace nc::core {
 GraphModuleImpl::GraphModuleImpl(const Graph& graph, const GraphAnalysis& analysis)
     : m_inputNode(analysis.inputNode), m_outputNode(analysis.outputNode) {
   if (!analysis.ok()) throw std::invalid_argument("cannot compile a graph with errors");
+  const TensorShape* inShape = analysis.shapeOf(m_inputNode);
+  m_floatInput = inShape && inShape->dtype == DType::Float32;
+  m_mean = register_buffer("input_mean", torch::zeros({1}));
+  m_std = register_buffer("input_std", torch::ones({1}));
   std::map<NodeId, size_t> lastUse;
   for (size_t i = 0; i < analysis.live.size(); ++i) {
     NodeId id = analysis.live[i];
@@ -41,7 +45,7 @@ torch::Tensor GraphModuleImpl::run(torch::Tensor input, std::map<NodeId, torch::
     const Step& s = m_steps[i];
     args.clear();
     for (NodeId src : s.sources) args.push_back(values[m_slot[src]]);
-    if (s.id == m_inputNode) values[i] = input;
+    if (s.id == m_inputNode) values[i] = m_floatInput ? (input - m_mean) / m_std : input;
     else if (s.id == m_outputNode) result = args.at(0);
     else values[i] = s.module->forward(args);
     if (all && values[i].defined()) (*all)[s.id] = values[i];
@@ -49,6 +53,12 @@ torch::Tensor GraphModuleImpl::run(torch::Tensor input, std::map<NodeId, torch::
       for (size_t slot : s.freeAfter) values[slot] = torch::Tensor();
   }
   return result;
+}
+
+void GraphModuleImpl::setInputNormalization(const torch::Tensor& mean, const torch::Tensor& std) {
+  torch::NoGradGuard guard;
+  m_mean.set_data(mean.detach().to(m_mean.device(), torch::kFloat).clone());
+  m_std.set_data(std.detach().to(m_std.device(), torch::kFloat).clone());
 }
 
 torch::Tensor GraphModuleImpl::forward(torch::Tensor input) { return run(std::move(input), nullptr); }

@@ -25,6 +25,13 @@ class GraphModuleImpl : public torch::nn::Module {
   /// Every live node's output, by node id (for tests and inspection).
   std::map<NodeId, torch::Tensor> forwardAll(torch::Tensor input);
 
+  /// Normalization applied to float inputs before the first layer: (x - mean) / std, with
+  /// tensors that broadcast against one sample (e.g. [C, 1, 1]). Stored as the buffers
+  /// "input_mean" and "input_std", so it travels with checkpoints and exports. Identity by default.
+  void setInputNormalization(const torch::Tensor& mean, const torch::Tensor& std);
+  const torch::Tensor& inputMean() const { return m_mean; }
+  const torch::Tensor& inputStd() const { return m_std; }
+
   /// Module of one node, or nullptr for Input/Output and dead nodes.
   std::shared_ptr<NodeModule> nodeModule(NodeId id) const;
 
@@ -40,6 +47,8 @@ class GraphModuleImpl : public torch::nn::Module {
   std::vector<Step> m_steps;
   std::map<NodeId, size_t> m_slot;
   NodeId m_inputNode = -1, m_outputNode = -1;
+  bool m_floatInput = true;
+  torch::Tensor m_mean, m_std;
 };
 TORCH_MODULE(GraphModule);
 

@@ -101,7 +101,7 @@ PortRef portFromJson(const json& j, const std::string& path) {
 }
 
 Project projectFromJson(const json& root) {
-  if (!root.is_object()) fail("", "a project file must hold a JSON object");
+  if (!root.is_object()) fail("/", "a project file must hold a JSON object");
   std::string format = asString(member(root, "format", ""), "/format");
   if (format != kProjectFormat) fail("/format", "expected \"" + std::string(kProjectFormat) + "\", got \"" + format + "\"");
   int64_t version = asInt(member(root, "version", ""), "/version");
@@ -128,14 +128,11 @@ Project projectFromJson(const json& root) {
     if (!p.graph.node(to.node)) fail(path + "/to/node", "no node with id " + std::to_string(to.node));
     if (Status s = p.graph.connect(from, to); !s) fail(path, s.message());
   }
-  if (root.contains("data")) {
-    if (!root["data"].is_object()) fail("/data", "expected an object");
-    p.dataJson = root["data"].dump();
-  }
-  if (root.contains("training")) {
-    if (!root["training"].is_object()) fail("/training", "expected an object");
-    p.trainingJson = root["training"].dump();
-  }
+  if (root.contains("data"))
+    if (Status s = dataConfigFromJson(root["data"].dump(), p.data, "/data"); !s) throw PathError{"", s.message()};
+  if (root.contains("training"))
+    if (Status s = trainConfigFromJson(root["training"].dump(), p.training, "/training"); !s)
+      throw PathError{"", s.message()};
   return p;
 }
 
@@ -156,7 +153,7 @@ ProjectLoad parseProject(const std::string& text) {
   try {
     r.project = projectFromJson(root);
   } catch (const PathError& e) {
-    r.error = (e.path.empty() ? "/" : e.path) + ": " + e.message;
+    r.error = e.path.empty() ? e.message : e.path + ": " + e.message;
   }
   return r;
 }
@@ -187,8 +184,8 @@ std::string serializeProject(const Project& p) {
                {"version", kProjectVersion},
                {"name", p.name},
                {"graph", {{"nodes", nodes}, {"edges", edges}}},
-               {"data", json::parse(p.dataJson)},
-               {"training", json::parse(p.trainingJson)}};
+               {"data", json::parse(dataConfigToJson(p.data))},
+               {"training", json::parse(trainConfigToJson(p.training))}};
   return root.dump(2) + "\n";
 }
 

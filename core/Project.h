@@ -4,6 +4,8 @@
 
 #include "core/Graph.h"
 #include "core/Status.h"
+#include "core/data/DataConfig.h"
+#include "core/training/TrainConfig.h"
 
 namespace nc::core {
 
@@ -14,10 +16,8 @@ constexpr int kProjectVersion = 1;
 struct Project {
   std::string name;
   Graph graph;
-  /// Data and training settings, kept as JSON text until the training engine defines them;
-  /// they round-trip unchanged.
-  std::string dataJson = "{}";
-  std::string trainingJson = "{}";
+  DataConfig data;
+  TrainConfig training;
 };
 
 struct ProjectLoad {

@@ -11,6 +11,24 @@ import subprocess
 import sys
 
 FASHION_DATA = {"kind": "idx", "path": "/usr/share/datasets/fashion-mnist"}
+TRAINING = {"epochs": 3, "batch_size": 64, "optimizer": "adam", "learning_rate": 0.001}
+
+# The architecture of ../shared/bench/pytorch_fashion_cnn.py, for bench/fashion_cnn_vs_pytorch.sh:
+# all 60000 training images (no validation split), 2 threads, as the reference does.
+BENCH = ("bench/fashion_cnn_reference.json", "Reference CNN (benchmark)", [
+    ("image", "Input", {"shape": [1, 28, 28]}),
+    ("conv1", "Conv2d", {"out_channels": 32, "kernel_size": 3, "padding": 1}),
+    ("relu1", "ReLU", {}),
+    ("pool1", "MaxPool2d", {"kernel_size": 2}),
+    ("conv2", "Conv2d", {"out_channels": 64, "kernel_size": 3, "padding": 1}),
+    ("relu2", "ReLU", {}),
+    ("pool2", "MaxPool2d", {"kernel_size": 2}),
+    ("flatten", "Flatten", {}),
+    ("fc1", "Linear", {"out_features": 128}),
+    ("relu3", "ReLU", {}),
+    ("classifier", "Linear", {"out_features": 10}),
+    ("logits", "Output", {}),
+], dict(FASHION_DATA, validation_fraction=0.0), dict(TRAINING, epochs=1, threads=2))
 
 # Each template is a chain: (name, type, non-default params).
 TEMPLATES = {
@@ -53,27 +71,37 @@ TEMPLATES = {
 }
 
 
+def project(schema, title, chain, data, training):
+    nodes, edges = [], []
+    for i, (name, layer, overrides) in enumerate(chain):
+        params = {p["name"]: p["default"] for p in schema[layer]["params"]}
+        for k, v in overrides.items():
+            if k not in params:
+                sys.exit(f"{title}: {layer} has no parameter {k}")
+            params[k] = v
+        nodes.append({"id": i + 1, "type": layer, "name": name,
+                      "position": [float(40 + 200 * i), 120.0 if i % 2 else 40.0], "params": params})
+        if i:
+            edges.append({"from": {"node": i, "port": 0}, "to": {"node": i + 1, "port": 0}})
+    return {"format": "neuralcanvas-project", "version": 1, "name": title,
+            "graph": {"nodes": nodes, "edges": edges}, "data": data, "training": training}
+
+
+def write(path, obj):
+    with open(path, "w") as f:
+        json.dump(obj, f, indent=2, sort_keys=True)
+        f.write("\n")
+
+
 def main():
     cli = sys.argv[1]
     schema = {t["name"]: t for t in json.loads(subprocess.check_output([cli, "layers", "--json"]))}
-    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources", "templates")
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
     for key, (title, chain) in TEMPLATES.items():
-        nodes, edges = [], []
-        for i, (name, layer, overrides) in enumerate(chain):
-            params = {p["name"]: p["default"] for p in schema[layer]["params"]}
-            for k, v in overrides.items():
-                if k not in params:
-                    sys.exit(f"{key}: {layer} has no parameter {k}")
-                params[k] = v
-            nodes.append({"id": i + 1, "type": layer, "name": name,
-                          "position": [float(40 + 200 * i), 120.0 if i % 2 else 40.0], "params": params})
-            if i:
-                edges.append({"from": {"node": i, "port": 0}, "to": {"node": i + 1, "port": 0}})
-        project = {"format": "neuralcanvas-project", "version": 1, "name": title,
-                   "graph": {"nodes": nodes, "edges": edges}, "data": FASHION_DATA, "training": {}}
-        with open(os.path.join(root, key + ".json"), "w") as f:
-            json.dump(project, f, indent=2, sort_keys=True)
-            f.write("\n")
+        write(os.path.join(root, "resources", "templates", key + ".json"),
+              project(schema, title, chain, FASHION_DATA, TRAINING))
+    path, title, chain, data, training = BENCH
+    write(os.path.join(root, path), project(schema, title, chain, data, training))
 
 
 if __name__ == "__main__":

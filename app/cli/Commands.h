@@ -9,5 +9,7 @@ enum ExitCode { kExitOk = 0, kExitInvalid = 1, kExitUnreadable = 2, kExitUsage =
 
 int runValidate(const std::vector<std::string>& args);
 int runLayers(const std::vector<std::string>& args);
+int runTrain(const std::vector<std::string>& args);
+int runEval(const std::vector<std::string>& args);
 
 }  // namespace nc::app

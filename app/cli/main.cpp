@@ -13,7 +13,9 @@ void printUsage(std::ostream& os) {
   os << "usage: neuralcanvas-cli COMMAND [ARGS...]\n\n"
         "commands:\n"
         "  validate FILE     check a project: shapes, parameter counts, issues\n"
-        "  layers            list every layer type with its parameters\n\n"
+        "  layers            list every layer type with its parameters\n"
+        "  train PROJECT     train the model on its data (progress, run folder, checkpoints)\n"
+        "  eval PROJECT      evaluate a checkpoint on the test data\n\n"
         "Run 'neuralcanvas-cli COMMAND --help' for the options of a command.\n";
 }
 
@@ -38,6 +40,8 @@ int main(int argc, char** argv) {
     }
     if (cmd == "validate") return nc::app::runValidate(args);
     if (cmd == "layers") return nc::app::runLayers(args);
+    if (cmd == "train") return nc::app::runTrain(args);
+    if (cmd == "eval") return nc::app::runEval(args);
     std::cerr << "neuralcanvas-cli: unknown command '" << cmd << "'\n";
     printUsage(std::cerr);
     return nc::app::kExitUsage;

@@ -19,7 +19,7 @@ class RNN final : public RecurrentLayer {
     const Params& p = ctx.params;
     auto options = configure(torch::nn::RNNOptions(ctx.in().dims.back(), p.i("hidden_size")), p);
     if (p.s("nonlinearity") == "relu")
-      options.nonlinearity(torch::kTanh);
+      options.nonlinearity(torch::kReLU);
     else
       options.nonlinearity(torch::kTanh);
     return recurrentNode(torch::nn::RNN(options), p);

@@ -88,7 +88,7 @@ int64_t RecurrentLayer::flops(const LayerContext& ctx, const TensorShape&) const
 torch::Tensor lastLayerHidden(const torch::Tensor& hn, int64_t directions) {
   // hn: [num_layers * directions, batch, hidden], the last layer's directions at the end.
   torch::Tensor last = hn.slice(0, hn.size(0) - directions, hn.size(0));  // [directions, batch, hidden]
-  return last.flip(0).transpose(0, 1).reshape({hn.size(1), directions * hn.size(2)});
+  return last.transpose(0, 1).reshape({hn.size(1), directions * hn.size(2)});
 }
 
 }  // namespace nc::core::layers

@@ -40,7 +40,7 @@ class RecurrentLayer : public LayerType {
     return options.num_layers(layers)
         .bias(p.b("bias"))
         .batch_first(true)
-        .dropout(0.0)
+        .dropout(layers > 1 ? p.f("dropout") : 0.0)
         .bidirectional(p.b("bidirectional"));
   }
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <torch/torch.h>
 
 #include "GraphTestUtil.h"
 #include "core/Project.h"
@@ -83,12 +84,53 @@ TEST(CliValidate, UnreadableOrMalformedFileExitsTwoWithOneLine) {
 }
 
 TEST(CliValidate, HelpOnEveryCommand) {
-  for (const char* cmd : {"--help", "validate --help", "layers --help"}) {
+  for (const char* cmd : {"--help", "validate --help", "layers --help", "train --help", "eval --help"}) {
     CliResult r = runCli(cmd);
     EXPECT_EQ(r.exitCode, 0) << cmd;
     EXPECT_NE(r.output.find("usage: neuralcanvas-cli"), std::string::npos) << cmd;
   }
   EXPECT_NE(runCli("frobnicate").exitCode, 0);
+}
+
+TEST(CliTrain, TrainsTheCnnTemplateOnASliceOfRealFashionMnistAndEvaluates) {
+  fs::path out = fs::temp_directory_path() / ("nc_cli_run_" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  CliResult r = runCli("train " + templatePath("cnn") + " --limit 600 --epochs 1 --batch-size 64 --threads 2 --out " +
+                       out.string());
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_NE(r.output.find("epoch 1/1"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("test accuracy: 0."), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("run folder: " + out.string()), std::string::npos) << r.output;
+  for (const char* f : {"project.json", "metrics.csv", "metrics.jsonl", "log.txt", "result.json", "checkpoints/last.pt"})
+    EXPECT_TRUE(fs::exists(out / f)) << f;
+  CliResult e = runCli("eval " + templatePath("cnn") + " --checkpoint " + (out / "checkpoints" / "last.pt").string());
+  EXPECT_EQ(e.exitCode, 0) << e.output;
+  EXPECT_NE(e.output.find("test accuracy: 0."), std::string::npos) << e.output;
+  EXPECT_NE(e.output.find("(10000 samples)"), std::string::npos) << e.output;
+  // Resuming a finished run with more epochs continues it.
+  CliResult more = runCli("train --resume " + out.string() + " --epochs 2 --limit 600");
+  EXPECT_EQ(more.exitCode, 0) << more.output;
+  EXPECT_NE(more.output.find("resumed from"), std::string::npos) << more.output;
+  EXPECT_NE(more.output.find("epoch 2/2"), std::string::npos) << more.output;
+  fs::remove_all(out);
+}
+
+TEST(CliTrain, BadOptionsAndMissingCudaAreClearErrors) {
+  CliResult cuda = runCli("train " + templatePath("cnn") + " --device cuda --limit 64 --out /tmp/nc_cli_cuda_" +
+                          std::to_string(::getpid()));
+  fs::remove_all("/tmp/nc_cli_cuda_" + std::to_string(::getpid()));
+  if (!torch::cuda::is_available()) {
+    EXPECT_EQ(cuda.exitCode, 1);
+    EXPECT_NE(cuda.output.find("error: CUDA was requested"), std::string::npos) << cuda.output;
+  }
+  CliResult bad = runCli("train " + templatePath("cnn") + " --epochs zero");
+  EXPECT_EQ(bad.exitCode, 64);
+  EXPECT_NE(bad.output.find("--epochs expects an integer, got 'zero'"), std::string::npos) << bad.output;
+  CliResult unknown = runCli("train " + templatePath("cnn") + " --frobnicate 3");
+  EXPECT_NE(unknown.output.find("unknown option --frobnicate"), std::string::npos) << unknown.output;
+  CliResult help = runCli("train --help");
+  EXPECT_EQ(help.exitCode, 0);
+  EXPECT_NE(help.output.find("--resume DIR"), std::string::npos);
 }
 
 }  // namespace

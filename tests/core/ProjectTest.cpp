@@ -27,7 +27,10 @@ Project smallProject() {
   Project p;
   p.name = "small";
   p.graph = b.graph;
-  p.dataJson = R"({"kind":"fashion-mnist"})";
+  p.data.kind = "csv";
+  p.data.path = "/tmp/features.csv";
+  p.training.epochs = 7;
+  p.training.optimizer = "sgd";
   return p;
 }
 
@@ -57,7 +60,9 @@ TEST(ProjectFile, RoundTripKeepsGraphPositionsParamsAndSettings) {
   }
   EXPECT_EQ(back.project->name, "small");
   EXPECT_EQ(serializeProject(*back.project), text) << "serialization is stable";
-  EXPECT_NE(text.find("\"kind\": \"fashion-mnist\""), std::string::npos);
+  EXPECT_EQ(back.project->data, p.data);
+  EXPECT_EQ(back.project->training, p.training);
+  EXPECT_EQ(back.project->training.epochs, 7);
 }
 
 TEST(ProjectFile, SaveIsAtomicAndLeavesNoTemporaryFiles) {
@@ -133,6 +138,12 @@ const MalformedCase kCases[] = {
        return replaceOnce(s, "\"edges\": [", "\"edges\": [{\"from\": {\"node\": 1, \"port\": 0}, \"to\": {\"node\": 2, \"port\": 0}},");
      },
      "/graph/edges/1: input 'in' of flatten1 is already connected"},
+    {"bad training setting", [](std::string s) { return replaceOnce(s, "\"epochs\": 7", "\"epochs\": 0"); },
+     "/training/epochs: must be in [1, 100000], got 0"},
+    {"unknown training setting", [](std::string s) { return replaceOnce(s, "\"epochs\": 7", "\"epochz\": 7"); },
+     "/training/epochz: unknown setting"},
+    {"bad data kind", [](std::string s) { return replaceOnce(s, "\"kind\": \"csv\"", "\"kind\": \"xls\""); },
+     "/data/kind"},
 };
 
 TEST(ProjectFile, EachMalformedFileGivesItsSpecificErrorWithoutCrashing) {

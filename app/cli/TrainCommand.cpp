@@ -1,0 +1,200 @@
+// neuralcanvas-cli train / eval.
+#include <unistd.h>
+
+#include <atomic>
+
+#include <chrono>
+#include <csignal>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "app/cli/Commands.h"
+#include "app/cli/Options.h"
+#include "core/Project.h"
+#include "core/training/Trainer.h"
+
+namespace nc::app {
+
+using namespace nc::core;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::atomic<TrainingControl*> g_control{nullptr};
+
+void onInterrupt(int) {
+  if (TrainingControl* c = g_control.load()) c->requestStop();
+}
+
+std::string clock(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "--:--";
+  int64_t s = int64_t(seconds + 0.5);
+  std::ostringstream os;
+  if (s >= 3600) os << s / 3600 << ":" << std::setw(2) << std::setfill('0') << (s / 60) % 60;
+  else os << s / 60;
+  os << ":" << std::setw(2) << std::setfill('0') << s % 60;
+  return os.str();
+}
+
+/// Progress on the terminal: one rewritten line on a TTY, plain periodic lines otherwise.
+class ProgressPrinter : public TrainingObserver {
+ public:
+  ProgressPrinter(int64_t epochs, bool tty) : m_epochs(epochs), m_tty(tty) {}
+
+  void onStep(const StepMetrics& m) override {
+    if (m_firstStep < 0) m_firstStep = m.step - 1;
+    int64_t done = m.step - m_firstStep;
+    int64_t remaining = m_epochs * m.batchesPerEpoch - m.step;
+    double eta = done > 0 ? m.elapsedSeconds / double(done) * double(remaining) : NAN;
+    std::ostringstream line;
+    line << "epoch " << m.epoch << "/" << m_epochs << " " << bar(m.batch, m.batchesPerEpoch) << " " << m.batch << "/"
+         << m.batchesPerEpoch << "  loss " << std::fixed << std::setprecision(4) << m.loss << "  acc "
+         << std::setprecision(3) << m.accuracy << "  " << std::setprecision(0) << m.samplesPerSecond
+         << " samples/s  ETA " << clock(eta);
+    if (m_tty) {
+      auto now = std::chrono::steady_clock::now();
+      if (m.batch != m.batchesPerEpoch && now - m_lastDraw < std::chrono::milliseconds(100)) return;
+      m_lastDraw = now;
+      std::cout << "\r" << line.str() << "\033[K" << std::flush;
+    } else if (m.batch == 1 || m.batch % std::max<int64_t>(1, m.batchesPerEpoch / 10) == 0) {
+      std::cout << line.str() << "\n" << std::flush;
+    }
+  }
+  void onLog(const std::string& msg) override {
+    if (m_tty) std::cout << "\r\033[K";
+    std::cout << msg << "\n" << std::flush;
+  }
+
+ private:
+  static std::string bar(int64_t done, int64_t total) {
+    const int width = 20;
+    int filled = total > 0 ? int(width * done / total) : 0;
+    return "[" + std::string(size_t(filled), '#') + std::string(size_t(width - filled), '.') + "]";
+  }
+  int64_t m_epochs;
+  bool m_tty;
+  int64_t m_firstStep = -1;
+  std::chrono::steady_clock::time_point m_lastDraw;
+};
+
+std::string defaultRunDir(const std::string& projectPath) {
+  std::time_t t = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&t));
+  return (fs::path("runs") / (fs::path(projectPath).stem().string() + "-" + stamp)).string();
+}
+
+const char* kTrainUsage =
+    "usage: neuralcanvas-cli train PROJECT [options]\n"
+    "       neuralcanvas-cli train --resume RUN_DIR [options]\n\n"
+    "Trains the project's model on its data, writing a run folder (settings snapshot, metrics.csv,\n"
+    "metrics.jsonl, log.txt, checkpoints/last.pt and best.pt, result.json).\n\n"
+    "options:\n"
+    "  --epochs N         number of epochs (total, counting resumed ones)\n"
+    "  --batch-size N     samples per batch\n"
+    "  --lr X             learning rate\n"
+    "  --device cpu|cuda  where to train (cuda fails at once when no GPU is available)\n"
+    "  --threads N        LibTorch threads\n"
+    "  --limit N          use only the first N training samples\n"
+    "  --out DIR          run folder (default: runs/<project>-<date>-<time>)\n"
+    "  --resume DIR       continue the run in DIR from its last checkpoint\n"
+    "Ctrl-C stops cleanly; the last finished epoch's checkpoint stays valid.\n"
+    "Exit status: 0 completed, 1 failed, 2 project unreadable, 3 stopped.\n";
+
+}  // namespace
+
+int runTrain(const std::vector<std::string>& args) {
+  Options opts(args, {"--epochs", "--batch-size", "--lr", "--device", "--threads", "--limit", "--out", "--resume"});
+  if (opts.help()) {
+    std::cout << kTrainUsage;
+    return kExitOk;
+  }
+  if (!opts.error().empty() || opts.positional().size() > 1 || (opts.positional().empty() && !opts.has("--resume"))) {
+    std::cerr << (opts.error().empty() ? "" : "error: " + opts.error() + "\n") << kTrainUsage;
+    return kExitUsage;
+  }
+  std::string resumeDir = opts.get("--resume");
+  std::string projectPath = opts.positional().empty() ? (fs::path(resumeDir) / "project.json").string()
+                                                      : opts.positional()[0];
+  ProjectLoad load = loadProject(projectPath);
+  if (!load.ok()) {
+    std::cerr << "error: " << load.error << "\n";
+    return kExitUnreadable;
+  }
+  TrainJob job;
+  job.project = std::move(*load.project);
+  TrainConfig& t = job.project.training;
+  try {
+    if (opts.has("--epochs")) t.epochs = opts.integer("--epochs", 1, 100000);
+    if (opts.has("--batch-size")) t.batchSize = opts.integer("--batch-size", 1, 1 << 20);
+    if (opts.has("--lr")) t.learningRate = opts.real("--lr", 1e-12, 10);
+    if (opts.has("--threads")) t.threads = opts.integer("--threads", 0, 1024);
+    if (opts.has("--limit")) job.project.data.limit = opts.integer("--limit", 0, int64_t(1) << 40);
+    if (opts.has("--device")) t.device = opts.choice("--device", {"cpu", "cuda"});
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  if (!resumeDir.empty()) {
+    job.runDirectory = opts.has("--out") ? opts.get("--out") : resumeDir;
+    job.resumeCheckpoint = (fs::path(resumeDir) / "checkpoints" / "last.pt").string();
+  } else {
+    job.runDirectory = opts.has("--out") ? opts.get("--out") : defaultRunDir(projectPath);
+  }
+
+  TrainingControl control;
+  g_control = &control;
+  std::signal(SIGINT, onInterrupt);
+  std::signal(SIGTERM, onInterrupt);
+  ProgressPrinter printer(t.epochs, ::isatty(STDOUT_FILENO));
+  std::cout << "training " << projectPath << " -> " << job.runDirectory << "\n";
+  RunResult r = runTraining(job, printer, control);
+  g_control = nullptr;
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+
+  if (r.status == RunStatus::Failed) {
+    std::cerr << "error: " << r.message << "\n";
+    return kExitInvalid;
+  }
+  if (r.testAccuracy >= 0)
+    std::cout << "test accuracy: " << std::fixed << std::setprecision(4) << r.testAccuracy << "  (loss " << r.testLoss
+              << ")\n";
+  std::cout << "run folder: " << r.runDirectory << "\n";
+  return r.status == RunStatus::Stopped ? 3 : kExitOk;
+}
+
+int runEval(const std::vector<std::string>& args) {
+  Options opts(args, {"--checkpoint"});
+  const char* usage =
+      "usage: neuralcanvas-cli eval PROJECT --checkpoint FILE\n\n"
+      "Evaluates a checkpoint on the project's test data (its validation split when the data has no\n"
+      "test split) and prints loss and accuracy.\n";
+  if (opts.help()) {
+    std::cout << usage;
+    return kExitOk;
+  }
+  if (!opts.error().empty() || opts.positional().size() != 1 || !opts.has("--checkpoint")) {
+    std::cerr << (opts.error().empty() ? "" : "error: " + opts.error() + "\n") << usage;
+    return kExitUsage;
+  }
+  ProjectLoad load = loadProject(opts.positional()[0]);
+  if (!load.ok()) {
+    std::cerr << "error: " << load.error << "\n";
+    return kExitUnreadable;
+  }
+  EvalResult r = evaluateCheckpoint(*load.project, opts.get("--checkpoint"));
+  if (!r.ok) {
+    std::cerr << "error: " << r.error << "\n";
+    return kExitInvalid;
+  }
+  std::cout << r.split << " loss: " << std::fixed << std::setprecision(4) << r.loss << "\n"
+            << r.split << " accuracy: " << r.accuracy << "  (" << r.samples << " samples)\n";
+  return kExitOk;
+}
+
+}  // namespace nc::app

@@ -1,0 +1,226 @@
+// CSV: numeric feature columns plus one label column (strings or numbers).
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <map>
+
+#include "core/data/Dataset.h"
+#include "core/data/ReadUtil.h"
+
+namespace nc::core {
+namespace {
+
+using namespace readutil;
+
+struct Row {
+  int64_t line = 0;  // 1-based line in the file
+  std::vector<std::string> cells;
+};
+
+/// Splits one line at `sep`; double quotes group a cell ("" is a literal quote). Cells are trimmed.
+std::vector<std::string> splitCells(const std::string& line, char sep) {
+  std::vector<std::string> cells(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (c == '"' && quoted && i + 1 < line.size() && line[i + 1] == '"') {
+      cells.back() += '"';
+      ++i;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (c == sep && !quoted) {
+      cells.emplace_back();
+    } else {
+      cells.back() += c;
+    }
+  }
+  for (std::string& cell : cells) cell = trim(cell);
+  return cells;
+}
+
+/// Comma, unless the first line has none but has semicolons or tabs.
+char detectSeparator(const std::string& firstLine) {
+  if (firstLine.find(',') != std::string::npos) return ',';
+  if (firstLine.find(';') != std::string::npos) return ';';
+  if (firstLine.find('\t') != std::string::npos) return '\t';
+  return ',';
+}
+
+/// Non-blank lines, split into cells.
+std::vector<Row> splitRows(const std::string& text) {
+  std::vector<Row> rows;
+  char sep = 0;
+  size_t start = 0;
+  for (int64_t line = 1; start < text.size(); ++line) {
+    size_t end = std::min(text.find('\n', start), text.size());
+    std::string content = text.substr(start, end - start);
+    start = end + 1;
+    if (trim(content).empty()) continue;
+    if (sep == 0) sep = detectSeparator(content);
+    rows.push_back({line, splitCells(content, sep)});
+  }
+  return rows;
+}
+
+/// A finite number (locale-independent), the whole cell.
+bool parseNumber(const std::string& cell, double& value) {
+  const char* first = cell.data();
+  const char* last = cell.data() + cell.size();
+  if (first != last && *first == '+') ++first;
+  auto [end, ec] = std::from_chars(first, last, value);
+  return first != last && ec == std::errc() && end == last && std::isfinite(value);
+}
+
+bool parseIndex(const std::string& text, size_t& index) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), index);
+  return !text.empty() && ec == std::errc() && end == text.data() + text.size();
+}
+
+bool hasNonNumericFeature(const Row& row, size_t labelIndex) {
+  double value = 0;
+  for (size_t c = 0; c < row.cells.size(); ++c)
+    if (c != labelIndex && !parseNumber(row.cells[c], value)) return true;
+  return false;
+}
+
+/// Where the label is and whether the first row is a header.
+struct Layout {
+  size_t labelIndex = 0;
+  bool header = false;
+  std::string error;
+};
+
+std::string columnList(const Row& header) {
+  std::string list;
+  for (const std::string& name : header.cells) list += (list.empty() ? "" : ", ") + name;
+  return list;
+}
+
+Layout findLayout(const std::string& file, const Row& first, const std::string& labelColumn) {
+  Layout layout;
+  auto named = std::find(first.cells.begin(), first.cells.end(), labelColumn);
+  if (named != first.cells.end()) {
+    layout.labelIndex = size_t(named - first.cells.begin());
+    layout.header = true;
+  } else if (parseIndex(labelColumn, layout.labelIndex)) {
+    if (layout.labelIndex >= first.cells.size())
+      layout.error = file + ": label column " + labelColumn + " is out of range (" +
+                     std::to_string(first.cells.size()) + " columns, counted from 0)";
+    layout.header = hasNonNumericFeature(first, layout.labelIndex);
+  } else if (hasNonNumericFeature(first, first.cells.size())) {
+    layout.error = file + ": no column named '" + labelColumn + "' (columns: " + columnList(first) + ")";
+  } else {
+    layout.error = file + ": no header row, so the label column '" + labelColumn +
+                   "' must be given as a 0-based column index";
+  }
+  if (layout.error.empty() && first.cells.size() < 2) layout.error = file + ": needs at least one feature column besides the label";
+  return layout;
+}
+
+/// Class names (sorted distinct labels; numerically when all are numbers) and each label's index.
+struct Classes {
+  std::vector<std::string> names;
+  std::vector<int64_t> indices;
+};
+
+Classes stringClasses(const std::vector<std::string>& labels) {
+  Classes c;
+  std::map<std::string, int64_t> index;
+  for (const std::string& s : labels) index.emplace(s, 0);
+  for (auto& [name, i] : index) {
+    i = int64_t(c.names.size());
+    c.names.push_back(name);
+  }
+  for (const std::string& s : labels) c.indices.push_back(index[s]);
+  return c;
+}
+
+/// All labels are numbers: "1" and "1.0" are one class, named by its first spelling.
+Classes numericClasses(const std::vector<double>& values, const std::vector<std::string>& labels) {
+  Classes c;
+  std::map<double, int64_t> index;
+  std::map<double, std::string> spelling;
+  for (size_t i = 0; i < values.size(); ++i) spelling.emplace(values[i], labels[i]);
+  for (const auto& [value, name] : spelling) {
+    index[value] = int64_t(c.names.size());
+    c.names.push_back(name);
+  }
+  for (double v : values) c.indices.push_back(index[v]);
+  return c;
+}
+
+Classes findClasses(const std::vector<std::string>& labels) {
+  std::vector<double> values(labels.size());
+  for (size_t i = 0; i < labels.size(); ++i)
+    if (!parseNumber(labels[i], values[i])) return stringClasses(labels);
+  return numericClasses(values, labels);
+}
+
+struct Table {
+  std::vector<float> features;
+  std::vector<std::string> labels;
+  int64_t featureCount = 0;
+  std::string error;
+};
+
+std::string cellError(const std::string& file, const Row& row, size_t column, const std::string& what) {
+  return file + " line " + std::to_string(row.line) + ", column " + std::to_string(column + 1) + ": " + what;
+}
+
+/// Features and label of one data row, appended to the table; returns an error or "".
+std::string appendRow(const std::string& file, const Row& row, size_t columns, size_t labelIndex, Table& t) {
+  if (row.cells.size() != columns)
+    return file + " line " + std::to_string(row.line) + ": " + std::to_string(row.cells.size()) +
+           " columns, expected " + std::to_string(columns);
+  for (size_t c = 0; c < columns; ++c) {
+    double value = 0;
+    if (c == labelIndex && row.cells[c].empty()) return cellError(file, row, c, "empty label");
+    if (c == labelIndex) t.labels.push_back(row.cells[c]);
+    else if (parseNumber(row.cells[c], value)) t.features.push_back(float(value));
+    else return cellError(file, row, c, "'" + row.cells[c] + "' is not a number");
+  }
+  return "";
+}
+
+Table readTable(const std::string& file, const std::vector<Row>& rows, const Layout& layout) {
+  Table t;
+  size_t columns = rows.front().cells.size();
+  t.featureCount = int64_t(columns) - 1;
+  for (size_t r = layout.header ? 1 : 0; r < rows.size() && t.error.empty(); ++r)
+    t.error = appendRow(file, rows[r], columns, layout.labelIndex, t);
+  if (t.error.empty() && t.labels.empty()) t.error = file + ": no data rows";
+  return t;
+}
+
+DatasetLoad buildDataset(const std::string& file, Table& t) {
+  Dataset d;
+  Classes classes = findClasses(t.labels);
+  int64_t n = int64_t(t.labels.size());
+  d.classNames = std::move(classes.names);
+  d.trainTargets = torch::tensor(classes.indices, torch::kInt64);
+  d.trainInputs = torch::from_blob(t.features.data(), {n, t.featureCount}, torch::kFloat32).clone();
+  d.sampleShape.dims = {t.featureCount};
+  d.description = describe(d, displayName("csv", file), "csv");
+  return success(std::move(d));
+}
+
+DatasetLoad readCsvData(const std::string& file, const std::string& labelColumn) {
+  Bytes bytes = readWholeFile(file);
+  if (!bytes.ok()) return failure(bytes.error);
+  std::vector<Row> rows = splitRows(std::string(bytes.data.begin(), bytes.data.end()));
+  bytes = {};
+  if (rows.empty()) return failure(file + ": empty file");
+  Layout layout = findLayout(file, rows.front(), trim(labelColumn));
+  if (!layout.error.empty()) return failure(layout.error);
+  Table table = readTable(file, rows, layout);
+  if (!table.error.empty()) return failure(table.error);
+  return buildDataset(file, table);
+}
+
+}  // namespace
+
+DatasetLoad readCsv(const std::string& file, const std::string& labelColumn) {
+  return guarded(file, [&] { return readCsvData(file, labelColumn); });
+}
+
+}  // namespace nc::core

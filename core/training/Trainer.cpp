@@ -1,0 +1,434 @@
+#include "core/training/Trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/GraphModule.h"
+#include "core/LayerType.h"
+#include "core/data/BatchLoader.h"
+#include "core/data/Dataset.h"
+#include "core/training/Checkpoint.h"
+#include "core/training/Optimization.h"
+#include "core/training/ResourceMonitor.h"
+#include "core/training/RunFolder.h"
+
+namespace nc::core {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr double kResourceIntervalSeconds = 0.5;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+/// A user-facing reason to end the run as failed.
+struct RunError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct EvalTotals {
+  double loss = kNaN, accuracy = kNaN;
+  int64_t samples = 0;
+};
+
+std::string fmt(double v, int precision = 4) {
+  std::ostringstream os;
+  os.setf(std::ios::fixed);
+  os.precision(precision);
+  os << v;
+  return os.str();
+}
+
+nlohmann::json epochJson(const EpochMetrics& m) {
+  auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+  return {{"epoch", m.epoch},         {"step", m.step},       {"train_loss", num(m.trainLoss)},
+          {"train_accuracy", num(m.trainAccuracy)}, {"val_loss", num(m.valLoss)}, {"val_accuracy", num(m.valAccuracy)},
+          {"seconds", m.seconds},     {"samples_per_s", m.samplesPerSecond}, {"best", m.best}};
+}
+
+torch::Device pickDevice(const TrainConfig& c) {
+  if (c.device == "cuda") {
+    if (!torch::cuda::is_available())
+      throw RunError("CUDA was requested (device = cuda) but no CUDA device is available on this machine "
+                     "(no GPU, or LibTorch built without CUDA): use device cpu");
+    return torch::Device(torch::kCUDA, 0);
+  }
+  return torch::Device(torch::kCPU);
+}
+
+/// Checks that the data fits the graph's Input and Output; the messages say what to change.
+void checkDataFitsGraph(const Dataset& d, const Graph& g, const GraphAnalysis& a) {
+  const TensorShape& in = *a.shapeOf(a.inputNode);
+  const Node& inNode = *g.node(a.inputNode);
+  if (in.dims != d.sampleShape.dims || in.dtype != d.sampleShape.dtype)
+    throw RunError("the data's samples are " + formatDims(d.sampleShape.dims) + " " + dtypeName(d.sampleShape.dtype) +
+                   " but Input '" + inNode.name + "' declares " + formatDims(in.dims) + " " + dtypeName(in.dtype) +
+                   ": change the Input's shape");
+  if (in.dtype == DType::Int64 && d.sampleShape.vocab > in.vocab)
+    throw RunError("the text has " + std::to_string(d.sampleShape.vocab) + " distinct tokens but Input '" +
+                   inNode.name + "' declares vocab_size " + std::to_string(in.vocab) + ": raise vocab_size");
+  const TensorShape* out = a.modelOutput();
+  int64_t classes = out->dims.back();
+  bool sequence = d.task == Task::NextToken;
+  if (sequence && out->dims.size() != 2)
+    throw RunError("next-token data needs the model to output [batch, length, vocabulary] but it outputs " + out->str());
+  if (!sequence && out->dims.size() != 1)
+    throw RunError("classification data needs the model to output [batch, classes] but it outputs " + out->str() +
+                   ": pool or flatten the sequence first");
+  if (classes != d.numClasses())
+    throw RunError("the model outputs " + std::to_string(classes) + " values per sample but the data has " +
+                   std::to_string(d.numClasses()) + (sequence ? " tokens" : " classes") +
+                   ": set the last Linear's out_features to " + std::to_string(d.numClasses()));
+}
+
+class Run {
+ public:
+  Run(const TrainJob& job, TrainingObserver& observer, TrainingControl& control)
+      : m_job(job), m_obs(observer), m_control(control), m_cfg(job.project.training) {}
+
+  RunResult execute() {
+    RunResult r;
+    try {
+      setup();
+      r = trainLoop();
+    } catch (const RunError& e) {
+      r.status = RunStatus::Failed;
+      r.message = e.what();
+    } catch (const c10::Error& e) {
+      r.status = RunStatus::Failed;
+      r.message = "LibTorch error: " + std::string(e.what_without_backtrace()).substr(0, 500);
+    } catch (const std::exception& e) {
+      r.status = RunStatus::Failed;
+      r.message = e.what();
+    }
+    r.runDirectory = m_folder.path();
+    r.epochsCompleted = m_epoch;
+    r.bestValidationAccuracy = m_bestValAccuracy;
+    if (m_data) r.classNames = m_data->classNames;
+    r.confusion = m_confusion;
+    log(r.status == RunStatus::Failed ? "run failed: " + r.message
+                                      : "run " + runStatusName(r.status) + (r.message.empty() ? "" : ": " + r.message));
+    m_folder.result(r);
+    m_obs.onFinished(r);
+    return r;
+  }
+
+ private:
+  void log(const std::string& msg) {
+    m_folder.log(msg);
+    m_obs.onLog(msg);
+  }
+
+  void setup() {
+    if (m_cfg.threads > 0) torch::set_num_threads(int(m_cfg.threads));
+    m_device = pickDevice(m_cfg);
+    GraphAnalysis a = analyze(m_job.project.graph);
+    if (!a.ok()) {
+      std::string msg = "the model has errors:";
+      for (const auto& i : a.issues)
+        if (i.severity == Severity::Error) msg += " " + i.message + ";";
+      throw RunError(msg);
+    }
+    if (m_job.dataset) {
+      m_data = m_job.dataset;
+    } else {
+      DatasetLoad load = loadDataset(m_job.project.data);
+      if (!load.ok()) throw RunError(load.error);
+      m_data = std::make_shared<Dataset>(std::move(*load.dataset));
+    }
+    log("data: " + m_data->description);
+    checkDataFitsGraph(*m_data, m_job.project.graph, a);
+
+    torch::manual_seed(uint64_t(m_cfg.seed));
+    m_model = GraphModule(m_job.project.graph, a);
+    m_split = splitTrainValidation(m_data->trainInputs.size(0), m_job.project.data.validationFraction,
+                                   m_job.project.data.seed);
+    if (m_split.train.numel() == 0) throw RunError("no training samples left after the validation split");
+    Normalization norm = computeNormalization(*m_data, m_split.train);
+    if (norm.mean.defined()) m_model->setInputNormalization(norm.mean, norm.std);
+    m_model->to(m_device);
+    m_optimizer = makeOptimizer(m_cfg, m_model->parameters());
+    m_stepsPerEpoch = (m_split.train.numel() + m_cfg.batchSize - 1) / m_cfg.batchSize;
+    m_bestMetric = m_cfg.monitor == "val_loss" ? std::numeric_limits<double>::infinity()
+                                               : -std::numeric_limits<double>::infinity();
+
+    int64_t resumeStep = -1;
+    if (!m_job.resumeCheckpoint.empty()) {
+      CheckpointState s = loadCheckpoint(m_job.resumeCheckpoint, m_model, m_optimizer.get(), /*restoreRng=*/true);
+      moveOptimizerState(*m_optimizer, m_device);
+      m_epoch = s.epoch;
+      m_step = s.step;
+      m_bestMetric = s.bestMetric;
+      m_epochsSinceBest = s.epochsSinceBest;
+      m_history = nlohmann::json::parse(s.historyJson);
+      for (const auto& h : m_history)
+        if (h["val_accuracy"].is_number()) m_bestValAccuracy = std::max(m_bestValAccuracy, h["val_accuracy"].get<double>());
+      resumeStep = m_step;
+    }
+    if (Status s = m_folder.open(m_job.runDirectory, serializeProject(m_job.project), resumeStep); !s)
+      throw RunError(s.message());
+    int64_t params = 0;
+    for (const auto& p : m_model->parameters()) params += p.numel();
+    log("model: " + std::to_string(params) + " parameters on " + m_device.str() + ", " +
+        std::to_string(m_split.train.numel()) + " training and " + std::to_string(m_split.validation.numel()) +
+        " validation samples, " + std::to_string(m_stepsPerEpoch) + " steps per epoch");
+    if (resumeStep >= 0)
+      log("resumed from " + m_job.resumeCheckpoint + " after epoch " + std::to_string(m_epoch) + " (step " +
+          std::to_string(m_step) + ")");
+    m_start = Clock::now();
+  }
+
+  double elapsed() const { return std::chrono::duration<double>(Clock::now() - m_start).count(); }
+
+  void maybeSample(bool force = false) {
+    auto now = Clock::now();
+    if (!force && std::chrono::duration<double>(now - m_lastSample).count() < kResourceIntervalSeconds) return;
+    m_lastSample = now;
+    ResourceSample s = m_monitor.sample();
+    s.elapsedSeconds = elapsed();
+    m_obs.onResource(s);
+  }
+
+  /// Runs one epoch of training; false when stopped.
+  bool trainEpoch(EpochMetrics& em) {
+    m_model->train();
+    Augmentation aug{m_job.project.data.cropPadding, m_job.project.data.horizontalFlip};
+    BatchLoader loader(m_data->trainInputs, m_data->trainTargets, m_split.train, m_cfg.batchSize, /*shuffle=*/true,
+                       uint64_t(m_cfg.seed) * 1000003ULL + uint64_t(m_epoch + 1), aug);
+    int64_t totalSteps = m_cfg.epochs * m_stepsPerEpoch;
+    double lossSum = 0, smoothedRate = 0;
+    int64_t correct = 0, seen = 0, predictionsSeen = 0, batchIndex = 0;
+    auto epochStart = Clock::now();
+    while (auto batch = loader.next()) {
+      if (m_control.paused()) {
+        log("paused");
+        m_control.waitWhilePaused([this] { maybeSample(true); });
+        if (!m_control.stopRequested()) log("resumed");
+      }
+      if (m_control.stopRequested()) return false;
+      auto t0 = Clock::now();
+      torch::Tensor x = batch->inputs.to(m_device), y = batch->targets.to(m_device);
+      double lr = learningRateAt(m_cfg, m_step, m_stepsPerEpoch, totalSteps);
+      setLearningRate(*m_optimizer, lr);
+      m_optimizer->zero_grad();
+      torch::Tensor logits = m_model->forward(x);
+      torch::Tensor loss = computeLoss(m_cfg, logits, y);
+      double lossValue = loss.item<double>();
+      ++m_step;
+      ++batchIndex;
+      if (!std::isfinite(lossValue))
+        throw RunError("the loss became " + std::string(std::isnan(lossValue) ? "NaN" : "infinite") + " at step " +
+                       std::to_string(m_step) + " (epoch " + std::to_string(m_epoch + 1) + ", batch " +
+                       std::to_string(batchIndex) + "): lower the learning rate or enable gradient clipping");
+      loss.backward();
+      if (m_cfg.gradClip > 0) torch::nn::utils::clip_grad_norm_(m_model->parameters(), m_cfg.gradClip);
+      m_optimizer->step();
+
+      int64_t n = y.size(0), right = countCorrect(logits.detach(), y);
+      int64_t predictions = y.numel();
+      lossSum += lossValue * double(n);
+      correct += right;
+      seen += n;
+      predictionsSeen += predictions;
+      double dt = std::chrono::duration<double>(Clock::now() - t0).count();
+      double rate = dt > 0 ? double(n) / dt : 0;
+      smoothedRate = smoothedRate == 0 ? rate : 0.9 * smoothedRate + 0.1 * rate;
+      StepMetrics sm{m_epoch + 1, m_step, batchIndex, m_stepsPerEpoch, lossValue, double(right) / double(predictions),
+                     lr, smoothedRate, elapsed()};
+      m_folder.step(sm);
+      m_obs.onStep(sm);
+      maybeSample();
+    }
+    double seconds = std::chrono::duration<double>(Clock::now() - epochStart).count();
+    em.trainLoss = lossSum / double(std::max<int64_t>(seen, 1));
+    em.trainAccuracy = double(correct) / double(std::max<int64_t>(predictionsSeen, 1));
+    em.seconds = seconds;
+    em.samplesPerSecond = seconds > 0 ? double(seen) / seconds : 0;
+    return true;
+  }
+
+  EvalTotals evaluate(const torch::Tensor& inputs, const torch::Tensor& targets, const torch::Tensor& indices,
+                      bool confusion) {
+    EvalTotals t;
+    if (indices.numel() == 0) return t;
+    torch::NoGradGuard guard;
+    m_model->eval();
+    BatchLoader loader(inputs, targets, indices, m_cfg.evalBatchSize, /*shuffle=*/false, 0);
+    double lossSum = 0;
+    int64_t correct = 0, predictions = 0;
+    int64_t classes = m_data->numClasses();
+    torch::Tensor matrix = torch::zeros({classes * classes}, torch::kLong);
+    while (auto batch = loader.next()) {
+      torch::Tensor x = batch->inputs.to(m_device), y = batch->targets.to(m_device);
+      torch::Tensor logits = m_model->forward(x);
+      lossSum += computeLoss(m_cfg, logits, y).item<double>() * double(y.numel());
+      correct += countCorrect(logits, y);
+      predictions += y.numel();
+      if (confusion && m_data->task == Task::Classification) {
+        torch::Tensor flat = (y.reshape({-1}) * classes + logits.argmax(-1).reshape({-1})).to(torch::kCPU);
+        matrix += torch::bincount(flat, {}, classes * classes);
+      }
+      maybeSample();
+    }
+    t.loss = lossSum / double(predictions);
+    t.accuracy = double(correct) / double(predictions);
+    t.samples = indices.numel();
+    if (confusion && m_data->task == Task::Classification) {
+      m_confusion.assign(size_t(classes), std::vector<int64_t>(size_t(classes)));
+      auto acc = matrix.accessor<int64_t, 1>();
+      for (int64_t i = 0; i < classes; ++i)
+        for (int64_t j = 0; j < classes; ++j) m_confusion[size_t(i)][size_t(j)] = acc[i * classes + j];
+    }
+    m_model->train();
+    return t;
+  }
+
+  /// Updates best/patience bookkeeping; returns true when this epoch is the best so far.
+  bool recordBest(const EpochMetrics& em) {
+    bool hasVal = std::isfinite(em.valAccuracy);
+    double metric = m_cfg.monitor == "val_loss" ? (hasVal ? em.valLoss : em.trainLoss)
+                                                : (hasVal ? em.valAccuracy : em.trainAccuracy);
+    bool better = m_cfg.monitor == "val_loss" ? metric < m_bestMetric : metric > m_bestMetric;
+    if (better) {
+      m_bestMetric = metric;
+      m_epochsSinceBest = 0;
+    } else {
+      ++m_epochsSinceBest;
+    }
+    if (hasVal) m_bestValAccuracy = std::max(m_bestValAccuracy, em.valAccuracy);
+    return better;
+  }
+
+  void saveCheckpoints(bool best) {
+    if (!m_folder.enabled()) return;
+    CheckpointState s{m_epoch, m_step, m_bestMetric, m_epochsSinceBest, m_history.dump(),
+                      trainConfigToJson(m_cfg)};
+    saveCheckpoint(m_folder.checkpointPath("last"), m_model, m_optimizer.get(), s);
+    if (best) saveCheckpoint(m_folder.checkpointPath("best"), m_model, m_optimizer.get(), s);
+  }
+
+  RunResult trainLoop() {
+    RunResult r;
+    r.status = RunStatus::Completed;
+    maybeSample(/*force=*/true);
+    while (m_epoch < m_cfg.epochs) {
+      EpochMetrics em;
+      em.epoch = m_epoch + 1;
+      if (!trainEpoch(em)) {
+        r.status = RunStatus::Stopped;
+        r.message = "stopped during epoch " + std::to_string(m_epoch + 1) + "; the last checkpoint is from epoch " +
+                    std::to_string(m_epoch);
+        return r;
+      }
+      EvalTotals val = evaluate(m_data->trainInputs, m_data->trainTargets, m_split.validation, /*confusion=*/true);
+      em.valLoss = val.loss;
+      em.valAccuracy = val.accuracy;
+      em.step = m_step;
+      em.best = recordBest(em);
+      ++m_epoch;
+      m_history.push_back(epochJson(em));
+      saveCheckpoints(em.best);
+      m_folder.epoch(em);
+      m_obs.onEpoch(em);
+      log("epoch " + std::to_string(em.epoch) + "/" + std::to_string(m_cfg.epochs) + ": train loss " +
+          fmt(em.trainLoss) + ", accuracy " + fmt(em.trainAccuracy) + "; validation loss " + fmt(em.valLoss) +
+          ", accuracy " + fmt(em.valAccuracy) + " (" + fmt(em.seconds, 1) + " s, " + fmt(em.samplesPerSecond, 0) +
+          " samples/s)" + (em.best ? " *best" : ""));
+      if (m_cfg.patience > 0 && m_epochsSinceBest >= m_cfg.patience && m_epoch < m_cfg.epochs) {
+        r.message = "early stopping: no improvement in " + m_cfg.monitor + " for " + std::to_string(m_cfg.patience) +
+                    " epochs";
+        break;
+      }
+      if (m_control.stopRequested()) {
+        r.status = RunStatus::Stopped;
+        r.message = "stopped after epoch " + std::to_string(m_epoch);
+        return r;
+      }
+    }
+    if (m_data->testInputs.defined() && m_data->testInputs.size(0) > 0) {
+      torch::Tensor all = torch::arange(m_data->testInputs.size(0), torch::kLong);
+      EvalTotals test = evaluate(m_data->testInputs, m_data->testTargets, all, /*confusion=*/false);
+      r.testLoss = test.loss;
+      r.testAccuracy = test.accuracy;
+      log("test: loss " + fmt(test.loss) + ", accuracy " + fmt(test.accuracy) + " on " + std::to_string(test.samples) +
+          " samples");
+    }
+    return r;
+  }
+
+  const TrainJob& m_job;
+  TrainingObserver& m_obs;
+  TrainingControl& m_control;
+  TrainConfig m_cfg;
+  torch::Device m_device{torch::kCPU};
+  std::shared_ptr<const Dataset> m_data;
+  SplitIndices m_split;
+  GraphModule m_model{nullptr};
+  std::unique_ptr<torch::optim::Optimizer> m_optimizer;
+  RunFolder m_folder;
+  ResourceMonitor m_monitor;
+  Clock::time_point m_start = Clock::now(), m_lastSample;
+  int64_t m_epoch = 0, m_step = 0, m_stepsPerEpoch = 0, m_epochsSinceBest = 0;
+  double m_bestMetric = 0, m_bestValAccuracy = 0;
+  nlohmann::json m_history = nlohmann::json::array();
+  std::vector<std::vector<int64_t>> m_confusion;
+};
+
+}  // namespace
+
+RunResult runTraining(const TrainJob& job, TrainingObserver& observer, TrainingControl& control) {
+  Run run(job, observer, control);
+  return run.execute();
+}
+
+EvalResult evaluateCheckpoint(const Project& project, const std::string& checkpoint,
+                              std::shared_ptr<const Dataset> dataset) {
+  EvalResult r;
+  try {
+    GraphAnalysis a = analyze(project.graph);
+    if (!a.ok()) throw RunError("the model has errors; run validate for details");
+    if (!dataset) {
+      DatasetLoad load = loadDataset(project.data);
+      if (!load.ok()) throw RunError(load.error);
+      dataset = std::make_shared<Dataset>(std::move(*load.dataset));
+    }
+    checkDataFitsGraph(*dataset, project.graph, a);
+    GraphModule model(project.graph, a);
+    loadCheckpoint(checkpoint, model, nullptr, /*restoreRng=*/false);
+    model->eval();
+    torch::Tensor inputs = dataset->testInputs, targets = dataset->testTargets, indices;
+    r.split = "test";
+    if (!inputs.defined() || inputs.size(0) == 0) {
+      SplitIndices split = splitTrainValidation(dataset->trainInputs.size(0), project.data.validationFraction,
+                                                project.data.seed);
+      inputs = dataset->trainInputs;
+      targets = dataset->trainTargets;
+      indices = split.validation;
+      r.split = "validation";
+    } else {
+      indices = torch::arange(inputs.size(0), torch::kLong);
+    }
+    torch::NoGradGuard guard;
+    BatchLoader loader(inputs, targets, indices, project.training.evalBatchSize, false, 0);
+    double lossSum = 0;
+    int64_t correct = 0, predictions = 0;
+    while (auto batch = loader.next()) {
+      torch::Tensor logits = model->forward(batch->inputs);
+      lossSum += computeLoss(project.training, logits, batch->targets).item<double>() * double(batch->targets.numel());
+      correct += countCorrect(logits, batch->targets);
+      predictions += batch->targets.numel();
+    }
+    if (predictions == 0) throw RunError("no samples to evaluate");
+    r.samples = indices.numel();
+    r.loss = lossSum / double(predictions);
+    r.accuracy = double(correct) / double(predictions);
+    r.ok = true;
+  } catch (const std::exception& e) {
+    r.error = e.what();
+  }
+  return r;
+}
+
+}  // namespace nc::core

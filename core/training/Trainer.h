@@ -1,0 +1,37 @@
+#pragma once
+// The training engine's entry point. Qt-free and blocking: run it on a worker thread and steer
+// it through TrainingControl; it reports through TrainingObserver. No torch in this header.
+#include <memory>
+#include <string>
+
+#include "core/Project.h"
+#include "core/training/TrainingEvents.h"
+
+namespace nc::core {
+
+struct Dataset;  // core/data/Dataset.h
+
+struct TrainJob {
+  Project project;                 // graph + data + training settings, as a snapshot
+  std::string runDirectory;        // created if missing; empty = write no files
+  std::string resumeCheckpoint;    // a checkpoint (.pt) to continue from; empty = fresh start
+  std::shared_ptr<const Dataset> dataset;  // preloaded data (tests, GUI); null = load project.data
+};
+
+/// Trains until the configured epochs are done, early stopping triggers, control asks to stop,
+/// or an error occurs (bad data, NaN loss, CUDA missing, ...). Never throws: errors come back as
+/// RunResult{Failed, message} and through observer.onFinished.
+RunResult runTraining(const TrainJob& job, TrainingObserver& observer, TrainingControl& control);
+
+/// Evaluation of a checkpoint on the data's test split (or validation split if it has none).
+struct EvalResult {
+  bool ok = false;
+  std::string error;
+  std::string split;  // "test" or "validation"
+  int64_t samples = 0;
+  double loss = 0, accuracy = 0;
+};
+EvalResult evaluateCheckpoint(const Project& project, const std::string& checkpoint,
+                              std::shared_ptr<const Dataset> dataset = nullptr);
+
+}  // namespace nc::core

@@ -1,0 +1,101 @@
+#pragma once
+// What a training run reports, and how another thread steers it. Plain values, no torch, no Qt:
+// the GUI turns these into queued signals, the CLI into a progress line.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace nc::core {
+
+struct StepMetrics {
+  int64_t epoch = 0;            // 1-based
+  int64_t step = 0;             // global optimizer step, 1-based
+  int64_t batch = 0;            // 1-based within the epoch
+  int64_t batchesPerEpoch = 0;
+  double loss = 0;
+  double accuracy = 0;          // of this batch
+  double learningRate = 0;
+  double samplesPerSecond = 0;  // smoothed over recent steps
+  double elapsedSeconds = 0;    // since the run (or its resumption) started
+};
+
+struct EpochMetrics {
+  int64_t epoch = 0;
+  int64_t step = 0;             // global step at the end of the epoch
+  double trainLoss = 0, trainAccuracy = 0;
+  double valLoss = 0, valAccuracy = 0;  // NaN without a validation split
+  double seconds = 0;
+  double samplesPerSecond = 0;
+  bool best = false;            // best so far by the monitored metric
+};
+
+struct ResourceSample {
+  double elapsedSeconds = 0;
+  double processCpuPercent = 0;   // 100 = one core busy
+  int64_t residentBytes = 0;      // this process
+  int64_t systemUsedBytes = 0;
+  int64_t systemTotalBytes = 0;
+  int64_t gpuAllocatedBytes = -1; // -1 = not available (CPU run or no counter)
+  int64_t gpuReservedBytes = -1;
+  double gpuUtilizationPercent = -1;
+};
+
+enum class RunStatus { Completed, Stopped, Failed };
+std::string runStatusName(RunStatus s);
+
+struct RunResult {
+  RunStatus status = RunStatus::Failed;
+  std::string message;               // why it failed or stopped early; empty when completed normally
+  int64_t epochsCompleted = 0;
+  double bestValidationAccuracy = 0;
+  double testLoss = -1, testAccuracy = -1;  // -1 when the data has no test split or the run did not finish
+  std::string runDirectory;
+  std::vector<std::string> classNames;
+  std::vector<std::vector<int64_t>> confusion;  // [true][predicted] on the validation split
+};
+
+/// Receives a run's events, all on the training thread, in order.
+class TrainingObserver {
+ public:
+  virtual ~TrainingObserver() = default;
+  virtual void onStep(const StepMetrics&) {}
+  virtual void onEpoch(const EpochMetrics&) {}
+  virtual void onResource(const ResourceSample&) {}
+  virtual void onLog(const std::string&) {}
+  virtual void onFinished(const RunResult&) {}
+};
+
+/// Pause, resume and stop from any thread; the trainer checks between batches.
+class TrainingControl {
+ public:
+  void requestStop();
+  void pause();
+  void resume();
+  bool stopRequested() const { return m_stop.load(); }
+  bool paused() const { return m_paused.load(); }
+  /// Blocks the trainer while paused, waking every `pollMs` to call `tick` (resource samples).
+  template <class Tick>
+  void waitWhilePaused(Tick tick, int pollMs = 200);
+
+ private:
+  std::atomic<bool> m_stop{false}, m_paused{false};
+  std::mutex m_mutex;
+  std::condition_variable m_changed;
+};
+
+template <class Tick>
+void TrainingControl::waitWhilePaused(Tick tick, int pollMs) {
+  std::unique_lock<std::mutex> lock(m_mutex);
+  while (m_paused.load() && !m_stop.load()) {
+    m_changed.wait_for(lock, std::chrono::milliseconds(pollMs));
+    lock.unlock();
+    tick();
+    lock.lock();
+  }
+}
+
+}  // namespace nc::core

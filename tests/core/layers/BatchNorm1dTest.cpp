@@ -1,0 +1,95 @@
+#include "../LayerTestUtil.h"
+
+namespace nc::test {
+namespace {
+
+using core::ParamMap;
+
+class BatchNorm1dLayer : public SeededTest {};
+
+torch::Tensor buffer(const std::shared_ptr<core::NodeModule>& m, const std::string& name) {
+  for (const auto& item : m->named_buffers())
+    if (item.key() == name) return item.value();
+  throw std::invalid_argument("no buffer " + name);
+}
+
+/// Random scale and shift so that a mix-up of weight and bias shows in the output.
+void randomizeAffine(const std::shared_ptr<core::NodeModule>& m) {
+  torch::NoGradGuard guard;
+  param(m, "m.weight").uniform_(0.5, 2.0);
+  param(m, "m.bias").normal_();
+}
+
+TEST_F(BatchNorm1dLayer, KeepsShapeOfFeaturesAndSequences) {
+  auto r = inferLayer("BatchNorm1d", {}, {shape({32})});
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.output->dims, (std::vector<int64_t>{32}));
+  r = inferLayer("BatchNorm1d", {}, {shape({16, 50})});
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.output->dims, (std::vector<int64_t>{16, 50}));
+  auto m = expectBuildMatchesInference("BatchNorm1d", {}, {shape({16, 50})});
+  ASSERT_TRUE(m);
+  EXPECT_EQ(param(m, "m.weight").sizes().vec(), (std::vector<int64_t>{16}));  // num_features = channels
+  expectBuildMatchesInference("BatchNorm1d", {}, {shape({32})});
+}
+
+TEST_F(BatchNorm1dLayer, RejectsImagesScalarsAndTokens) {
+  expectInferError("BatchNorm1d", {}, {shape({3, 8, 8})},
+                   "BatchNorm1d expects a 2-D to 3-D input [batch, features] or [batch, channels, length] but "
+                   "receives [B, 3, 8, 8]");
+  expectInferError("BatchNorm1d", {}, {shape({3, 8, 8})}, "BatchNorm2d");
+  expectInferError("BatchNorm1d", {}, {shape({})}, "but receives [B]");
+  expectInferError("BatchNorm1d", {}, {tokens(16, 100)}, "Embedding");
+}
+
+TEST_F(BatchNorm1dLayer, TrainModeMatchesFunctionalBatchNormAndUpdatesRunningStats) {
+  ParamMap p{{"eps", 0.01}, {"momentum", 0.3}};
+  auto m = expectBuildMatchesInference("BatchNorm1d", p, {shape({6, 10})});
+  ASSERT_TRUE(m);
+  randomizeAffine(m);
+  m->train();
+  torch::Tensor x = torch::randn({4, 6, 10}) * 3 + 1;
+  torch::Tensor mean = torch::zeros({6}), var = torch::ones({6});
+  torch::Tensor expected = torch::batch_norm(x, param(m, "m.weight"), param(m, "m.bias"), mean, var,
+                                             /*training=*/true, 0.3, 0.01, false);
+  torch::NoGradGuard guard;
+  EXPECT_TRUE(torch::allclose(m->forward({x}), expected, 1e-4, 1e-5));
+  EXPECT_TRUE(torch::allclose(buffer(m, "m.running_mean"), mean, 1e-5, 1e-6));
+  EXPECT_TRUE(torch::allclose(buffer(m, "m.running_var"), var, 1e-5, 1e-6));
+  EXPECT_GT(mean.abs().max().item<float>(), 0.05f);  // the statistics did move
+}
+
+TEST_F(BatchNorm1dLayer, EvalModeUsesRunningStatistics) {
+  ParamMap p{{"eps", 0.5}};
+  auto m = expectBuildMatchesInference("BatchNorm1d", p, {shape({5})});
+  ASSERT_TRUE(m);
+  randomizeAffine(m);
+  {
+    torch::NoGradGuard guard;
+    buffer(m, "m.running_mean").normal_();
+    buffer(m, "m.running_var").uniform_(0.5, 3.0);
+  }
+  m->eval();
+  torch::Tensor x = torch::randn({3, 5});
+  torch::Tensor expected = torch::batch_norm(x, param(m, "m.weight"), param(m, "m.bias"), buffer(m, "m.running_mean"),
+                                             buffer(m, "m.running_var"), /*training=*/false, 0.1, 0.5, false);
+  torch::NoGradGuard guard;
+  EXPECT_TRUE(torch::allclose(m->forward({x}), expected, 1e-5, 1e-6));
+  // A single sample works in evaluation (training needs more than one value per channel).
+  EXPECT_TRUE(torch::allclose(m->forward({x.slice(0, 0, 1)}), expected.slice(0, 0, 1), 1e-5, 1e-6));
+}
+
+TEST_F(BatchNorm1dLayer, WithoutAffineHasNoParameters) {
+  auto m = expectBuildMatchesInference("BatchNorm1d", {{"affine", false}}, {shape({6, 10})});
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->parameters().empty());
+  m->train();
+  torch::Tensor x = torch::randn({4, 6, 10});
+  torch::Tensor mean = torch::zeros({6}), var = torch::ones({6});
+  torch::NoGradGuard guard;
+  EXPECT_TRUE(torch::allclose(m->forward({x}), torch::batch_norm(x, {}, {}, mean, var, true, 0.1, 1e-5, false),
+                              1e-4, 1e-5));
+}
+
+}  // namespace
+}  // namespace nc::test
