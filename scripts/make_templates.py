@@ -13,6 +13,19 @@ import sys
 FASHION_DATA = {"kind": "idx", "path": "/usr/share/datasets/fashion-mnist"}
 TRAINING = {"epochs": 3, "batch_size": 64, "optimizer": "adam", "learning_rate": 0.001}
 
+# Character-level language model. Default text: the GPL-3 licence text that every Debian system
+# ships; vocab_size and the last Linear leave room for up to 128 distinct characters.
+TEXT_TEMPLATES = {
+    "char_lstm": ("Character-level LSTM language model", [
+        ("text", "Input", {"shape": [64], "dtype": "tokens", "vocab_size": 128}),
+        ("embed", "Embedding", {"embedding_dim": 64}),
+        ("lstm", "LSTM", {"hidden_size": 256, "output": "sequence"}),
+        ("next_char", "Linear", {"out_features": 128}),
+        ("logits", "Output", {}),
+    ], {"kind": "text", "path": "/usr/share/common-licenses/GPL-3", "sequence_length": 64},
+       dict(TRAINING, epochs=30, learning_rate=0.003, grad_clip=1.0)),
+}
+
 # The architecture of ../shared/bench/pytorch_fashion_cnn.py, for bench/fashion_cnn_vs_pytorch.sh:
 # all 60000 training images (no validation split), 2 threads, as the reference does.
 BENCH = ("bench/fashion_cnn_reference.json", "Reference CNN (benchmark)", [
@@ -100,6 +113,8 @@ def main():
     for key, (title, chain) in TEMPLATES.items():
         write(os.path.join(root, "resources", "templates", key + ".json"),
               project(schema, title, chain, FASHION_DATA, TRAINING))
+    for key, (title, chain, data, training) in TEXT_TEMPLATES.items():
+        write(os.path.join(root, "resources", "templates", key + ".json"), project(schema, title, chain, data, training))
     path, title, chain, data, training = BENCH
     write(os.path.join(root, path), project(schema, title, chain, data, training))
 

@@ -34,28 +34,39 @@ torch::Tensor orderOf(const torch::Tensor& inputs, const torch::Tensor& indices,
   return shuffle ? shuffled(order, seed) : order;
 }
 
+/// Per-sample random offsets in [0, 2p] (dy, dx) and flip flags, each shaped [B, 1, 1].
+struct SampleDraws {
+  torch::Tensor dy, dx, flip;
+};
+
+SampleDraws draw(int64_t B, const Augmentation& aug, std::mt19937_64& rng) {
+  SampleDraws d{torch::zeros({B, 1, 1}, torch::kLong), torch::zeros({B, 1, 1}, torch::kLong),
+                torch::zeros({B, 1, 1}, torch::kBool)};
+  int64_t *dy = d.dy.data_ptr<int64_t>(), *dx = d.dx.data_ptr<int64_t>();
+  bool* flip = d.flip.data_ptr<bool>();
+  const uint64_t offsets = uint64_t(2 * aug.cropPadding + 1);
+  for (int64_t i = 0; i < B; ++i) {  // a few numbers per sample; the pixels move in one gather
+    if (aug.cropPadding > 0) {
+      dy[i] = int64_t(below(rng, offsets));
+      dx[i] = int64_t(below(rng, offsets));
+    }
+    if (aug.horizontalFlip) flip[i] = (rng() >> 63) != 0;
+  }
+  return d;
+}
+
 /// Random crop after zero padding and/or random horizontal flip, per sample, of a float
-/// [B, C, H, W] batch as one gather. Random numbers come from rng only.
+/// [B, C, H, W] batch, as one gather from the padded batch. Random numbers come from rng only.
 torch::Tensor augment(const torch::Tensor& x, const Augmentation& aug, std::mt19937_64& rng) {
   const int64_t B = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3), p = aug.cropPadding;
-  auto dy = torch::zeros({B, 1, 1, 1}, torch::kLong), dx = torch::zeros({B, 1, 1, 1}, torch::kLong);
-  auto flip = torch::zeros({B, 1, 1, 1}, torch::kBool);
-  int64_t *pdy = dy.data_ptr<int64_t>(), *pdx = dx.data_ptr<int64_t>();
-  bool* pflip = flip.data_ptr<bool>();
-  for (int64_t i = 0; i < B; ++i) {  // a few random numbers per sample; the pixels are moved below
-    if (p > 0) {
-      pdy[i] = int64_t(below(rng, uint64_t(2 * p + 1)));
-      pdx[i] = int64_t(below(rng, uint64_t(2 * p + 1)));
-    }
-    if (aug.horizontalFlip) pflip[i] = (rng() >> 63) != 0;
-  }
+  const int64_t Wp = W + 2 * p, Hp = H + 2 * p;
+  SampleDraws d = draw(B, aug, rng);
   torch::Tensor padded = p > 0 ? torch::constant_pad_nd(x, {p, p, p, p}, 0.0) : x;
-  auto j = torch::arange(W, torch::kLong).view({1, 1, 1, W});
-  torch::Tensor rows = dy + torch::arange(H, torch::kLong).view({1, 1, H, 1});
-  torch::Tensor cols = dx + torch::where(flip, (W - 1) - j, j);
-  torch::Tensor samples = torch::arange(B, torch::kLong).view({B, 1, 1, 1});
-  torch::Tensor channels = torch::arange(C, torch::kLong).view({1, C, 1, 1});
-  return padded.index({samples, channels, rows, cols});
+  torch::Tensor j = torch::arange(W, torch::kLong).view({1, 1, W});
+  torch::Tensor rows = d.dy + torch::arange(H, torch::kLong).view({1, H, 1});  // [B, H, 1]
+  torch::Tensor cols = d.dx + torch::where(d.flip, (W - 1) - j, j);            // [B, 1, W]
+  torch::Tensor source = (rows * Wp + cols).view({B, 1, H * W}).expand({B, C, H * W});
+  return padded.reshape({B, C, Hp * Wp}).gather(2, source).view({B, C, H, W});
 }
 
 }  // namespace
@@ -70,6 +81,7 @@ BatchLoader::BatchLoader(torch::Tensor inputs, torch::Tensor targets, torch::Ten
       m_seed(seed),
       m_augmentation(augmentation),
       m_prefetch(std::max<size_t>(prefetch, 1)) {
+  m_augmentation.cropPadding = std::max<int64_t>(m_augmentation.cropPadding, 0);
   m_worker = std::thread([this] { work(); });
 }
 

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <string_view>
 
 #include "core/data/Dataset.h"
 #include "core/data/ReadUtil.h"
@@ -18,7 +19,7 @@ struct Row {
 };
 
 /// Splits one line at `sep`; double quotes group a cell ("" is a literal quote). Cells are trimmed.
-std::vector<std::string> splitCells(const std::string& line, char sep) {
+std::vector<std::string> splitCells(std::string_view line, char sep) {
   std::vector<std::string> cells(1);
   bool quoted = false;
   for (size_t i = 0; i < line.size(); ++i) {
@@ -39,28 +40,40 @@ std::vector<std::string> splitCells(const std::string& line, char sep) {
 }
 
 /// Comma, unless the first line has none but has semicolons or tabs.
-char detectSeparator(const std::string& firstLine) {
-  if (firstLine.find(',') != std::string::npos) return ',';
-  if (firstLine.find(';') != std::string::npos) return ';';
-  if (firstLine.find('\t') != std::string::npos) return '\t';
+char detectSeparator(std::string_view firstLine) {
+  if (firstLine.find(',') != std::string_view::npos) return ',';
+  if (firstLine.find(';') != std::string_view::npos) return ';';
+  if (firstLine.find('\t') != std::string_view::npos) return '\t';
   return ',';
 }
 
-/// Non-blank lines, split into cells.
-std::vector<Row> splitRows(const std::string& text) {
-  std::vector<Row> rows;
-  char sep = 0;
-  size_t start = 0;
-  for (int64_t line = 1; start < text.size(); ++line) {
-    size_t end = std::min(text.find('\n', start), text.size());
-    std::string content = text.substr(start, end - start);
-    start = end + 1;
-    if (trim(content).empty()) continue;
-    if (sep == 0) sep = detectSeparator(content);
-    rows.push_back({line, splitCells(content, sep)});
+/// The non-blank lines of a text one at a time, split into cells (the separator is detected
+/// on the first of them).
+class RowReader {
+ public:
+  explicit RowReader(std::string_view text) : m_text(text) {}
+
+  bool next(Row& row) {
+    while (m_start < m_text.size()) {
+      size_t end = std::min(m_text.find('\n', m_start), m_text.size());
+      std::string_view content = m_text.substr(m_start, end - m_start);
+      m_start = end + 1;
+      ++m_line;
+      if (content.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+      if (m_separator == 0) m_separator = detectSeparator(content);
+      row.line = m_line;
+      row.cells = splitCells(content, m_separator);
+      return true;
+    }
+    return false;
   }
-  return rows;
-}
+
+ private:
+  std::string_view m_text;
+  size_t m_start = 0;
+  int64_t m_line = 0;
+  char m_separator = 0;
+};
 
 /// A finite number (locale-independent), the whole cell.
 bool parseNumber(const std::string& cell, double& value) {
@@ -96,24 +109,27 @@ std::string columnList(const Row& header) {
   return list;
 }
 
+/// labelColumn is a 0-based index when it is a whole number (then the first row is a header if
+/// a feature cell in it is not a number), else a name in the header row.
 Layout findLayout(const std::string& file, const Row& first, const std::string& labelColumn) {
   Layout layout;
   auto named = std::find(first.cells.begin(), first.cells.end(), labelColumn);
-  if (named != first.cells.end()) {
-    layout.labelIndex = size_t(named - first.cells.begin());
-    layout.header = true;
-  } else if (parseIndex(labelColumn, layout.labelIndex)) {
+  if (parseIndex(labelColumn, layout.labelIndex)) {
     if (layout.labelIndex >= first.cells.size())
       layout.error = file + ": label column " + labelColumn + " is out of range (" +
                      std::to_string(first.cells.size()) + " columns, counted from 0)";
     layout.header = hasNonNumericFeature(first, layout.labelIndex);
+  } else if (named != first.cells.end()) {
+    layout.labelIndex = size_t(named - first.cells.begin());
+    layout.header = true;
   } else if (hasNonNumericFeature(first, first.cells.size())) {
     layout.error = file + ": no column named '" + labelColumn + "' (columns: " + columnList(first) + ")";
   } else {
     layout.error = file + ": no header row, so the label column '" + labelColumn +
                    "' must be given as a 0-based column index";
   }
-  if (layout.error.empty() && first.cells.size() < 2) layout.error = file + ": needs at least one feature column besides the label";
+  if (layout.error.empty() && first.cells.size() < 2)
+    layout.error = file + ": needs at least one feature column besides the label";
   return layout;
 }
 
@@ -182,12 +198,13 @@ std::string appendRow(const std::string& file, const Row& row, size_t columns, s
   return "";
 }
 
-Table readTable(const std::string& file, const std::vector<Row>& rows, const Layout& layout) {
+/// The data rows: `first` (unless it is the header) and the rest of the reader's rows.
+Table readTable(const std::string& file, const Row& first, RowReader& reader, const Layout& layout) {
   Table t;
-  size_t columns = rows.front().cells.size();
+  size_t columns = first.cells.size();
   t.featureCount = int64_t(columns) - 1;
-  for (size_t r = layout.header ? 1 : 0; r < rows.size() && t.error.empty(); ++r)
-    t.error = appendRow(file, rows[r], columns, layout.labelIndex, t);
+  if (!layout.header) t.error = appendRow(file, first, columns, layout.labelIndex, t);
+  for (Row row; t.error.empty() && reader.next(row);) t.error = appendRow(file, row, columns, layout.labelIndex, t);
   if (t.error.empty() && t.labels.empty()) t.error = file + ": no data rows";
   return t;
 }
@@ -207,12 +224,12 @@ DatasetLoad buildDataset(const std::string& file, Table& t) {
 DatasetLoad readCsvData(const std::string& file, const std::string& labelColumn) {
   Bytes bytes = readWholeFile(file);
   if (!bytes.ok()) return failure(bytes.error);
-  std::vector<Row> rows = splitRows(std::string(bytes.data.begin(), bytes.data.end()));
-  bytes = {};
-  if (rows.empty()) return failure(file + ": empty file");
-  Layout layout = findLayout(file, rows.front(), trim(labelColumn));
+  RowReader reader(std::string_view(reinterpret_cast<const char*>(bytes.data.data()), bytes.data.size()));
+  Row first;
+  if (!reader.next(first)) return failure(file + ": empty file");
+  Layout layout = findLayout(file, first, trim(labelColumn));
   if (!layout.error.empty()) return failure(layout.error);
-  Table table = readTable(file, rows, layout);
+  Table table = readTable(file, first, reader, layout);
   if (!table.error.empty()) return failure(table.error);
   return buildDataset(file, table);
 }

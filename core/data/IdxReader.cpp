@@ -1,4 +1,5 @@
 // IDX files (MNIST, Fashion-MNIST): big-endian header, then the items as bytes.
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 
@@ -50,7 +51,7 @@ std::string checkIdx(IdxFile& f, uint32_t magic, size_t rank, const char* what) 
   uint64_t expected = 1;
   for (size_t i = 0; i < rank; ++i) {
     f.dims.push_back(int64_t(bigEndian32(b.data() + 4 + 4 * i)));
-    expected *= uint64_t(f.dims.back());
+    expected = std::min<uint64_t>(expected * uint64_t(f.dims.back()), uint64_t(1) << 62);  // no overflow
   }
   expected += f.headerSize;
   if (b.size() < expected) return truncatedMessage(f.path, expected, b.size());
@@ -143,6 +144,7 @@ DatasetLoad readIdxData(const std::string& folder) {
   if (!isDirectory(folder)) return failure(folder + ": folder not found");
   IdxSplit train = readSplit(folder, "train", true);
   if (!train.error.empty()) return failure(train.error);
+  if (train.images.size(0) == 0) return failure(train.imagesPath + ": contains no images");
   IdxSplit test = readSplit(folder, "t10k", false);
   if (!test.error.empty()) return failure(test.error);
   if (test.images.defined() && test.images.sizes().slice(1) != train.images.sizes().slice(1))

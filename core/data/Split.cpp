@@ -10,7 +10,7 @@ namespace nc::core {
 namespace {
 
 /// A uniform integer in [0, bound) from rng, computed the same way by every standard library
-/// (unlike std::uniform_int_distribution). The bias is below 2^-40 for any bound used here.
+/// (unlike std::uniform_int_distribution). The bias, bound / 2^64, is negligible.
 uint64_t below(std::mt19937_64& rng, uint64_t bound) {
   return uint64_t((static_cast<unsigned __int128>(rng()) * bound) >> 64);
 }
@@ -32,32 +32,58 @@ torch::Tensor sortedIndexTensor(std::vector<int64_t>::iterator begin, std::vecto
   return t;
 }
 
-/// Per-sample element budget for one chunk: at most 4096 samples and about 4M values (32 MB as
-/// double), so that statistics never materialise the whole data set as floating point.
+/// Samples per chunk: at most 4096 and about 4M values (32 MB as double), so that statistics
+/// never materialise the whole data set in a wider type.
 int64_t chunkSamples(const torch::Tensor& inputs) {
   int64_t perSample = inputs.size(0) > 0 ? inputs.numel() / inputs.size(0) : 1;
   return std::clamp<int64_t>((int64_t(1) << 22) / std::max<int64_t>(perSample, 1), 1, 4096);
 }
 
-/// Every dimension but the channel/feature one (dim 1).
-std::vector<int64_t> reducedDims(const torch::Tensor& inputs) {
-  std::vector<int64_t> dims = {0};
-  for (int64_t d = 2; d < inputs.dim(); ++d) dims.push_back(d);
-  return dims;
-}
+/// Per channel/feature sums of a [n, C, S] double tensor (S: the spatial values per channel; 1 for
+/// features). The innermost reduction is contiguous, which keeps it fast.
+torch::Tensor channelSums(const torch::Tensor& v) { return v.sum(2).sum(0); }
 
-/// Sum over the selected samples of perChunk(chunk as double), reduced to shape [1, C, 1, ...].
+/// Accumulates perChunk(chunk) over the selected samples, each chunk given to perChunk as a
+/// double tensor [n, C, S].
 template <class F>
 torch::Tensor sumOverSamples(const torch::Tensor& inputs, const torch::Tensor& indices, F perChunk) {
-  const int64_t n = indices.numel(), step = chunkSamples(inputs);
-  const std::vector<int64_t> dims = reducedDims(inputs);
+  const int64_t n = indices.numel(), step = chunkSamples(inputs), C = inputs.size(1);
   torch::Tensor total;
   for (int64_t start = 0; start < n; start += step) {
     torch::Tensor chunk = inputs.index_select(0, indices.slice(0, start, std::min(n, start + step)));
-    torch::Tensor part = perChunk(chunk.to(torch::kDouble)).sum(dims, /*keepdim=*/true);
+    torch::Tensor part = perChunk(chunk.to(torch::kDouble).reshape({chunk.size(0), C, -1}));
     total = total.defined() ? total + part : part;
   }
   return total;
+}
+
+/// Bytes: one pass of sums of x and x^2 (whole numbers below 2^53, so exact in double), then mean
+/// and std in [0, 1] units, shape [C].
+Normalization byteStatistics(const torch::Tensor& inputs, const torch::Tensor& indices, double count) {
+  torch::Tensor sums = sumOverSamples(inputs, indices, [](const torch::Tensor& v) {
+    return torch::stack({channelSums(v), channelSums(v.square())});  // [2, C]
+  });
+  torch::Tensor mean = sums[0] / count;
+  torch::Tensor var = (sums[1] / count - mean.square()).clamp_min(0.0);
+  return {mean / 255.0, var.sqrt() / 255.0};
+}
+
+/// Floating point: two passes (mean, then squared deviations) so that large offsets keep their
+/// precision; sums in double; shape [C].
+Normalization floatStatistics(const torch::Tensor& inputs, const torch::Tensor& indices, double count) {
+  torch::Tensor mean = sumOverSamples(inputs, indices, channelSums) / count;
+  torch::Tensor centre = mean.view({1, -1, 1});
+  torch::Tensor var =
+      sumOverSamples(inputs, indices, [&](const torch::Tensor& v) { return channelSums((v - centre).square()); }) /
+      count;
+  return {mean, var.sqrt()};
+}
+
+/// [C] for features [N, F]; [C, 1, 1] for images [N, C, H, W]: broadcasts against one sample.
+std::vector<int64_t> statisticsShape(const torch::Tensor& inputs) {
+  std::vector<int64_t> shape(size_t(inputs.dim() - 1), 1);
+  shape[0] = inputs.size(1);
+  return shape;
 }
 
 }  // namespace
@@ -76,21 +102,16 @@ SplitIndices splitTrainValidation(int64_t n, double fraction, int64_t seed) {
 Normalization computeNormalization(const Dataset& data, const torch::Tensor& trainIndices) {
   torch::NoGradGuard noGrad;
   const torch::Tensor& inputs = data.trainInputs;
+  if (!inputs.defined() || inputs.dim() < 2 || !trainIndices.defined() || trainIndices.numel() == 0) return {};
   const bool bytes = inputs.scalar_type() == torch::kUInt8;
-  if (!inputs.defined() || inputs.dim() < 2 || !(bytes || inputs.is_floating_point()) || trainIndices.numel() == 0)
-    return {};
-  torch::Tensor indices = trainIndices.to(torch::kLong).contiguous();
+  if (!bytes && !inputs.is_floating_point()) return {};  // tokens: no normalization
+  torch::Tensor indices = trainIndices.to(torch::kLong).reshape({-1}).contiguous();
   // Values per channel/feature: samples times the reduced (spatial) sizes.
   const double count = double(indices.numel()) * double(inputs[0].numel() / inputs.size(1));
-  // Two passes (mean, then squared deviations) so that large offsets keep their precision.
-  torch::Tensor mean = sumOverSamples(inputs, indices, [](const torch::Tensor& x) { return x; }) / count;
-  torch::Tensor var =
-      sumOverSamples(inputs, indices, [&](const torch::Tensor& x) { return (x - mean).square(); }) / count;
-  const double scale = bytes ? 1.0 / 255.0 : 1.0;
-  Normalization norm;
-  norm.mean = (mean * scale).squeeze(0).to(torch::kFloat);
-  norm.std = (var.sqrt() * scale).clamp_min(1e-6).squeeze(0).to(torch::kFloat);
-  return norm;
+  Normalization n = bytes ? byteStatistics(inputs, indices, count) : floatStatistics(inputs, indices, count);
+  n.mean = n.mean.view(statisticsShape(inputs)).to(torch::kFloat);
+  n.std = n.std.clamp_min(1e-6).view(statisticsShape(inputs)).to(torch::kFloat);
+  return n;
 }
 
 }  // namespace nc::core

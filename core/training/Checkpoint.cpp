@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <unistd.h>
 
 namespace nc::core {
@@ -24,6 +25,21 @@ int64_t readInt(torch::serialize::InputArchive& a, const std::string& key) {
   c10::IValue v;
   a.read(key, v);
   return v.toInt();
+}
+
+/// Sizes of every parameter and buffer except the input normalization (whose shape follows the data).
+std::map<std::string, std::vector<int64_t>> tensorSizes(GraphModule& model) {
+  std::map<std::string, std::vector<int64_t>> sizes;
+  for (const auto& p : model->named_parameters()) sizes[p.key()] = p.value().sizes().vec();
+  for (const auto& b : model->named_buffers())
+    if (b.key() != "input_mean" && b.key() != "input_std") sizes[b.key()] = b.value().sizes().vec();
+  return sizes;
+}
+
+std::string dimsText(const std::vector<int64_t>& d) {
+  std::string s = "[";
+  for (size_t i = 0; i < d.size(); ++i) s += (i ? ", " : "") + std::to_string(d[i]);
+  return s + "]";
 }
 
 }  // namespace
@@ -68,7 +84,16 @@ CheckpointState loadCheckpoint(const std::string& path, GraphModule& model, torc
     root.load_from(path);
     torch::serialize::InputArchive modelArchive;
     root.read("model", modelArchive);
+    // Loading replaces tensors wholesale, shapes included: compare shapes so that a checkpoint of a
+    // different model is refused instead of silently taking over this one.
+    auto before = tensorSizes(model);
     model->load(modelArchive);
+    auto after = tensorSizes(model);
+    for (const auto& [key, dims] : before)
+      if (after[key] != dims)
+        throw std::runtime_error(path + ": cannot load checkpoint: it belongs to a different model (" + key + " is " +
+                                 dimsText(after[key]) + " in the checkpoint but " + dimsText(dims) +
+                                 " in this model)");
     if (optimizer) {
       torch::serialize::InputArchive optArchive;
       if (root.try_read("optimizer", optArchive)) optimizer->load(optArchive);

@@ -77,10 +77,12 @@ void checkDataFitsGraph(const Dataset& d, const Graph& g, const GraphAnalysis& a
   if (!sequence && out->dims.size() != 1)
     throw RunError("classification data needs the model to output [batch, classes] but it outputs " + out->str() +
                    ": pool or flatten the sequence first");
-  if (classes != d.numClasses())
+  // Next-token models may reserve more outputs than the text has characters (ids beyond are never targets).
+  if (sequence ? classes < d.numClasses() : classes != d.numClasses())
     throw RunError("the model outputs " + std::to_string(classes) + " values per sample but the data has " +
-                   std::to_string(d.numClasses()) + (sequence ? " tokens" : " classes") +
-                   ": set the last Linear's out_features to " + std::to_string(d.numClasses()));
+                   std::to_string(d.numClasses()) + (sequence ? " distinct tokens" : " classes") +
+                   ": set the last Linear's out_features to " + std::to_string(d.numClasses()) +
+                   (sequence ? " or more" : ""));
 }
 
 class Run {

@@ -152,6 +152,23 @@ TEST(IdxReader, RejectsTruncatedGzipStream) {
   expectError(readIdxFolder(dir.str()), {"train-images-idx3-ubyte.gz", "truncated"});
 }
 
+TEST(IdxReader, RejectsEmptyTrainingFiles) {
+  TempDir dir("idx-empty");
+  writeIdxFolder(dir.path());
+  writeBytes(dir / "train-images-idx3-ubyte", idxImages(0, 2, 3));
+  writeBytes(dir / "train-labels-idx1-ubyte", idxLabels({}));
+  expectError(readIdxFolder(dir.str()), {"train-images-idx3-ubyte", "contains no images"});
+}
+
+TEST(IdxReader, RejectsHugeHeaderSizesAsTruncation) {
+  TempDir dir("idx-huge");
+  writeIdxFolder(dir.path());
+  ByteVector images = idxImages(3, 2, 3);
+  for (size_t i = 4; i < 16; ++i) images[i] = 0xff;  // 4294967295 images of 4294967295 x 4294967295
+  writeBytes(dir / "train-images-idx3-ubyte", images);
+  expectError(readIdxFolder(dir.str()), {"train-images-idx3-ubyte", "truncated"});
+}
+
 TEST(IdxReader, RejectsImageAndLabelCountMismatch) {
   TempDir dir("idx-count");
   writeIdxFolder(dir.path());

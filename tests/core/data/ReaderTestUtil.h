@@ -121,8 +121,8 @@ inline ByteVector makePng(int width, int height, int channels, const ByteVector&
 
 /// A PNG of one colour.
 inline ByteVector solidPng(int width, int height, const std::vector<uint8_t>& colour) {
-  ByteVector pixels;
-  for (int i = 0; i < width * height; ++i) pixels.insert(pixels.end(), colour.begin(), colour.end());
+  ByteVector pixels(size_t(width * height) * colour.size());
+  for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = colour[i % colour.size()];
   return makePng(width, height, int(colour.size()), pixels);
 }
 
