@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,14 +32,19 @@ struct ShapeResult {
   bool ok() const { return error.empty(); }
 };
 
-/// What the TorchScript exporter hands a layer (export issue): attribute prefix of the node's
-/// registered parameters, names of the variables holding its inputs, and the variable to assign.
+/// What the TorchScript exporter hands a layer. The exported module is evaluation-only (dropout off,
+/// batch norm on running statistics) and has the node's parameters and buffers registered as flat
+/// attributes: attr("m.weight") names the attribute holding this node's "m.weight" (the name
+/// within the node's NodeModule, as in its named_parameters() / named_buffers()), e.g.
+/// "self.conv1_weight".
 struct ScriptContext {
   const Params& params;
-  const std::vector<TensorShape>& inputs;
-  std::string self;                     // e.g. "n3"
-  std::vector<std::string> inputVars;   // e.g. {"x2"}
-  std::string outputVar;                // e.g. "x3"
+  const std::vector<TensorShape>& inputs;  // shapes without batch, as in infer()
+  std::vector<std::string> inputVars;       // variables holding the inputs, e.g. {"pool1"}
+  std::string outputVar;                    // variable to assign, e.g. "conv2"
+  std::function<std::string(const std::string&)> attr;
+  /// Whether the node's module has that parameter or buffer (e.g. "m.bias" with bias=false: no).
+  std::function<bool(const std::string&)> hasAttr;
 };
 
 /// One layer type: everything the program needs to know about it lives in the subclass,
@@ -73,8 +79,10 @@ class LayerType {
   /// Estimated floating point operations per sample for a forward pass.
   virtual int64_t flops(const LayerContext&, const TensorShape& /*output*/) const { return 0; }
 
-  /// TorchScript emission hook for the exporter: the lines of `forward` computing this node,
-  /// or nullopt when this layer cannot be exported yet (the exporter then says so by name).
+  /// TorchScript emission for the exporter: statement(s) of `forward` (TorchScript, one per line,
+  /// no indentation) that assign ctx.outputVar from ctx.inputVars using only torch.* operators and
+  /// ctx.attr(...) attributes, computing exactly what build()'s module computes in eval() mode.
+  /// nullopt when this layer cannot be exported (the exporter then says so by name).
   virtual std::optional<std::string> emitScript(const ScriptContext&) const { return std::nullopt; }
 
  private:

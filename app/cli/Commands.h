@@ -11,5 +11,8 @@ int runValidate(const std::vector<std::string>& args);
 int runLayers(const std::vector<std::string>& args);
 int runTrain(const std::vector<std::string>& args);
 int runEval(const std::vector<std::string>& args);
+int runExport(const std::vector<std::string>& args);
+int runImport(const std::vector<std::string>& args);
+int runPredict(const std::vector<std::string>& args);
 
 }  // namespace nc::app

@@ -15,7 +15,10 @@ void printUsage(std::ostream& os) {
         "  validate FILE     check a project: shapes, parameter counts, issues\n"
         "  layers            list every layer type with its parameters\n"
         "  train PROJECT     train the model on its data (progress, run folder, checkpoints)\n"
-        "  eval PROJECT      evaluate a checkpoint on the test data\n\n"
+        "  eval PROJECT      evaluate a checkpoint on the test data\n"
+        "  export PROJECT    write a TorchScript archive (torch.jit.load in PyTorch)\n"
+        "  import MODEL.pt   recover the project from an exported archive\n"
+        "  predict MODEL.pt  run an exported model on images, IDX files or text\n\n"
         "Run 'neuralcanvas-cli COMMAND --help' for the options of a command.\n";
 }
 
@@ -42,6 +45,9 @@ int main(int argc, char** argv) {
     if (cmd == "layers") return nc::app::runLayers(args);
     if (cmd == "train") return nc::app::runTrain(args);
     if (cmd == "eval") return nc::app::runEval(args);
+    if (cmd == "export") return nc::app::runExport(args);
+    if (cmd == "import") return nc::app::runImport(args);
+    if (cmd == "predict") return nc::app::runPredict(args);
     std::cerr << "neuralcanvas-cli: unknown command '" << cmd << "'\n";
     printUsage(std::cerr);
     return nc::app::kExitUsage;

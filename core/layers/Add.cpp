@@ -17,6 +17,7 @@ class Add final : public ElementwiseMergeLayer {
       return sum;
     });
   }
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override { return mergeScript(ctx, "+"); }
 };
 NC_REGISTER_LAYER(Add);
 

@@ -58,6 +58,11 @@ class Concat final : public LayerType {
     if (dim < 0) dim += int64_t(ctx.in().rank());
     return functionNode([dim](const std::vector<torch::Tensor>& in) { return torch::cat(in, dim); });
   }
+
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    int64_t dim = script::normalizedDim(ctx.params.i("dim"), ctx.inputs.at(0).rank());
+    return script::assign(ctx, "torch.cat(" + script::listLiteral(ctx.inputVars) + ", " + script::intLiteral(dim) + ")");
+  }
 };
 NC_REGISTER_LAYER(Concat);
 

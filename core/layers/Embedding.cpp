@@ -1,6 +1,7 @@
 // Embedding: looks up a learned vector for each token id.
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
+#include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
 namespace {
@@ -37,6 +38,13 @@ class Embedding final : public LayerType {
     auto options = torch::nn::EmbeddingOptions(ctx.in().vocab, ctx.params.i("embedding_dim"));
     if (int64_t pad = ctx.params.i("padding_idx"); pad >= 0) options.padding_idx(pad);
     return wrapModule(torch::nn::Embedding(options));
+  }
+
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    // padding_idx only affects training (its row gets no gradient); -1 means none, as in aten.
+    int64_t pad = ctx.params.i("padding_idx");
+    return script::assign(ctx, "torch.embedding(" + ctx.attr("m.weight") + ", " + ctx.inputVars.at(0) + ", " +
+                                   script::intLiteral(pad < 0 ? -1 : pad) + ", False, False)");
   }
 
   int64_t paramCount(const LayerContext& ctx) const override {

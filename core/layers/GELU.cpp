@@ -1,6 +1,7 @@
 // GELU: Gaussian error linear unit x * Phi(x), elementwise.
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
+#include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
 namespace {
@@ -15,6 +16,11 @@ class GELU final : public ElementwiseLayer {
   std::shared_ptr<NodeModule> build(const LayerContext& ctx) const override {
     std::string approximate = ctx.params.s("approximate");
     return unaryNode([approximate](const torch::Tensor& x) { return torch::gelu(x, approximate); });
+  }
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    const std::string& approximate = ctx.params.s("approximate");
+    if (approximate == "none") return script::call(ctx, "torch.gelu");
+    return script::call(ctx, "torch.gelu", "approximate=" + script::stringLiteral(approximate));
   }
   int64_t flops(const LayerContext& ctx, const TensorShape&) const override { return 8 * ctx.in().numel(); }
 };

@@ -1,6 +1,7 @@
 // LeakyReLU: x for x >= 0, negative_slope * x below, elementwise.
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
+#include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
 namespace {
@@ -14,6 +15,9 @@ class LeakyReLU final : public ElementwiseLayer {
   std::shared_ptr<NodeModule> build(const LayerContext& ctx) const override {
     double slope = ctx.params.f("negative_slope");
     return unaryNode([slope](const torch::Tensor& x) { return torch::leaky_relu(x, slope); });
+  }
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    return script::call(ctx, "torch.leaky_relu", script::floatLiteral(ctx.params.f("negative_slope")));
   }
 };
 NC_REGISTER_LAYER(LeakyReLU);

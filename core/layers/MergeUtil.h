@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/layers/LayerUtil.h"
+#include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
 
@@ -28,6 +29,11 @@ inline std::vector<std::string> mergePorts(const Params& p) {
   std::vector<std::string> ports;
   for (size_t i = 0; i < size_t(n); ++i) ports.push_back(mergePortName(i));
   return ports;
+}
+
+/// TorchScript for a left-to-right elementwise merge: "out = a op b op c".
+inline std::string mergeScript(const ScriptContext& ctx, const std::string& op) {
+  return script::assign(ctx, script::joined(ctx.inputVars, op));
 }
 
 /// Fails unless exactly num_inputs shapes arrive.

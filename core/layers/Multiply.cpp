@@ -17,6 +17,7 @@ class Multiply final : public ElementwiseMergeLayer {
       return product;
     });
   }
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override { return mergeScript(ctx, "*"); }
 };
 NC_REGISTER_LAYER(Multiply);
 

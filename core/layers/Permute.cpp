@@ -1,6 +1,7 @@
 // Permute: reorders the dimensions of each sample; the batch stays first.
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
+#include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
 namespace {
@@ -41,6 +42,10 @@ class Permute final : public LayerType {
   std::shared_ptr<NodeModule> build(const LayerContext& ctx) const override {
     std::vector<int64_t> dims = ctx.params.list("dims");
     return unaryNode([dims](const torch::Tensor& x) { return x.permute(dims); });
+  }
+
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    return script::assign(ctx, ctx.inputVars.at(0) + ".permute(" + script::intList(ctx.params.list("dims")) + ")");
   }
 };
 NC_REGISTER_LAYER(Permute);

@@ -1,6 +1,7 @@
 // Reshape: gives each sample a new shape with the same number of elements.
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
+#include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
 namespace {
@@ -61,6 +62,17 @@ class Reshape final : public LayerType {
       s[0] = x.size(0);  // explicit batch so that an empty batch still reshapes
       return x.reshape(s);
     });
+  }
+
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    // The resolved sample shape (any -1 already computed), with the batch taken from the input so
+    // that the one free size is never needed (and an empty batch still reshapes).
+    ShapeResult r = infer(LayerContext{ctx.params, ctx.inputs});
+    if (!r.output) return std::nullopt;
+    const std::string& x = ctx.inputVars.at(0);
+    std::vector<std::string> sizes{x + ".size(0)"};
+    for (int64_t d : r.output->dims) sizes.push_back(script::intLiteral(d));
+    return script::assign(ctx, x + ".reshape(" + script::listLiteral(sizes) + ")");
   }
 };
 NC_REGISTER_LAYER(Reshape);

@@ -1,6 +1,7 @@
 // SequencePool: reduces [batch, length, features] to [batch, features].
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
+#include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
 namespace {
@@ -32,6 +33,15 @@ class SequencePool final : public LayerType {
     if (mode == "first") return unaryNode([](const torch::Tensor& x) { return x.select(1, 0); });
     if (mode == "last") return unaryNode([](const torch::Tensor& x) { return x.select(1, -1); });
     return unaryNode([](const torch::Tensor& x) { return x.mean(1); });
+  }
+
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    const std::string& mode = ctx.params.s("mode");
+    const std::string& x = ctx.inputVars.at(0);
+    if (mode == "max") return script::assign(ctx, "torch.amax(" + x + ", [1])");
+    if (mode == "first") return script::assign(ctx, x + ".select(1, 0)");
+    if (mode == "last") return script::assign(ctx, x + ".select(1, -1)");
+    return script::assign(ctx, "torch.mean(" + x + ", [1])");
   }
 
   int64_t flops(const LayerContext& ctx, const TensorShape&) const override {

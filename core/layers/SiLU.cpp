@@ -1,6 +1,7 @@
 // SiLU (swish): x * sigmoid(x), elementwise.
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
+#include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
 namespace {
@@ -10,6 +11,9 @@ class SiLU final : public ElementwiseLayer {
   SiLU() : ElementwiseLayer("SiLU", "Activation", "Sigmoid linear unit (swish): x * sigmoid(x), elementwise.", {}) {}
   std::shared_ptr<NodeModule> build(const LayerContext&) const override {
     return unaryNode([](const torch::Tensor& x) { return torch::silu(x); });
+  }
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    return script::call(ctx, "torch.silu");
   }
   int64_t flops(const LayerContext& ctx, const TensorShape&) const override { return 5 * ctx.in().numel(); }
 };

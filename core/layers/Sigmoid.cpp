@@ -1,6 +1,7 @@
 // Sigmoid: 1 / (1 + exp(-x)), elementwise.
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
+#include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
 namespace {
@@ -12,6 +13,9 @@ class Sigmoid final : public ElementwiseLayer {
                          {}) {}
   std::shared_ptr<NodeModule> build(const LayerContext&) const override {
     return unaryNode([](const torch::Tensor& x) { return torch::sigmoid(x); });
+  }
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    return script::call(ctx, "torch.sigmoid");
   }
   int64_t flops(const LayerContext& ctx, const TensorShape&) const override { return 4 * ctx.in().numel(); }
 };

@@ -1,6 +1,7 @@
 // Softmax: exp(x) normalised to sum to 1 along one dimension.
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
+#include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
 namespace {
@@ -32,6 +33,11 @@ class Softmax final : public LayerType {
     int64_t dim = ctx.params.i("dim");
     if (dim < 0) dim += int64_t(ctx.in().rank());
     return unaryNode([dim](const torch::Tensor& x) { return torch::softmax(x, dim); });
+  }
+
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    int64_t dim = script::normalizedDim(ctx.params.i("dim"), ctx.inputs.at(0).rank());
+    return script::call(ctx, "torch.softmax", script::intLiteral(dim));
   }
 
   int64_t flops(const LayerContext& ctx, const TensorShape&) const override { return 5 * ctx.in().numel(); }

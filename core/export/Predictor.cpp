@@ -1,0 +1,141 @@
+#include "core/export/Predictor.h"
+
+#include <stb/stb_image.h>
+#include <stb/stb_image_resize.h>
+#include <torch/script.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "core/data/ReadUtil.h"
+
+namespace nc::core {
+
+namespace {
+
+struct ModelInfo {
+  std::vector<int64_t> shape;
+  bool tokens = false;
+  std::vector<std::string> classes;
+};
+
+std::string label(const ModelInfo& info, int64_t index) {
+  return index < int64_t(info.classes.size()) ? info.classes[size_t(index)] : "class " + std::to_string(index);
+}
+
+std::vector<std::pair<std::string, double>> topK(const ModelInfo& info, const torch::Tensor& logits, int k) {
+  torch::Tensor p = torch::softmax(logits.to(torch::kDouble), -1);
+  auto best = p.topk(std::min<int64_t>(k, p.size(0)));
+  std::vector<std::pair<std::string, double>> out;
+  for (int64_t i = 0; i < std::get<1>(best).size(0); ++i)
+    out.emplace_back(label(info, std::get<1>(best)[i].item<int64_t>()), std::get<0>(best)[i].item<double>());
+  return out;
+}
+
+/// One image file as float [1, C, H, W] in [0, 1] at the model's size.
+torch::Tensor imageInput(const std::string& path, const ModelInfo& info) {
+  if (info.shape.size() != 3) throw std::runtime_error("the model does not take images (input " + std::to_string(info.shape.size()) + "-D)");
+  int c = int(info.shape[0]), h = int(info.shape[1]), w = int(info.shape[2]);
+  if (c != 1 && c != 3) throw std::runtime_error("the model takes " + std::to_string(c) + " channels; images have 1 or 3");
+  readutil::Bytes bytes = readutil::readWholeFile(path);
+  if (!bytes.ok()) throw std::runtime_error(bytes.error);
+  if (bytes.data.size() > size_t(INT_MAX)) throw std::runtime_error(path + ": file too large");
+  int iw = 0, ih = 0, ic = 0;
+  uint8_t* pixels = stbi_load_from_memory(bytes.data.data(), int(bytes.data.size()), &iw, &ih, &ic, c);
+  if (!pixels) throw std::runtime_error(path + ": cannot decode image (" + std::string(stbi_failure_reason()) + ")");
+  torch::Tensor hwc = torch::empty({h, w, c}, torch::kUInt8);
+  bool ok = true;
+  if (iw == w && ih == h) std::memcpy(hwc.data_ptr<uint8_t>(), pixels, size_t(h) * size_t(w) * size_t(c));
+  else ok = stbir_resize_uint8(pixels, iw, ih, 0, hwc.data_ptr<uint8_t>(), w, h, 0, c) == 1;
+  stbi_image_free(pixels);
+  if (!ok) throw std::runtime_error(path + ": cannot resize image");
+  return hwc.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat).div_(255.0);
+}
+
+bool isIdx(const readutil::Bytes& b) { return b.data.size() >= 16 && readutil::bigEndian32(b.data.data()) == 2051; }
+
+/// Images of an IDX file as float [N, 1, R, C] in [0, 1].
+torch::Tensor idxInput(const readutil::Bytes& b, const std::string& path, int64_t limit) {
+  int64_t n = readutil::bigEndian32(b.data.data() + 4), r = readutil::bigEndian32(b.data.data() + 8),
+          c = readutil::bigEndian32(b.data.data() + 12);
+  if (int64_t(b.data.size()) < 16 + n * r * c) throw std::runtime_error(path + ": truncated IDX file");
+  n = std::min(n, limit);
+  torch::Tensor t = torch::from_blob(const_cast<uint8_t*>(b.data.data()) + 16, {n, 1, r, c}, torch::kUInt8);
+  return t.to(torch::kFloat).div_(255.0);
+}
+
+/// The last `length` characters of text (a file's contents or the text itself) as token ids.
+torch::Tensor textInput(const std::string& arg, const ModelInfo& info) {
+  std::string text = arg;
+  if (std::filesystem::is_regular_file(arg)) {
+    readutil::Bytes b = readutil::readWholeFile(arg);
+    if (!b.ok()) throw std::runtime_error(b.error);
+    text.assign(b.data.begin(), b.data.end());
+  }
+  int64_t length = info.shape.at(0);
+  if (int64_t(text.size()) < length)
+    throw std::runtime_error("the model reads " + std::to_string(length) + " characters; the input has " +
+                             std::to_string(text.size()));
+  text = text.substr(text.size() - size_t(length));
+  torch::Tensor ids = torch::empty({1, length}, torch::kLong);
+  for (int64_t i = 0; i < length; ++i) {
+    std::string ch(1, text[size_t(i)]);
+    auto it = std::find(info.classes.begin(), info.classes.end(), ch);
+    if (it == info.classes.end()) throw std::runtime_error("character '" + ch + "' is not in the model's vocabulary");
+    ids[0][i] = int64_t(it - info.classes.begin());
+  }
+  return ids;
+}
+
+}  // namespace
+
+PredictResult predict(const std::string& archive, const std::vector<std::string>& inputs, int k, int64_t limit) {
+  PredictResult r;
+  torch::jit::Module model;
+  ModelInfo info;
+  try {
+    torch::jit::ExtraFilesMap extra{{"neuralcanvas/meta.json", ""}};
+    model = torch::jit::load(archive, torch::kCPU, extra);
+    model.eval();
+    auto meta = nlohmann::json::parse(extra["neuralcanvas/meta.json"]);
+    info.shape = meta.at("input").at("shape").get<std::vector<int64_t>>();
+    info.tokens = meta.at("input").at("dtype") == "int64";
+    info.classes = meta.value("class_names", std::vector<std::string>{});
+  } catch (const std::exception& e) {
+    r.error = archive + ": cannot load a NeuralCanvas model (" + std::string(e.what()).substr(0, 300) + ")";
+    return r;
+  }
+  torch::NoGradGuard guard;
+  for (const auto& input : inputs) {
+    try {
+      if (info.tokens) {
+        torch::Tensor logits = model.forward({textInput(input, info)}).toTensor();
+        r.predictions.push_back({input.size() > 40 ? input.substr(0, 40) + "..." : input, topK(info, logits[0][-1], k)});
+        continue;
+      }
+      readutil::Bytes bytes = readutil::readWholeFile(input);
+      if (!bytes.ok()) throw std::runtime_error(bytes.error);
+      if (isIdx(bytes)) {
+        torch::Tensor x = idxInput(bytes, input, limit);
+        torch::Tensor logits = model.forward({x}).toTensor();
+        for (int64_t i = 0; i < x.size(0); ++i)
+          r.predictions.push_back({input + "[" + std::to_string(i) + "]", topK(info, logits[i], k)});
+        continue;
+      }
+      torch::Tensor logits = model.forward({imageInput(input, info)}).toTensor();
+      r.predictions.push_back({input, topK(info, logits[0], k)});
+    } catch (const c10::Error& e) {
+      r.error = input + ": " + std::string(e.what_without_backtrace()).substr(0, 300);
+      return r;
+    } catch (const std::exception& e) {
+      r.error = e.what();
+      return r;
+    }
+  }
+  return r;
+}
+
+}  // namespace nc::core

@@ -1,0 +1,82 @@
+#pragma once
+// Formatting helpers for the layers' TorchScript emission (LayerType::emitScript): literals that
+// TorchScript parses back to exactly the same values, and the common statement shapes.
+#include <cmath>
+#include <cstdint>
+#include <locale>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/LayerType.h"
+
+namespace nc::core::layers::script {
+
+/// A TorchScript float literal that round-trips (17 significant digits, always with a '.', never
+/// locale dependent): 0.2 -> "0.20000000000000001", 1 -> "1.0", 1e-5 -> "1.0000000000000001e-05".
+inline std::string floatLiteral(double v) {
+  if (std::isnan(v)) return "float('nan')";
+  if (std::isinf(v)) return v > 0 ? "float('inf')" : "-float('inf')";
+  std::ostringstream os;
+  os.imbue(std::locale::classic());
+  os.precision(17);
+  os << v;
+  std::string s = os.str();
+  if (s.find_first_of(".") == std::string::npos) {
+    size_t e = s.find_first_of("eE");
+    if (e == std::string::npos) s += ".0";
+    else s.insert(e, ".0");
+  }
+  return s;
+}
+
+/// An integer literal.
+inline std::string intLiteral(int64_t v) { return std::to_string(v); }
+
+/// A TorchScript boolean literal.
+inline std::string boolLiteral(bool v) { return v ? "True" : "False"; }
+
+/// A TorchScript string literal (single quotes; backslashes and quotes escaped).
+inline std::string stringLiteral(const std::string& v) {
+  std::string s = "'";
+  for (char c : v) {
+    if (c == '\\' || c == '\'') s += '\\';
+    s += c;
+  }
+  return s + "'";
+}
+
+/// "[a, b, c]" from already formatted items.
+inline std::string listLiteral(const std::vector<std::string>& items) {
+  std::string s = "[";
+  for (size_t i = 0; i < items.size(); ++i) s += (i ? ", " : "") + items[i];
+  return s + "]";
+}
+
+/// "[0, 2, 1]": a List[int] literal.
+inline std::string intList(const std::vector<int64_t>& values) {
+  std::vector<std::string> items;
+  for (int64_t v : values) items.push_back(intLiteral(v));
+  return listLiteral(items);
+}
+
+/// "a op b op c" (left to right, as a loop accumulating with op would compute).
+inline std::string joined(const std::vector<std::string>& vars, const std::string& op) {
+  std::string s;
+  for (size_t i = 0; i < vars.size(); ++i) s += (i ? " " + op + " " : "") + vars[i];
+  return s;
+}
+
+/// "out = expr".
+inline std::string assign(const ScriptContext& ctx, const std::string& expr) { return ctx.outputVar + " = " + expr; }
+
+/// "out = fn(in)" for an elementwise function of the single input, e.g. call(ctx, "torch.relu").
+inline std::string call(const ScriptContext& ctx, const std::string& fn, const std::string& extraArgs = {}) {
+  return assign(ctx, fn + "(" + ctx.inputVars.at(0) + (extraArgs.empty() ? "" : ", " + extraArgs) + ")");
+}
+
+/// A dimension counted with the batch as 0, negative from the end, made non-negative for a
+/// tensor of rank `rank` (batch included).
+inline int64_t normalizedDim(int64_t dim, size_t rank) { return dim < 0 ? dim + int64_t(rank) : dim; }
+
+}  // namespace nc::core::layers::script
