@@ -4,6 +4,7 @@
 
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
+#include "core/layers/ScriptUtil.h"
 
 namespace nc::core::layers {
 namespace {
@@ -35,6 +36,11 @@ class AdaptiveAvgPool2d final : public LayerType {
   int64_t flops(const LayerContext& ctx, const TensorShape& out) const override {
     // Every input element is added about once (more when windows overlap), one division per output.
     return std::max(ctx.in().numel(), out.numel()) + out.numel();
+  }
+
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    auto [h, w] = outputSize(ctx.params);
+    return script::call(ctx, "torch.adaptive_avg_pool2d", script::intList({h, w}));
   }
 
  private:

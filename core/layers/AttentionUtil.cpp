@@ -1,8 +1,10 @@
 #include "core/layers/AttentionUtil.h"
 
+#include <cmath>
 #include <limits>
 
 #include "core/layers/LayerUtil.h"
+#include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
 
@@ -35,6 +37,36 @@ torch::Tensor batchFirstSelfAttention(torch::nn::MultiheadAttention& attention, 
   torch::Tensor out = std::get<0>(attention->forward(seq, seq, seq, /*key_padding_mask=*/{},
                                                      /*need_weights=*/false, mask));
   return out.transpose(0, 1);
+}
+
+std::string selfAttentionScript(const ScriptContext& ctx, const std::string& module, const std::string& x,
+                                const std::string& out, int64_t embed, int64_t heads, bool causal) {
+  using namespace script;
+  auto optional = [&](const std::string& local) { return ctx.hasAttr(local) ? ctx.attr(local) : std::string("None"); };
+  const std::string t = out + "_";
+  int64_t headDim = embed / heads;
+  // torch::nn::functional::multi_head_attention_forward: packed input projection chunked into q, k, v;
+  // q scaled by 1 / sqrt(head_dim); per head softmax(q k^T + mask) v; heads concatenated; out_proj.
+  std::string heads4 = "[" + t + "b, " + t + "l, " + intLiteral(heads) + ", " + intLiteral(headDim) + "]";
+  std::string code;
+  code += t + "b = " + x + ".size(0)\n";
+  code += t + "l = " + x + ".size(1)\n";
+  code += t + "qkv = torch.linear(" + x + ", " + ctx.attr(module + ".in_proj_weight") + ", " +
+          optional(module + ".in_proj_bias") + ").chunk(3, -1)\n";
+  const char* const names[] = {"q", "k", "v"};
+  for (int i = 0; i < 3; ++i)
+    code += t + names[i] + " = " + t + "qkv[" + intLiteral(i) + "].reshape(" + heads4 + ").transpose(1, 2)\n";
+  code += t + "w = torch.matmul(" + t + "q * " + floatLiteral(1 / std::sqrt(double(headDim))) + ", " + t +
+          "k.transpose(-2, -1))\n";
+  if (causal)  // causalMask(): -inf above the diagonal, 0 elsewhere, added to the scores
+    code += t + "w = " + t + "w + torch.triu(torch.full([" + t + "l, " + t + "l], float('-inf'), dtype=" + t +
+            "w.dtype, device=" + t + "w.device), 1)\n";
+  code += t + "w = torch.softmax(" + t + "w, -1)\n";
+  code += t + "o = torch.matmul(" + t + "w, " + t + "v).transpose(1, 2).reshape([" + t + "b, " + t + "l, " +
+          intLiteral(embed) + "])\n";
+  code += out + " = torch.linear(" + t + "o, " + ctx.attr(module + ".out_proj.weight") + ", " +
+          optional(module + ".out_proj.bias") + ")";
+  return code;
 }
 
 int64_t attentionParamCount(int64_t embed, bool bias) { return 4 * embed * embed + (bias ? 4 * embed : 0); }

@@ -25,6 +25,13 @@ torch::Tensor causalMask(int64_t length, const torch::TensorOptions& options);
 /// [batch, length, embed]. LibTorch 1.13's module works sequence-first, hence the transposes.
 torch::Tensor batchFirstSelfAttention(torch::nn::MultiheadAttention& attention, const torch::Tensor& x, bool causal);
 
+/// TorchScript statements computing batchFirstSelfAttention() of the variable `x` into the variable
+/// `out` (for LayerType::emitScript), with the torch::nn::MultiheadAttention registered in the node
+/// as `module` ("m" -> attributes "m.in_proj_weight", ...; biases used when present). Temporaries
+/// are named out + "_...". Eval mode: no dropout on the attention weights.
+std::string selfAttentionScript(const ScriptContext& ctx, const std::string& module, const std::string& x,
+                                const std::string& out, int64_t embed, int64_t heads, bool causal);
+
 /// Trainable parameters of torch::nn::MultiheadAttention(embed, heads) with packed in_proj:
 /// in_proj_weight [3E, E] (+ in_proj_bias [3E]) and out_proj [E, E] (+ bias [E]).
 int64_t attentionParamCount(int64_t embed, bool bias);

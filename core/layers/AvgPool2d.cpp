@@ -26,6 +26,11 @@ class AvgPool2d final : public LayerType {
   }
 
   int64_t flops(const LayerContext& ctx, const TensorShape& out) const override { return poolFlops(ctx, out, 2); }
+
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    // ceil_mode False, count_include_pad True, no divisor_override: torch::nn::AvgPool2d's defaults.
+    return script::call(ctx, "torch.avg_pool2d", poolScriptArgs(ctx.params, 2) + ", False, True, None");
+  }
 };
 NC_REGISTER_LAYER(AvgPool2d);
 

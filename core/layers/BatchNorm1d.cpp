@@ -1,6 +1,7 @@
 // BatchNorm1d: batch normalization of features [batch, features] or sequences [batch, channels, length].
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
+#include "core/layers/ScriptUtil.h"
 
 namespace nc::core::layers {
 namespace {
@@ -38,6 +39,17 @@ class BatchNorm1d final : public LayerType {
   int64_t flops(const LayerContext& ctx, const TensorShape& out) const override {
     // Subtract the mean and divide by the deviation, plus scale and shift when affine.
     return (ctx.params.b("affine") ? 4 : 2) * out.numel();
+  }
+
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    // Evaluation: normalize with the running statistics (training=False); weight and bias only when affine.
+    if (!ctx.hasAttr("m.running_mean") || !ctx.hasAttr("m.running_var")) return std::nullopt;
+    const Params& p = ctx.params;
+    return script::call(ctx, "torch.batch_norm",
+                        script::optionalAttr(ctx, "m.weight") + ", " + script::optionalAttr(ctx, "m.bias") + ", " +
+                            ctx.attr("m.running_mean") + ", " + ctx.attr("m.running_var") + ", False, " +
+                            script::floatLiteral(p.f("momentum")) + ", " + script::floatLiteral(p.f("eps")) +
+                            ", False");
   }
 };
 NC_REGISTER_LAYER(BatchNorm1d);

@@ -1,6 +1,7 @@
 // Conv1d: 1-D convolution over [batch, channels, length].
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
+#include "core/layers/ScriptUtil.h"
 
 namespace nc::core::layers {
 namespace {
@@ -58,6 +59,17 @@ class Conv1d final : public LayerType {
 
   int64_t flops(const LayerContext& ctx, const TensorShape& out) const override {
     return 2 * out.numel() * (ctx.in().dims[0] / ctx.params.i("groups")) * ctx.params.i("kernel_size");
+  }
+
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    // torch.conv1d(input, weight, bias, stride, padding, dilation, groups), as torch::nn::Conv1d
+    // with zero padding.
+    const Params& p = ctx.params;
+    auto each = [](int64_t v) { return script::intList(std::vector<int64_t>(1, v)); };
+    return script::call(ctx, "torch.conv1d",
+                        ctx.attr("m.weight") + ", " + script::optionalAttr(ctx, "m.bias") + ", " +
+                            each(p.i("stride")) + ", " + each(p.i("padding")) + ", " + each(p.i("dilation")) + ", " +
+                            script::intLiteral(p.i("groups")));
   }
 };
 NC_REGISTER_LAYER(Conv1d);

@@ -1,6 +1,7 @@
 // Conv2d: 2-D convolution over [batch, channels, height, width].
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
+#include "core/layers/ScriptUtil.h"
 
 namespace nc::core::layers {
 namespace {
@@ -59,6 +60,17 @@ class Conv2d final : public LayerType {
   int64_t flops(const LayerContext& ctx, const TensorShape& out) const override {
     int64_t k = ctx.params.i("kernel_size");
     return 2 * out.numel() * (ctx.in().dims[0] / ctx.params.i("groups")) * k * k;
+  }
+
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    // torch.conv2d(input, weight, bias, stride, padding, dilation, groups), as torch::nn::Conv2d
+    // with zero padding.
+    const Params& p = ctx.params;
+    auto each = [](int64_t v) { return script::intList(std::vector<int64_t>(2, v)); };
+    return script::call(ctx, "torch.conv2d",
+                        ctx.attr("m.weight") + ", " + script::optionalAttr(ctx, "m.bias") + ", " +
+                            each(p.i("stride")) + ", " + each(p.i("padding")) + ", " + each(p.i("dilation")) + ", " +
+                            script::intLiteral(p.i("groups")));
   }
 };
 NC_REGISTER_LAYER(Conv2d);

@@ -1,6 +1,7 @@
 // Dropout: zeroes random elements while training, identity in evaluation.
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
+#include "core/layers/ScriptUtil.h"
 
 namespace nc::core::layers {
 namespace {
@@ -15,6 +16,11 @@ class Dropout final : public ElementwiseLayer {
 
   std::shared_ptr<NodeModule> build(const LayerContext& ctx) const override {
     return wrapModule(torch::nn::Dropout(torch::nn::DropoutOptions(ctx.params.f("p"))));
+  }
+
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    // The exported model is evaluation-only, where dropout is the identity.
+    return script::assign(ctx, ctx.inputVars.at(0));
   }
 };
 NC_REGISTER_LAYER(Dropout);

@@ -1,6 +1,7 @@
 // Flatten: merges a range of dimensions into one.
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
+#include "core/layers/ScriptUtil.h"
 
 namespace nc::core::layers {
 namespace {
@@ -42,6 +43,12 @@ class Flatten final : public LayerType {
   std::shared_ptr<NodeModule> build(const LayerContext& ctx) const override {
     int64_t start = ctx.params.i("start_dim"), end = ctx.params.i("end_dim");
     return unaryNode([start, end](const torch::Tensor& x) { return torch::flatten(x, start, end); });
+  }
+
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    // Same dimensions as torch.flatten in build(): batch is 0, a negative end_dim counts from the end.
+    return script::call(ctx, "torch.flatten", script::intLiteral(ctx.params.i("start_dim")) + ", " +
+                                                  script::intLiteral(ctx.params.i("end_dim")));
   }
 };
 NC_REGISTER_LAYER(Flatten);

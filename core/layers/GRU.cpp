@@ -18,6 +18,10 @@ class GRU final : public RecurrentLayer {
     return recurrentNode(
         torch::nn::GRU(configure(torch::nn::GRUOptions(ctx.in().dims.back(), p.i("hidden_size")), p)), p);
   }
+
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    return recurrentScript(ctx, "torch.gru", /*lstm=*/false);
+  }
 };
 NC_REGISTER_LAYER(GRU);
 

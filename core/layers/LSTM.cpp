@@ -18,6 +18,10 @@ class LSTM final : public RecurrentLayer {
     return recurrentNode(
         torch::nn::LSTM(configure(torch::nn::LSTMOptions(ctx.in().dims.back(), p.i("hidden_size")), p)), p);
   }
+
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    return recurrentScript(ctx, "torch.lstm", /*lstm=*/true);
+  }
 };
 NC_REGISTER_LAYER(LSTM);
 

@@ -1,6 +1,7 @@
 // LayerNorm: normalizes each sample over its last dimension.
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
+#include "core/layers/ScriptUtil.h"
 
 namespace nc::core::layers {
 namespace {
@@ -38,6 +39,14 @@ class LayerNorm final : public LayerType {
   int64_t flops(const LayerContext& ctx, const TensorShape& out) const override {
     // Mean (1), variance (3) and normalization (2) per element, plus scale and shift when affine.
     return (ctx.params.b("elementwise_affine") ? 8 : 6) * out.numel();
+  }
+
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    // Over the last dimension; weight and bias only with elementwise_affine.
+    return script::call(ctx, "torch.layer_norm",
+                        script::intList({ctx.inputs.at(0).dims.back()}) + ", " + script::optionalAttr(ctx, "m.weight") +
+                            ", " + script::optionalAttr(ctx, "m.bias") + ", " +
+                            script::floatLiteral(ctx.params.f("eps")) + ", False");
   }
 };
 NC_REGISTER_LAYER(LayerNorm);

@@ -1,6 +1,7 @@
 // Linear: fully connected layer on the last dimension.
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
+#include "core/layers/ScriptUtil.h"
 
 namespace nc::core::layers {
 namespace {
@@ -37,6 +38,10 @@ class Linear final : public LayerType {
 
   int64_t flops(const LayerContext& ctx, const TensorShape& out) const override {
     return 2 * out.numel() * ctx.in().dims.back();
+  }
+
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    return script::call(ctx, "torch.linear", ctx.attr("m.weight") + ", " + script::optionalAttr(ctx, "m.bias"));
   }
 };
 NC_REGISTER_LAYER(Linear);

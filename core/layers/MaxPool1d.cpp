@@ -26,6 +26,8 @@ class MaxPool1d final : public LayerType {
   }
 
   int64_t flops(const LayerContext& ctx, const TensorShape& out) const override { return poolFlops(ctx, out, 1); }
+
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override { return emitMaxPool(ctx, 1); }
 };
 NC_REGISTER_LAYER(MaxPool1d);
 

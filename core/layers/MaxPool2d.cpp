@@ -26,6 +26,8 @@ class MaxPool2d final : public LayerType {
   }
 
   int64_t flops(const LayerContext& ctx, const TensorShape& out) const override { return poolFlops(ctx, out, 2); }
+
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override { return emitMaxPool(ctx, 2); }
 };
 NC_REGISTER_LAYER(MaxPool2d);
 

@@ -48,6 +48,11 @@ class MultiheadAttention final : public LayerType {
     return std::make_shared<SelfAttentionNode>(std::move(m), p.b("causal"));
   }
 
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    return selfAttentionScript(ctx, "m", ctx.inputVars.at(0), ctx.outputVar, ctx.inputs.at(0).dims[1],
+                               ctx.params.i("num_heads"), ctx.params.b("causal"));
+  }
+
   int64_t paramCount(const LayerContext& ctx) const override {
     return attentionParamCount(ctx.in().dims[1], ctx.params.b("bias"));
   }

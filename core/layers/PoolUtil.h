@@ -1,10 +1,12 @@
 #pragma once
 // Helpers shared by the fixed-window pooling layers (MaxPool1d, MaxPool2d, AvgPool2d):
-// their common parameters and their shape inference. Header only; include from layer .cpp files.
+// their common parameters, their shape inference and their TorchScript emission. Header only;
+// include from layer .cpp files.
 #include <string>
 #include <vector>
 
 #include "core/layers/LayerUtil.h"
+#include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
 
@@ -52,6 +54,21 @@ inline int64_t poolFlops(const LayerContext& ctx, const TensorShape& out, size_t
   int64_t window = 1;
   for (size_t d = 0; d < spatial; ++d) window *= ctx.params.i("kernel_size");
   return out.numel() * window;
+}
+
+/// "kernel_size, stride, padding" as the List[int] arguments of torch.max_pool<n>d /
+/// torch.avg_pool<n>d over `spatial` dimensions, e.g. "[3, 3], [2, 2], [1, 1]".
+inline std::string poolScriptArgs(const Params& p, size_t spatial) {
+  auto repeated = [spatial](int64_t v) { return script::intList(std::vector<int64_t>(spatial, v)); };
+  return repeated(p.i("kernel_size")) + ", " + repeated(poolStride(p)) + ", " + repeated(p.i("padding"));
+}
+
+/// Emission of a max pooling layer: torch.max_pool<n>d(x, kernel, stride, padding, dilation 1,
+/// ceil_mode False), as torch::nn::MaxPool<n>d with its default options.
+inline std::string emitMaxPool(const ScriptContext& ctx, size_t spatial) {
+  return script::call(ctx, "torch.max_pool" + std::to_string(spatial) + "d",
+                      poolScriptArgs(ctx.params, spatial) + ", " + script::intList(std::vector<int64_t>(spatial, 1)) +
+                          ", False");
 }
 
 }  // namespace nc::core::layers

@@ -4,6 +4,7 @@
 #include "core/NodeModule.h"
 #include "core/layers/AttentionUtil.h"
 #include "core/layers/LayerUtil.h"
+#include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
 namespace {
@@ -65,6 +66,12 @@ class PositionalEncoding final : public LayerType {
   std::shared_ptr<NodeModule> build(const LayerContext& ctx) const override {
     return std::make_shared<PositionalEncodingNode>(ctx.in().dims[0], ctx.in().dims[1],
                                                     ctx.params.s("kind") == "learned", ctx.params.f("dropout"));
+  }
+
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    // The table's first length rows (a buffer for sinusoidal, a parameter for learned); eval: no dropout.
+    const std::string& x = ctx.inputVars.at(0);
+    return script::assign(ctx, x + " + " + ctx.attr("pe") + "[0:" + x + ".size(1)]");
   }
 
   int64_t paramCount(const LayerContext& ctx) const override {

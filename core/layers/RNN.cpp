@@ -24,6 +24,11 @@ class RNN final : public RecurrentLayer {
       options.nonlinearity(torch::kTanh);
     return recurrentNode(torch::nn::RNN(options), p);
   }
+
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    return recurrentScript(ctx, ctx.params.s("nonlinearity") == "relu" ? "torch.rnn_relu" : "torch.rnn_tanh",
+                           /*lstm=*/false);
+  }
 };
 NC_REGISTER_LAYER(RNN);
 

@@ -1,5 +1,7 @@
 #include "core/layers/RecurrentUtil.h"
 
+#include "core/layers/ScriptFormat.h"
+
 namespace nc::core::layers {
 namespace {
 
@@ -89,6 +91,43 @@ torch::Tensor lastLayerHidden(const torch::Tensor& hn, int64_t directions) {
   // hn: [num_layers * directions, batch, hidden], the last layer's directions at the end.
   torch::Tensor last = hn.slice(0, hn.size(0) - directions, hn.size(0));  // [directions, batch, hidden]
   return last.transpose(0, 1).reshape({hn.size(1), directions * hn.size(2)});
+}
+
+std::string recurrentScript(const ScriptContext& ctx, const std::string& op, bool lstm) {
+  using namespace script;
+  const Params& p = ctx.params;
+  const std::string& x = ctx.inputVars.at(0);
+  const std::string tmp = ctx.outputVar + "_";
+  int64_t layers = p.i("num_layers");
+  int64_t dirs = p.b("bidirectional") ? 2 : 1;
+  int64_t hidden = p.i("hidden_size");
+  bool biases = ctx.hasAttr("rnn.bias_ih_l0");
+  // The module's flat weights: per layer, per direction: w_ih, w_hh (, b_ih, b_hh).
+  std::vector<std::string> weights;
+  for (int64_t layer = 0; layer < layers; ++layer)
+    for (int64_t d = 0; d < dirs; ++d) {
+      std::string suffix = "_l" + std::to_string(layer) + (d ? "_reverse" : "");
+      weights.push_back(ctx.attr("rnn.weight_ih" + suffix));
+      weights.push_back(ctx.attr("rnn.weight_hh" + suffix));
+      if (biases) {
+        weights.push_back(ctx.attr("rnn.bias_ih" + suffix));
+        weights.push_back(ctx.attr("rnn.bias_hh" + suffix));
+      }
+    }
+  std::string h0 = tmp + "h0";
+  std::string result = tmp + "result";
+  std::string code = h0 + " = torch.zeros([" +
+                     intLiteral(layers * dirs) + ", " + x + ".size(0), " + intLiteral(hidden) + "], dtype=" + x +
+                     ".dtype, device=" + x + ".device)\n";
+  std::string state = lstm ? listLiteral({h0, h0}) : h0;
+  // dropout 0.0 and train False: the export is evaluation-only; batch_first as configured.
+  code += result + " = " + op + "(" + x + ", " + state + ", " + listLiteral(weights) + ", " + boolLiteral(biases) +
+          ", " + intLiteral(layers) + ", " + floatLiteral(0.0) + ", False, " + boolLiteral(dirs == 2) + ", True)\n";
+  if (p.s("output") == "sequence") return code + assign(ctx, result + "[0]");
+  // lastLayerHidden: h_n[-dirs:] [dirs, batch, hidden] -> [batch, dirs * hidden].
+  int64_t n = layers * dirs;
+  return code + assign(ctx, result + "[1][" + intLiteral(n - dirs) + ":" + intLiteral(n) + "].transpose(0, 1).reshape([" +
+                                x + ".size(0), " + intLiteral(dirs * hidden) + "])");
 }
 
 }  // namespace nc::core::layers

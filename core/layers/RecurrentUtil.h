@@ -52,6 +52,12 @@ class RecurrentLayer : public LayerType {
 /// [batch, directions * hidden], forward direction first, then backward.
 torch::Tensor lastLayerHidden(const torch::Tensor& hn, int64_t directions);
 
+/// TorchScript for a recurrent node (LayerType::emitScript): zero initial state(s), then `op`
+/// ("torch.lstm", "torch.gru", "torch.rnn_tanh" or "torch.rnn_relu") over the node's flat weights
+/// "rnn.weight_ih_l0", ... (batch first, eval mode), then the sequence or the last layer's final
+/// hidden state as RecurrentNode::forward selects it. `lstm`: the state is [h0, c0].
+std::string recurrentScript(const ScriptContext& ctx, const std::string& op, bool lstm);
+
 inline const torch::Tensor& finalHidden(const torch::Tensor& hn) { return hn; }
 inline const torch::Tensor& finalHidden(const std::tuple<torch::Tensor, torch::Tensor>& hnCn) {
   return std::get<0>(hnCn);

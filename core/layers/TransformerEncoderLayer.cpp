@@ -3,6 +3,7 @@
 #include "core/NodeModule.h"
 #include "core/layers/AttentionUtil.h"
 #include "core/layers/LayerUtil.h"
+#include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
 namespace {
@@ -97,6 +98,44 @@ class TransformerEncoderLayer final : public LayerType {
     c.normFirst = p.b("norm_first");
     c.causal = p.b("causal");
     return std::make_shared<EncoderLayerNode>(c);
+  }
+
+  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
+    using namespace script;
+    const Params& p = ctx.params;
+    const std::string& x = ctx.inputVars.at(0);
+    const std::string t = ctx.outputVar + "_";
+    int64_t embed = ctx.inputs.at(0).dims[1];
+    auto norm = [&](const std::string& name, const std::string& v) {
+      return "torch.layer_norm(" + v + ", " + intList({embed}) + ", " + ctx.attr(name + ".weight") + ", " +
+             ctx.attr(name + ".bias") + ", " + floatLiteral(1e-5) + ", False)";
+    };
+    auto linear = [&](const std::string& name, const std::string& v) {
+      return "torch.linear(" + v + ", " + ctx.attr(name + ".weight") + ", " + ctx.attr(name + ".bias") + ")";
+    };
+    auto attention = [&](const std::string& v) {
+      return selfAttentionScript(ctx, "self_attn", v, t + "sa", embed, p.i("num_heads"), p.b("causal")) + "\n";
+    };
+    auto feedForward = [&](const std::string& v) {
+      return t + "ff = " + linear("linear2", std::string(p.s("activation") == "gelu" ? "torch.gelu(" : "torch.relu(") +
+                                                 linear("linear1", v) + ")") + "\n";
+    };
+    // EncoderLayerNode::forward in eval mode (the dropouts are identities).
+    std::string code;
+    if (p.b("norm_first")) {
+      code += t + "n1 = " + norm("norm1", x) + "\n";
+      code += attention(t + "n1");
+      code += t + "x = " + x + " + " + t + "sa\n";
+      code += t + "n2 = " + norm("norm2", t + "x") + "\n";
+      code += feedForward(t + "n2");
+      code += assign(ctx, t + "x + " + t + "ff");
+    } else {
+      code += attention(x);
+      code += t + "x = " + norm("norm1", x + " + " + t + "sa") + "\n";
+      code += feedForward(t + "x");
+      code += assign(ctx, norm("norm2", t + "x + " + t + "ff"));
+    }
+    return code;
   }
 
   int64_t paramCount(const LayerContext& ctx) const override {

@@ -1,0 +1,40 @@
+#!/usr/bin/env python3
+"""Evaluates an exported NeuralCanvas model on the real Fashion-MNIST test set in plain PyTorch.
+
+Usage: eval_fashion.py MODEL.pt   Prints "accuracy X". The archive normalizes its input itself,
+so the images go in as float in [0, 1], as the dataset yields them.
+"""
+import gzip
+import struct
+import sys
+
+import numpy as np
+import torch
+
+D = "/usr/share/datasets/fashion-mnist"
+
+
+def idx(path):
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    magic, n = struct.unpack(">II", data[:8])
+    if magic == 2051:
+        r, c = struct.unpack(">II", data[8:16])
+        return np.frombuffer(data, np.uint8, offset=16).reshape(n, 1, r, c)
+    return np.frombuffer(data, np.uint8, offset=8)
+
+
+def main():
+    model = torch.jit.load(sys.argv[1])
+    model.eval()
+    x = torch.from_numpy(idx(f"{D}/t10k-images-idx3-ubyte.gz").astype(np.float32) / 255.0)
+    y = torch.from_numpy(idx(f"{D}/t10k-labels-idx1-ubyte.gz").astype(np.int64))
+    correct = 0
+    with torch.no_grad():
+        for i in range(0, len(x), 1000):
+            correct += (model(x[i:i + 1000]).argmax(1) == y[i:i + 1000]).sum().item()
+    print(f"accuracy {correct / len(x):.6f}")
+
+
+if __name__ == "__main__":
+    main()
