@@ -4,7 +4,7 @@
 
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
-#include "core/layers/ScriptUtil.h"
+#include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
 namespace {

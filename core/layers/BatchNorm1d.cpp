@@ -1,7 +1,7 @@
 // BatchNorm1d: batch normalization of features [batch, features] or sequences [batch, channels, length].
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
-#include "core/layers/ScriptUtil.h"
+#include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
 namespace {

@@ -1,7 +1,7 @@
 // BatchNorm2d: batch normalization of images [batch, channels, height, width].
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
-#include "core/layers/ScriptUtil.h"
+#include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
 namespace {

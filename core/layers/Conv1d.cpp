@@ -1,7 +1,7 @@
 // Conv1d: 1-D convolution over [batch, channels, length].
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
-#include "core/layers/ScriptUtil.h"
+#include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
 namespace {

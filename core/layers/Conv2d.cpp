@@ -1,7 +1,7 @@
 // Conv2d: 2-D convolution over [batch, channels, height, width].
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
-#include "core/layers/ScriptUtil.h"
+#include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
 namespace {

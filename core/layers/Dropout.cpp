@@ -1,7 +1,7 @@
 // Dropout: zeroes random elements while training, identity in evaluation.
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
-#include "core/layers/ScriptUtil.h"
+#include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
 namespace {

@@ -1,7 +1,7 @@
 // Flatten: merges a range of dimensions into one.
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
-#include "core/layers/ScriptUtil.h"
+#include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
 namespace {

@@ -1,7 +1,7 @@
 // LayerNorm: normalizes each sample over its last dimension.
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
-#include "core/layers/ScriptUtil.h"
+#include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
 namespace {

@@ -116,9 +116,8 @@ std::string recurrentScript(const ScriptContext& ctx, const std::string& op, boo
     }
   std::string h0 = tmp + "h0";
   std::string result = tmp + "result";
-  std::string code = h0 + " = torch.zeros([" +
-                     intLiteral(layers * dirs) + ", " + x + ".size(0), " + intLiteral(hidden) + "], dtype=" + x +
-                     ".dtype, device=" + x + ".device)\n";
+  std::string code = h0 + " = torch.zeros([" + intLiteral(layers * dirs) + ", " + x + ".size(0), " +
+                     intLiteral(hidden) + "], dtype=" + x + ".dtype, device=" + x + ".device)\n";
   std::string state = lstm ? listLiteral({h0, h0}) : h0;
   // dropout 0.0 and train False: the export is evaluation-only; batch_first as configured.
   code += result + " = " + op + "(" + x + ", " + state + ", " + listLiteral(weights) + ", " + boolLiteral(biases) +

@@ -79,4 +79,10 @@ inline std::string call(const ScriptContext& ctx, const std::string& fn, const s
 /// tensor of rank `rank` (batch included).
 inline int64_t normalizedDim(int64_t dim, size_t rank) { return dim < 0 ? dim + int64_t(rank) : dim; }
 
+/// The attribute holding the node's parameter or buffer `local` (e.g. "m.bias"), or "None" when the
+/// module has none (bias=false, affine=false): what the optional Tensor? arguments of ATen expect.
+inline std::string optionalAttr(const ScriptContext& ctx, const std::string& local) {
+  return ctx.hasAttr(local) ? ctx.attr(local) : std::string("None");
+}
+
 }  // namespace nc::core::layers::script

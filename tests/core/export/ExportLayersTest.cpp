@@ -130,13 +130,18 @@ torch::Tensor sampleBatch(const ExportCase& c, int64_t batch) {
   return torch::randn(sizes);
 }
 
+/// This process's scratch folder, removed when the process exits.
 fs::path exportDir() {
-  static fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("nc_export_" + std::to_string(::getpid()));
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
+  struct Scratch {
+    fs::path path = fs::temp_directory_path() / ("nc_export_" + std::to_string(::getpid()));
+    Scratch() { fs::create_directories(path); }
+    ~Scratch() {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  };
+  static Scratch scratch;
+  return scratch.path;
 }
 
 /// Exports the case with a freshly initialised model (seeded), and returns (model, archive path).

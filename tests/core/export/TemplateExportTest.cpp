@@ -75,8 +75,11 @@ TEST_P(TemplateExport, ArchiveMatchesTheAppAndCarriesItsProject) {
   EXPECT_NE(code.find("def forward(self, x: Tensor) -> Tensor:"), std::string::npos);
   EXPECT_NE(code.find("\n    return "), std::string::npos) << code;
   // Readable: every node's result is a variable named after the node.
-  for (const auto& [id, n] : load.project->graph.nodes())
-    if (!n.layer->isOutput()) EXPECT_NE(code.find("    " + n.name + " = "), std::string::npos) << n.name << "\n" << code;
+  for (const auto& [id, n] : load.project->graph.nodes()) {
+    if (!n.layer->isOutput()) {
+      EXPECT_NE(code.find("    " + n.name + " = "), std::string::npos) << n.name << "\n" << code;
+    }
+  }
 
   ProjectLoad back = importProjectFromArchive(out.string());
   ASSERT_TRUE(back.ok()) << back.error;
