@@ -20,14 +20,7 @@ int runExport(const std::vector<std::string>& args) {
       "raw input (images as float in [0, 1], token ids for text), normalizes it itself and returns\n"
       "logits. Without --checkpoint the freshly initialised model is exported. The archive carries\n"
       "the class names, input shape and the project (see 'import').\n";
-  if (opts.help()) {
-    std::cout << usage;
-    return kExitOk;
-  }
-  if (!opts.error().empty() || opts.positional().size() != 1 || !opts.has("--out")) {
-    std::cerr << (opts.error().empty() ? "" : "error: " + opts.error() + "\n") << usage;
-    return kExitUsage;
-  }
+  if (auto exit = opts.helpOrUsageError(usage, opts.positional().size() == 1 && opts.has("--out"))) return *exit;
   ProjectLoad load = loadProject(opts.positional()[0]);
   if (!load.ok()) {
     std::cerr << "error: " << load.error << "\n";
@@ -55,14 +48,7 @@ int runImport(const std::vector<std::string>& args) {
   const char* usage =
       "usage: neuralcanvas-cli import MODEL.pt --out PROJECT.json\n\n"
       "Recovers the editable project from an archive that NeuralCanvas exported.\n";
-  if (opts.help()) {
-    std::cout << usage;
-    return kExitOk;
-  }
-  if (!opts.error().empty() || opts.positional().size() != 1 || !opts.has("--out")) {
-    std::cerr << (opts.error().empty() ? "" : "error: " + opts.error() + "\n") << usage;
-    return kExitUsage;
-  }
+  if (auto exit = opts.helpOrUsageError(usage, opts.positional().size() == 1 && opts.has("--out"))) return *exit;
   ProjectLoad load = importProjectFromArchive(opts.positional()[0]);
   if (!load.ok()) {
     std::cerr << "error: " << load.error << "\n";
@@ -83,14 +69,7 @@ int runPredict(const std::vector<std::string>& args) {
       "Runs an exported model (through torch::jit::load) and prints the top K classes with their\n"
       "probabilities. INPUT: PNG/JPEG/BMP images, IDX image files (first N images), or for text\n"
       "models a text file or the text itself (the next character is predicted).\n";
-  if (opts.help()) {
-    std::cout << usage;
-    return kExitOk;
-  }
-  if (!opts.error().empty() || opts.positional().size() < 2) {
-    std::cerr << (opts.error().empty() ? "" : "error: " + opts.error() + "\n") << usage;
-    return kExitUsage;
-  }
+  if (auto exit = opts.helpOrUsageError(usage, opts.positional().size() >= 2)) return *exit;
   int top = 3;
   int64_t limit = 10;
   try {

@@ -1,6 +1,7 @@
 #include "app/cli/Options.h"
 
 #include <algorithm>
+#include <iostream>
 #include <stdexcept>
 
 namespace nc::app {
@@ -82,6 +83,17 @@ std::string Options::choice(const std::string& name, const std::vector<std::stri
   std::string all;
   for (const auto& c : choices) all += (all.empty() ? "" : ", ") + c;
   throw std::invalid_argument(name + " must be one of " + all + ", got '" + v + "'");
+}
+
+std::optional<int> Options::helpOrUsageError(const std::string& usage, bool argumentsOk) const {
+  if (m_help) {
+    std::cout << usage;
+    return 0;
+  }
+  if (m_error.empty() && argumentsOk) return std::nullopt;
+  if (!m_error.empty()) std::cerr << "error: " << m_error << "\n";
+  std::cerr << usage;
+  return 64;
 }
 
 }  // namespace nc::app

@@ -1,6 +1,7 @@
 #pragma once
 // A small command-line option parser shared by the CLI commands: --name VALUE pairs from a
 // known list, --help, and positional arguments.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,11 @@ class Options {
   int64_t integer(const std::string& name, int64_t min, int64_t max) const;
   double real(const std::string& name, double min, double max) const;
   std::string choice(const std::string& name, const std::vector<std::string>& choices) const;
+
+  /// What every command does first: with --help prints `usage` and returns 0; with an unknown
+  /// option, a missing value or !argumentsOk prints the problem and `usage` to stderr and returns
+  /// 64; otherwise nullopt (go on).
+  std::optional<int> helpOrUsageError(const std::string& usage, bool argumentsOk) const;
 
  private:
   std::vector<std::pair<std::string, std::string>> m_values;

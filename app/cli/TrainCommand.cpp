@@ -109,14 +109,8 @@ const char* kTrainUsage =
 
 int runTrain(const std::vector<std::string>& args) {
   Options opts(args, {"--epochs", "--batch-size", "--lr", "--device", "--threads", "--limit", "--out", "--resume"});
-  if (opts.help()) {
-    std::cout << kTrainUsage;
-    return kExitOk;
-  }
-  if (!opts.error().empty() || opts.positional().size() > 1 || (opts.positional().empty() && !opts.has("--resume"))) {
-    std::cerr << (opts.error().empty() ? "" : "error: " + opts.error() + "\n") << kTrainUsage;
-    return kExitUsage;
-  }
+  if (auto exit = opts.helpOrUsageError(
+          kTrainUsage, opts.positional().size() == 1 || (opts.positional().empty() && opts.has("--resume")))) return *exit;
   std::string resumeDir = opts.get("--resume");
   std::string projectPath = opts.positional().empty() ? (fs::path(resumeDir) / "project.json").string()
                                                       : opts.positional()[0];
@@ -174,14 +168,7 @@ int runEval(const std::vector<std::string>& args) {
       "usage: neuralcanvas-cli eval PROJECT --checkpoint FILE\n\n"
       "Evaluates a checkpoint on the project's test data (its validation split when the data has no\n"
       "test split) and prints loss and accuracy.\n";
-  if (opts.help()) {
-    std::cout << usage;
-    return kExitOk;
-  }
-  if (!opts.error().empty() || opts.positional().size() != 1 || !opts.has("--checkpoint")) {
-    std::cerr << (opts.error().empty() ? "" : "error: " + opts.error() + "\n") << usage;
-    return kExitUsage;
-  }
+  if (auto exit = opts.helpOrUsageError(usage, opts.positional().size() == 1 && opts.has("--checkpoint"))) return *exit;
   ProjectLoad load = loadProject(opts.positional()[0]);
   if (!load.ok()) {
     std::cerr << "error: " << load.error << "\n";

@@ -1,82 +1,15 @@
 #include "core/training/TrainConfig.h"
 
-#include <functional>
-#include <nlohmann/json.hpp>
-#include <sstream>
-#include <vector>
+#include "core/ConfigFields.h"
 
 namespace nc::core {
-
-using nlohmann::json;
 
 bool TrainConfig::operator==(const TrainConfig& o) const { return trainConfigToJson(*this) == trainConfigToJson(o); }
 
 namespace {
 
-/// One setting: its JSON key, how to read it (returns an error or "") and how to write it.
-struct Field {
-  const char* key;
-  std::function<std::string(const json&, TrainConfig&)> read;
-  std::function<json(const TrainConfig&)> write;
-};
-
-std::string range(double lo, double hi, double v) {
-  std::ostringstream os;
-  os << "must be in [" << lo << ", " << hi << "], got " << v;
-  return os.str();
-}
-
-Field intField(const char* key, int64_t TrainConfig::*member, int64_t lo, int64_t hi) {
-  return {key,
-          [=](const json& v, TrainConfig& c) -> std::string {
-            if (!v.is_number_integer()) return "expected an integer, got " + v.dump();
-            int64_t x = v.get<int64_t>();
-            if (x < lo || x > hi) return range(double(lo), double(hi), double(x));
-            c.*member = x;
-            return {};
-          },
-          [=](const TrainConfig& c) { return json(c.*member); }};
-}
-
-Field realField(const char* key, double TrainConfig::*member, double lo, double hi) {
-  return {key,
-          [=](const json& v, TrainConfig& c) -> std::string {
-            if (!v.is_number()) return "expected a number, got " + v.dump();
-            double x = v.get<double>();
-            if (!(x >= lo && x <= hi)) return range(lo, hi, x);
-            c.*member = x;
-            return {};
-          },
-          [=](const TrainConfig& c) { return json(c.*member); }};
-}
-
-Field boolField(const char* key, bool TrainConfig::*member) {
-  return {key,
-          [=](const json& v, TrainConfig& c) -> std::string {
-            if (!v.is_boolean()) return "expected true or false, got " + v.dump();
-            c.*member = v.get<bool>();
-            return {};
-          },
-          [=](const TrainConfig& c) { return json(c.*member); }};
-}
-
-Field choiceField(const char* key, std::string TrainConfig::*member, std::vector<std::string> choices) {
-  return {key,
-          [=](const json& v, TrainConfig& c) -> std::string {
-            if (!v.is_string()) return "expected a string, got " + v.dump();
-            std::string s = v.get<std::string>();
-            std::string all;
-            for (const auto& choice : choices) {
-              if (choice == s) {
-                c.*member = s;
-                return {};
-              }
-              all += (all.empty() ? "" : ", ") + choice;
-            }
-            return "'" + s + "' is not one of: " + all;
-          },
-          [=](const TrainConfig& c) { return json(c.*member); }};
-}
+using namespace config;
+using Field = config::Field<TrainConfig>;
 
 const std::vector<Field>& fields() {
   static const std::vector<Field> kFields = {
@@ -108,29 +41,9 @@ const std::vector<Field>& fields() {
 }  // namespace
 
 Status trainConfigFromJson(const std::string& text, TrainConfig& out, const std::string& prefix) {
-  json root;
-  try {
-    root = json::parse(text);
-  } catch (const json::parse_error& e) {
-    return Status::error(prefix + ": malformed JSON (" + std::string(e.what()) + ")");
-  }
-  if (!root.is_object()) return Status::error(prefix + ": expected an object");
-  TrainConfig c = out;
-  for (auto it = root.begin(); it != root.end(); ++it) {
-    const Field* f = nullptr;
-    for (const auto& candidate : fields())
-      if (it.key() == candidate.key) f = &candidate;
-    if (!f) return Status::error(prefix + "/" + it.key() + ": unknown setting");
-    if (std::string err = f->read(it.value(), c); !err.empty()) return Status::error(prefix + "/" + it.key() + ": " + err);
-  }
-  out = c;
-  return {};
+  return config::parse(text, out, prefix, fields());
 }
 
-std::string trainConfigToJson(const TrainConfig& c) {
-  json root = json::object();
-  for (const auto& f : fields()) root[f.key] = f.write(c);
-  return root.dump();
-}
+std::string trainConfigToJson(const TrainConfig& c) { return config::write(c, fields()); }
 
 }  // namespace nc::core
