@@ -1,21 +1,16 @@
 // BatchNorm2d: batch normalization of images [batch, channels, height, width].
-#include "core/NodeModule.h"
-#include "core/layers/LayerUtil.h"
-#include "core/layers/ScriptFormat.h"
+#include "core/layers/NormUtil.h"
 
 namespace nc::core::layers {
 namespace {
 
-class BatchNorm2d final : public LayerType {
+class BatchNorm2d final : public BatchNormLayer {
  public:
   BatchNorm2d()
-      : LayerType("BatchNorm2d", "Normalization",
-                  "Normalizes each channel of an image [batch, channels, height, width] over the batch and "
-                  "pixels to zero mean and unit variance, then scales and shifts it. Uses running statistics "
-                  "in evaluation.",
-                  {ParamSpec::real("eps", 1e-5, 0.0, 1.0, "Added to the variance for numerical stability"),
-                   ParamSpec::real("momentum", 0.1, 0.0, 1.0, "Weight of each new batch in the running statistics"),
-                   ParamSpec::boolean("affine", true, "Learn a per-channel scale and shift")}) {}
+      : BatchNormLayer("BatchNorm2d",
+                       "Normalizes each channel of an image [batch, channels, height, width] over the batch and "
+                       "pixels to zero mean and unit variance, then scales and shifts it. Uses running statistics "
+                       "in evaluation.") {}
 
   ShapeResult infer(const LayerContext& ctx) const override {
     const TensorShape& in = ctx.in();
@@ -29,29 +24,7 @@ class BatchNorm2d final : public LayerType {
   }
 
   std::shared_ptr<NodeModule> build(const LayerContext& ctx) const override {
-    const Params& p = ctx.params;
-    return wrapModule(torch::nn::BatchNorm2d(
-        torch::nn::BatchNorm2dOptions(ctx.in().dims[0]).eps(p.f("eps")).momentum(p.f("momentum")).affine(p.b("affine"))));
-  }
-
-  int64_t paramCount(const LayerContext& ctx) const override {
-    return ctx.params.b("affine") ? 2 * ctx.in().dims[0] : 0;
-  }
-
-  int64_t flops(const LayerContext& ctx, const TensorShape& out) const override {
-    // Subtract the mean and divide by the deviation, plus scale and shift when affine.
-    return (ctx.params.b("affine") ? 4 : 2) * out.numel();
-  }
-
-  std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
-    // Evaluation: normalize with the running statistics (training=False); weight and bias only when affine.
-    if (!ctx.hasAttr("m.running_mean") || !ctx.hasAttr("m.running_var")) return std::nullopt;
-    const Params& p = ctx.params;
-    return script::call(ctx, "torch.batch_norm",
-                        script::optionalAttr(ctx, "m.weight") + ", " + script::optionalAttr(ctx, "m.bias") + ", " +
-                            ctx.attr("m.running_mean") + ", " + ctx.attr("m.running_var") + ", False, " +
-                            script::floatLiteral(p.f("momentum")) + ", " + script::floatLiteral(p.f("eps")) +
-                            ", False");
+    return buildNorm<torch::nn::BatchNorm2d, torch::nn::BatchNorm2dOptions>(ctx);
   }
 };
 NC_REGISTER_LAYER(BatchNorm2d);
