@@ -1,0 +1,62 @@
+#pragma once
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <memory>
+
+#include "app/gui/TrainingWorker.h"
+#include "core/training/Trainer.h"
+
+class QThread;
+
+namespace nc::app {
+
+/// Owns the training thread. start() moves a TrainingWorker to a new QThread and relays its
+/// queued signals; pause(), resume() and stop() go straight to the trainer's TrainingControl
+/// (it checks between batches), so the GUI thread never waits on training. One run at a time.
+class TrainingController : public QObject {
+  Q_OBJECT
+ public:
+  explicit TrainingController(QObject* parent = nullptr);
+  /// Calls shutdown().
+  ~TrainingController() override;
+
+  /// Starts a run; false when one is already active.
+  bool start(const core::TrainJob& job);
+  void pause();
+  void resume();
+  /// Asks the run to stop after the current batch; finished() follows with status Stopped.
+  void stop();
+  /// For closing the window: stops the run and waits for its thread to end (the trainer stops
+  /// within a batch, or after the evaluation under way). The checkpoints of finished epochs
+  /// stay. Returns at once when nothing runs. finished() is not emitted for a run ended here.
+  void shutdown();
+
+  bool isActive() const { return m_thread != nullptr; }
+  bool isPaused() const { return m_paused; }
+  /// The active (or last) run's folder.
+  QString runDirectory() const { return m_runDirectory; }
+
+ Q_SIGNALS:
+  void started(const QString& runDirectory);
+  void steps(const QList<nc::core::StepMetrics>& steps);
+  void epoch(const nc::core::EpochMetrics& epoch);
+  void resource(const nc::core::ResourceSample& sample);
+  void log(const QString& line);
+  /// The run ended (completed, stopped or failed); emitted before activeChanged(false).
+  void finished(const nc::core::RunResult& result);
+  void activeChanged(bool active);
+  void pausedChanged(bool paused);
+
+ private:
+  void onThreadFinished();
+  void release();
+
+  QThread* m_thread = nullptr;
+  TrainingWorker* m_worker = nullptr;
+  std::shared_ptr<core::TrainingControl> m_control;
+  QString m_runDirectory;
+  bool m_paused = false;
+};
+
+}  // namespace nc::app

@@ -1,0 +1,398 @@
+#include "app/gui/TrainingPanel.h"
+
+#include <QApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QStyle>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <algorithm>
+
+#include "app/gui/TrainingController.h"
+#include "core/ShapeInference.h"
+#include "core/export/TorchScriptExporter.h"
+#include "core/training/Trainer.h"
+#include "widgets/RunHistory.h"
+#include "widgets/RunList.h"
+#include "widgets/TrainingDashboard.h"
+#include "widgets/TrainingSettingsForm.h"
+
+#if __has_include("core/export/PythonExporter.h")
+#include "core/export/PythonExporter.h"
+#define NC_HAS_PYTHON_EXPORT 1
+#else
+#define NC_HAS_PYTHON_EXPORT 0
+#endif
+
+namespace nc::app {
+namespace {
+
+QString errorSummary(const core::GraphAnalysis& analysis) {
+  QStringList messages;
+  for (const auto& issue : analysis.issues)
+    if (issue.severity == core::Severity::Error) messages << QString::fromStdString(issue.message);
+  return messages.join("; ");
+}
+
+}  // namespace
+
+TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent), m_controller(new TrainingController(this)) {
+  m_form = new widgets::TrainingSettingsForm(this);
+  m_dashboard = new widgets::TrainingDashboard(this);
+  m_runs = new widgets::RunList(this);
+
+  auto* scroll = new QScrollArea(this);
+  scroll->setWidget(m_form);
+  scroll->setWidgetResizable(true);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  scroll->setMinimumWidth(m_form->sizeHint().width() + 24);
+
+  auto* left = new QSplitter(Qt::Vertical, this);
+  left->addWidget(scroll);
+  left->addWidget(buildRunsBox());
+  left->setStretchFactor(0, 3);
+  left->setStretchFactor(1, 2);
+
+  auto* right = new QWidget(this);
+  auto* rightLayout = new QVBoxLayout(right);
+  rightLayout->setContentsMargins(0, 0, 0, 0);
+  rightLayout->addWidget(buildControls());
+  rightLayout->addWidget(m_dashboard, 1);
+
+  auto* split = new QSplitter(Qt::Horizontal, this);
+  split->addWidget(left);
+  split->addWidget(right);
+  split->setStretchFactor(0, 0);
+  split->setStretchFactor(1, 1);
+  auto* layout = new QHBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(split);
+
+  connect(m_form, &widgets::TrainingSettingsForm::settingsChanged, this, &TrainingPanel::settingsChanged);
+  connect(m_controller, &TrainingController::steps, m_dashboard, &widgets::TrainingDashboard::appendSteps);
+  connect(m_controller, &TrainingController::epoch, this, [this](const core::EpochMetrics& e) {
+    m_dashboard->appendEpoch(e);
+    m_runs->refresh();
+  });
+  connect(m_controller, &TrainingController::resource, m_dashboard, &widgets::TrainingDashboard::appendResource);
+  connect(m_controller, &TrainingController::log, m_dashboard, &widgets::TrainingDashboard::appendLog);
+  connect(m_controller, &TrainingController::finished, this, &TrainingPanel::onFinished);
+  connect(m_controller, &TrainingController::activeChanged, this, &TrainingPanel::onActiveChanged);
+  connect(m_controller, &TrainingController::pausedChanged, this, [this](bool paused) {
+    m_dashboard->setStatusText(paused ? tr("Paused") : tr("Running"));
+    updateButtons();
+  });
+  connect(m_runs, &widgets::RunList::selectionChangedTo, this, &TrainingPanel::onRunSelection);
+  connect(m_runs, &widgets::RunList::runActivated, this, &TrainingPanel::showRun);
+  updateButtons();
+}
+
+TrainingPanel::~TrainingPanel() { shutdown(); }
+
+QWidget* TrainingPanel::buildControls() {
+  auto* bar = new QWidget(this);
+  auto* row = new QHBoxLayout(bar);
+  row->setContentsMargins(4, 4, 4, 0);
+  m_start = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), tr("Start"), bar);
+  m_start->setToolTip(tr("Train the current model with these settings (the graph is checked first)"));
+  m_pause = new QPushButton(style()->standardIcon(QStyle::SP_MediaPause), tr("Pause"), bar);
+  m_pause->setToolTip(tr("Pause or resume after the current batch"));
+  m_stop = new QPushButton(style()->standardIcon(QStyle::SP_MediaStop), tr("Stop"), bar);
+  m_stop->setToolTip(tr("Stop after the current batch; the checkpoint of the last finished epoch stays"));
+  connect(m_start, &QPushButton::clicked, this, [this] { start(); });
+  connect(m_pause, &QPushButton::clicked, this, [this] { isPaused() ? resume() : pause(); });
+  connect(m_stop, &QPushButton::clicked, this, &TrainingPanel::stop);
+  row->addWidget(m_start);
+  row->addWidget(m_pause);
+  row->addWidget(m_stop);
+  row->addStretch(1);
+  return bar;
+}
+
+QWidget* TrainingPanel::buildRunsBox() {
+  auto* box = new QGroupBox(tr("Runs"), this);
+  auto* v = new QVBoxLayout(box);
+  v->setContentsMargins(4, 4, 4, 4);
+  v->addWidget(m_runs, 1);
+  auto* row = new QHBoxLayout();
+  m_continue = new QToolButton(box);
+  m_continue->setText(tr("Continue"));
+  m_continue->setToolTip(tr("Continue the selected run from its last checkpoint (up to the epochs set above)"));
+  connect(m_continue, &QToolButton::clicked, this, [this] {
+    QStringList selected = m_runs->selectedRuns();
+    if (selected.size() == 1) resumeRun(selected.front());
+  });
+  auto* show = new QToolButton(box);
+  show->setText(tr("Show"));
+  show->setToolTip(tr("Show the selected run's curves and confusion matrix (or double-click it)"));
+  connect(show, &QToolButton::clicked, this, [this] {
+    QStringList selected = m_runs->selectedRuns();
+    if (!selected.isEmpty()) showRun(selected.front());
+  });
+  m_export = new QToolButton(box);
+  m_export->setText(tr("Export"));
+  m_export->setToolTip(tr("Export the selected (or current) run's best checkpoint"));
+  m_export->setPopupMode(QToolButton::InstantPopup);
+  auto* menu = new QMenu(m_export);
+  connect(menu->addAction(tr("TorchScript archive (.pt)…")), &QAction::triggered, this,
+          [this] { exportWithDialog(ExportFormat::TorchScript); });
+  if (pythonExportAvailable())
+    connect(menu->addAction(tr("PyTorch source (.py + weights)…")), &QAction::triggered, this,
+            [this] { exportWithDialog(ExportFormat::Python); });
+  m_export->setMenu(menu);
+  auto* refresh = new QToolButton(box);
+  refresh->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));
+  refresh->setToolTip(tr("Re-read the runs folder"));
+  connect(refresh, &QToolButton::clicked, this, &TrainingPanel::refreshRuns);
+  row->addWidget(m_continue);
+  row->addWidget(show);
+  row->addWidget(m_export);
+  row->addStretch(1);
+  row->addWidget(refresh);
+  v->addLayout(row);
+  return box;
+}
+
+void TrainingPanel::setProjectSource(std::function<core::Project()> snapshot, std::function<QString()> projectPath) {
+  m_snapshot = std::move(snapshot);
+  m_projectPath = std::move(projectPath);
+  refreshRuns();
+}
+
+void TrainingPanel::setSettings(const core::DataConfig& data, const core::TrainConfig& training) {
+  m_form->setSettings(data, training);
+}
+
+core::DataConfig TrainingPanel::dataConfig() const { return m_form->dataConfig(); }
+core::TrainConfig TrainingPanel::trainConfig() const { return m_form->trainConfig(); }
+void TrainingPanel::setDataset(std::shared_ptr<const core::Dataset> dataset) { m_dataset = std::move(dataset); }
+bool TrainingPanel::isRunActive() const { return m_controller->isActive(); }
+bool TrainingPanel::isPaused() const { return m_controller->isPaused(); }
+void TrainingPanel::pause() { m_controller->pause(); }
+void TrainingPanel::resume() { m_controller->resume(); }
+void TrainingPanel::stop() {
+  if (!isRunActive()) return;
+  m_dashboard->setStatusText(tr("Stopping…"));
+  m_controller->stop();
+}
+
+void TrainingPanel::shutdown() {
+  if (!isRunActive()) return;
+  m_dashboard->appendLog(tr("stopping the run (window closing); the last checkpoint stays"));
+  m_controller->shutdown();
+}
+
+QString TrainingPanel::runsRoot() const {
+  if (!m_runsRootOverride.isEmpty()) return m_runsRootOverride;
+  QString path = m_projectPath ? m_projectPath() : QString();
+#ifdef NC_RESOURCE_DIR
+  if (QDir::cleanPath(QFileInfo(path).absoluteFilePath()).startsWith(QDir::cleanPath(NC_RESOURCE_DIR) + "/"))
+    path.clear();  // a template: its folder is not the user's
+#endif
+  if (path.isEmpty())
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath("runs");
+  return QFileInfo(path).absoluteDir().filePath("runs");
+}
+
+void TrainingPanel::setRunsRootOverride(const QString& root) {
+  m_runsRootOverride = root;
+  refreshRuns();
+}
+
+void TrainingPanel::refreshRuns() {
+  m_runs->setRunsRoot(runsRoot());
+  m_runs->refresh();
+}
+
+QString TrainingPanel::newRunDirectory(const core::Project& project) const {
+  QString path = m_projectPath ? m_projectPath() : QString();
+  QString stem = !path.isEmpty() ? QFileInfo(path).completeBaseName()
+                 : !project.name.empty() ? QString::fromStdString(project.name)
+                                         : QStringLiteral("untitled");
+  stem.replace(QRegularExpression("[^A-Za-z0-9_.-]+"), "_");
+  QDir root(runsRoot());
+  QString base = stem + "-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss");
+  QString name = base;
+  for (int i = 2; root.exists(name); ++i) name = base + "-" + QString::number(i);
+  return root.filePath(name);
+}
+
+bool TrainingPanel::start() {
+  if (isRunActive()) return false;
+  if (!m_snapshot) {
+    Q_EMIT statusMessage(tr("No project to train"));
+    return false;
+  }
+  core::Project project;
+  try {
+    project = m_snapshot();
+  } catch (const std::exception& e) {
+    Q_EMIT statusMessage(tr("Cannot read the project: %1").arg(e.what()));
+    return false;
+  }
+  project.data = m_form->dataConfig();
+  project.training = m_form->trainConfig();
+  core::GraphAnalysis analysis = core::analyze(project.graph);
+  if (!analysis.ok()) {
+    QString message = tr("Not started: the model has errors (%1)").arg(errorSummary(analysis));
+    m_dashboard->appendLog(message);
+    Q_EMIT statusMessage(message);
+    Q_EMIT problemsRefusedStart();
+    return false;
+  }
+  refreshRuns();
+  QString dir = newRunDirectory(project);
+  m_dashboard->beginRun(QFileInfo(dir).fileName(), project.training.epochs);
+  return launch(project, dir, {});
+}
+
+bool TrainingPanel::resumeRun(const QString& runDirectory) {
+  if (isRunActive()) return false;
+  QDir dir(runDirectory);
+  QString checkpoint = dir.filePath("checkpoints/last.pt");
+  core::ProjectLoad load = core::loadProject(dir.filePath("project.json").toStdString());
+  QString problem = !load.ok() ? QString::fromStdString(load.error)
+                    : !QFileInfo::exists(checkpoint) ? tr("%1 has no checkpoint yet (no epoch finished)").arg(runDirectory)
+                                                     : QString();
+  if (problem.isEmpty() && !core::analyze(load.project->graph).ok()) problem = tr("the run's model has errors");
+  if (!problem.isEmpty()) {
+    m_dashboard->appendLog(tr("Cannot continue: %1").arg(problem));
+    Q_EMIT statusMessage(tr("Cannot continue: %1").arg(problem));
+    return false;
+  }
+  core::Project project = *load.project;
+  project.training.epochs = std::max(project.training.epochs, m_form->trainConfig().epochs);
+  widgets::RunCurves history = widgets::readRunCurves(runDirectory);
+  // The trainer redoes a partly finished epoch: keep the steps up to the last finished one.
+  int64_t lastStep = history.epochs.empty() ? 0 : history.epochs.back().step;
+  history.steps.erase(std::remove_if(history.steps.begin(), history.steps.end(),
+                                     [&](const core::StepMetrics& s) { return s.step > lastStep; }),
+                      history.steps.end());
+  m_dashboard->beginRun(QFileInfo(runDirectory).fileName(), project.training.epochs);
+  m_dashboard->loadHistory(history);
+  return launch(project, dir.absolutePath(), checkpoint);
+}
+
+bool TrainingPanel::launch(const core::Project& project, const QString& runDirectory, const QString& checkpoint) {
+  core::TrainJob job;
+  job.project = project;
+  job.runDirectory = runDirectory.toStdString();
+  job.resumeCheckpoint = checkpoint.toStdString();
+  job.dataset = m_dataset;
+  m_currentRun = runDirectory;
+  m_shownRun = runDirectory;
+  m_dashboard->appendLog((checkpoint.isEmpty() ? tr("starting run in %1") : tr("continuing run in %1")).arg(runDirectory));
+  if (!m_controller->start(job)) return false;
+  m_dashboard->setStatusText(tr("Running"));
+  m_runs->setActiveRun(runDirectory);
+  onRunSelection(m_runs->selectedRuns());
+  Q_EMIT statusMessage(tr("Training started"));
+  return true;
+}
+
+void TrainingPanel::onActiveChanged(bool active) {
+  m_form->setEnabled(!active);
+  if (!active) m_runs->setActiveRun({});
+  updateButtons();
+  Q_EMIT runActiveChanged(active);
+}
+
+void TrainingPanel::onFinished(const core::RunResult& result) {
+  m_dashboard->finishRun(result);
+  m_runs->refresh();
+  QString status = QString::fromStdString(core::runStatusName(result.status));
+  QString message = result.message.empty() ? tr("Run %1").arg(status)
+                                           : tr("Run %1: %2").arg(status, QString::fromStdString(result.message));
+  if (result.status == core::RunStatus::Failed) m_dashboard->setStatusText(tr("Failed"));
+  Q_EMIT statusMessage(message);
+  Q_EMIT runFinished(result);
+}
+
+void TrainingPanel::onRunSelection(const QStringList& directories) {
+  QList<widgets::RunCurves> runs;
+  for (const QString& dir : directories)
+    if (dir != m_shownRun) runs << widgets::readRunCurves(dir);
+  m_dashboard->setComparison(runs);
+  updateButtons();
+}
+
+void TrainingPanel::showRun(const QString& directory) {
+  if (isRunActive() || directory.isEmpty()) return;
+  m_shownRun = directory;
+  m_dashboard->showRun(widgets::readRunCurves(directory), widgets::readRunResult(directory));
+  onRunSelection(m_runs->selectedRuns());
+}
+
+void TrainingPanel::updateButtons() {
+  bool active = isRunActive();
+  m_start->setEnabled(!active);
+  m_pause->setEnabled(active);
+  m_stop->setEnabled(active);
+  m_pause->setText(isPaused() ? tr("Resume") : tr("Pause"));
+  m_pause->setIcon(style()->standardIcon(isPaused() ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
+  QStringList selected = m_runs->selectedRuns();
+  m_continue->setEnabled(!active && selected.size() == 1 &&
+                         QFileInfo::exists(QDir(selected.front()).filePath("checkpoints/last.pt")));
+  m_export->setEnabled(selected.size() == 1 || !m_currentRun.isEmpty());
+}
+
+bool TrainingPanel::pythonExportAvailable() { return NC_HAS_PYTHON_EXPORT; }
+
+core::Status TrainingPanel::exportRun(const QString& runDirectory, const QString& outPath, ExportFormat format) {
+  try {
+    core::ProjectLoad load = core::loadProject(QDir(runDirectory).filePath("project.json").toStdString());
+    if (!load.ok()) return core::Status::error(load.error);
+    core::ExportOptions options;
+    options.checkpoint = widgets::bestCheckpoint(runDirectory).toStdString();
+    if (options.checkpoint.empty())
+      return core::Status::error(runDirectory.toStdString() + ": no checkpoint to export yet (no epoch finished)");
+    options.classNames = widgets::readRunResult(runDirectory).classNames;
+    if (format == ExportFormat::TorchScript) return core::exportTorchScript(*load.project, outPath.toStdString(), options);
+#if NC_HAS_PYTHON_EXPORT
+    return core::exportPython(*load.project, outPath.toStdString(), options);
+#else
+    return core::Status::error("Python export is not available in this build");
+#endif
+  } catch (const std::exception& e) {
+    return core::Status::error(std::string("export failed: ") + e.what());
+  }
+}
+
+void TrainingPanel::exportWithDialog(ExportFormat format) {
+  QStringList selected = m_runs->selectedRuns();
+  QString run = selected.size() == 1 ? selected.front() : m_currentRun;
+  if (run.isEmpty()) return;
+  bool script = format == ExportFormat::TorchScript;
+  QString suggested = QDir(run).filePath(script ? "model.pt" : "model.py");
+  QString out = QFileDialog::getSaveFileName(this, script ? tr("Export TorchScript") : tr("Export PyTorch source"),
+                                             suggested, script ? tr("TorchScript (*.pt)") : tr("Python (*.py)"));
+  if (out.isEmpty()) return;
+  QApplication::setOverrideCursor(Qt::WaitCursor);
+  core::Status status = exportRun(run, out, format);
+  QApplication::restoreOverrideCursor();
+  if (!status.ok()) {
+    QMessageBox::warning(this, tr("Export failed"), QString::fromStdString(status.message()));
+    return;
+  }
+  m_dashboard->appendLog(tr("exported %1 to %2").arg(QFileInfo(run).fileName(), out));
+  Q_EMIT statusMessage(tr("Exported to %1").arg(out));
+}
+
+void TrainingPanel::showEvent(QShowEvent* event) {
+  QWidget::showEvent(event);
+  if (!isRunActive()) refreshRuns();
+}
+
+}  // namespace nc::app

@@ -1,0 +1,129 @@
+#pragma once
+#include <QString>
+#include <QWidget>
+#include <functional>
+#include <memory>
+
+#include "core/Project.h"
+#include "core/Status.h"
+#include "core/training/TrainingEvents.h"
+
+class QPushButton;
+class QToolButton;
+
+namespace nc::core {
+struct Dataset;
+}
+namespace nc::widgets {
+class RunList;
+class TrainingDashboard;
+class TrainingSettingsForm;
+}  // namespace nc::widgets
+
+namespace nc::app {
+
+class TrainingController;
+
+/// Training from the GUI in one widget: the project's data and training settings, Start /
+/// Pause-Resume / Stop, the live dashboard, the project's runs (compare, continue, export).
+///
+/// The main window supplies the project through setProjectSource(); Start takes a snapshot of it
+/// (with this panel's settings), refuses when the graph has errors (problemsRefusedStart), and
+/// trains in a worker thread into a new run folder: `<project folder>/runs/<stem>-<yyyyMMdd-HHmmss>`,
+/// or under the application's data folder for an unsaved project or a template.
+class TrainingPanel : public QWidget {
+  Q_OBJECT
+ public:
+  enum class ExportFormat { TorchScript, Python };
+
+  explicit TrainingPanel(QWidget* parent = nullptr);
+  /// Calls shutdown(): a run still going is stopped and its thread joined.
+  ~TrainingPanel() override;
+
+  /// `snapshot` returns the current project (graph and settings); `projectPath` its file, or an
+  /// empty string when it is unsaved or a template.
+  void setProjectSource(std::function<core::Project()> snapshot, std::function<QString()> projectPath);
+  /// Shows a project's settings (after opening it) without emitting settingsChanged.
+  void setSettings(const core::DataConfig& data, const core::TrainConfig& training);
+  core::DataConfig dataConfig() const;
+  core::TrainConfig trainConfig() const;
+
+  /// Starts a run of the current project; false when refused (graph errors, a run active, no
+  /// project source).
+  bool start();
+  /// Continues a stopped or finished run from its last checkpoint, in its own folder, up to the
+  /// larger of its planned epochs and the epochs set in this panel.
+  bool resumeRun(const QString& runDirectory);
+  void pause();
+  void resume();
+  void stop();
+  /// For closing the window: stops a run and waits for its thread; the last checkpoint stays.
+  void shutdown();
+  bool isRunActive() const;
+  bool isPaused() const;
+
+  /// Exports a run's best (else last) checkpoint to `outPath`.
+  core::Status exportRun(const QString& runDirectory, const QString& outPath, ExportFormat format);
+  /// Whether Python export is available in this build.
+  static bool pythonExportAvailable();
+
+  /// Where this project's runs go (see the class comment), or the override.
+  QString runsRoot() const;
+  /// Uses this folder for runs instead (tests, benchmark); empty = the default.
+  void setRunsRootOverride(const QString& root);
+  /// Re-reads the runs root (after the project was saved under another name, ...).
+  void refreshRuns();
+  /// The active run's folder (or the last one started).
+  QString currentRunDirectory() const { return m_currentRun; }
+  /// Trains on this preloaded data instead of loading the project's data (tests, benchmark).
+  void setDataset(std::shared_ptr<const core::Dataset> dataset);
+
+  widgets::TrainingDashboard* dashboard() const { return m_dashboard; }
+  widgets::TrainingSettingsForm* settingsForm() const { return m_form; }
+  widgets::RunList* runList() const { return m_runs; }
+  TrainingController* controller() const { return m_controller; }
+
+ Q_SIGNALS:
+  /// A run started (true) or ended (false); the window makes the graph read-only meanwhile.
+  void runActiveChanged(bool active);
+  /// The user changed a setting; the window stores them in the project and marks it modified.
+  void settingsChanged(const core::DataConfig& data, const core::TrainConfig& training);
+  /// Start was refused because the graph has errors; the window shows its problems list.
+  void problemsRefusedStart();
+  /// A run ended (completed, stopped or failed), after the dashboard shows the result.
+  void runFinished(const nc::core::RunResult& result);
+  /// A short message for the status bar.
+  void statusMessage(const QString& message);
+
+ protected:
+  void showEvent(QShowEvent* event) override;
+
+ private:
+  QWidget* buildControls();
+  QWidget* buildRunsBox();
+  bool launch(const core::Project& project, const QString& runDirectory, const QString& checkpoint);
+  QString newRunDirectory(const core::Project& project) const;
+  void onActiveChanged(bool active);
+  void onFinished(const core::RunResult& result);
+  void onRunSelection(const QStringList& directories);
+  void showRun(const QString& directory);
+  void exportWithDialog(ExportFormat format);
+  void updateButtons();
+
+  std::function<core::Project()> m_snapshot;
+  std::function<QString()> m_projectPath;
+  std::shared_ptr<const core::Dataset> m_dataset;
+  QString m_runsRootOverride, m_currentRun, m_shownRun;
+
+  TrainingController* m_controller = nullptr;
+  widgets::TrainingSettingsForm* m_form = nullptr;
+  widgets::TrainingDashboard* m_dashboard = nullptr;
+  widgets::RunList* m_runs = nullptr;
+  QPushButton* m_start = nullptr;
+  QPushButton* m_pause = nullptr;
+  QPushButton* m_stop = nullptr;
+  QToolButton* m_continue = nullptr;
+  QToolButton* m_export = nullptr;
+};
+
+}  // namespace nc::app

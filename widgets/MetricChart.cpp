@@ -1,0 +1,148 @@
+#include "widgets/MetricChart.h"
+
+#include <QChart>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QPen>
+#include <QValueAxis>
+#include <algorithm>
+#include <cmath>
+
+namespace nc::widgets {
+
+MetricChart::MetricChart(const QString& title, const QString& xTitle, const QString& yTitle, QWidget* parent)
+    : QChartView(parent) {
+  auto* chart = new QChart();
+  chart->setTitle(title);
+  QFont titleFont = chart->titleFont();
+  titleFont.setBold(true);
+  titleFont.setPointSizeF(titleFont.pointSizeF() * 0.95);
+  chart->setTitleFont(titleFont);
+  chart->setAnimationOptions(QChart::NoAnimation);
+  chart->setMargins(QMargins(2, 2, 2, 2));
+  chart->setBackgroundRoundness(0);
+  chart->legend()->setAlignment(Qt::AlignBottom);
+  QFont small = chart->legend()->font();
+  small.setPointSizeF(small.pointSizeF() * 0.85);
+  chart->legend()->setFont(small);
+
+  m_x = new QValueAxis();
+  m_y = new QValueAxis();
+  for (QValueAxis* axis : {m_x, m_y}) {
+    axis->setLabelsFont(small);
+    axis->setTitleFont(small);
+    axis->setTickCount(5);
+    axis->setRange(0, 1);
+    axis->setGridLineColor(QColor(225, 225, 225));
+  }
+  m_x->setTitleText(xTitle);
+  m_x->setLabelFormat("%.0f");
+  m_y->setTitleText(yTitle);
+  m_y->setLabelFormat("%.3g");
+  chart->addAxis(m_x, Qt::AlignBottom);
+  chart->addAxis(m_y, Qt::AlignLeft);
+
+  setChart(chart);
+  setRenderHint(QPainter::Antialiasing, true);
+  setMinimumSize(260, 180);
+}
+
+int MetricChart::addCurve(const QString& name, std::shared_ptr<const MetricSeries> data, Draw draw,
+                          const QColor& color, Qt::PenStyle style, qreal width, bool inLegend) {
+  auto* series = new QLineSeries();
+  series->setName(name);
+  QPen pen(color, width, style);
+  pen.setCosmetic(true);
+  series->setPen(pen);
+  if (draw == Draw::Markers) {
+    series->setPointsVisible(true);
+    series->setMarkerSize(6);
+  }
+  chart()->addSeries(series);
+  series->attachAxis(m_x);
+  series->attachAxis(m_y);
+  if (!inLegend)
+    for (QLegendMarker* marker : chart()->legend()->markers(series)) marker->setVisible(false);
+  m_curves.push_back({std::move(data), draw, series, -1});
+  return int(m_curves.size()) - 1;
+}
+
+void MetricChart::removeCurvesFrom(int index) {
+  while (int(m_curves.size()) > std::max(index, 0)) {
+    QLineSeries* series = m_curves.back().series;
+    chart()->removeSeries(series);
+    delete series;
+    m_curves.pop_back();
+  }
+  fitAxes();
+}
+
+int MetricChart::drawnPoints(int curve) const {
+  return curve >= 0 && curve < curveCount() ? int(m_curves[size_t(curve)].series->count()) : 0;
+}
+
+void MetricChart::setSmoothing(double weight) {
+  if (weight == m_smoothing) return;
+  m_smoothing = weight;
+  for (Curve& c : m_curves)
+    if (c.draw == Draw::Smoothed) c.drawnSize = -1;
+}
+
+void MetricChart::setFixedYRange(double lo, double hi) {
+  m_fixedY = true;
+  m_fixedLo = lo;
+  m_fixedHi = hi;
+  m_y->setRange(lo, hi);
+}
+
+void MetricChart::setYLabelFormat(const QString& format) { m_y->setLabelFormat(format); }
+
+void MetricChart::invalidate() {
+  for (Curve& c : m_curves) c.drawnSize = -1;
+}
+
+bool MetricChart::hasData() const {
+  return std::any_of(m_curves.begin(), m_curves.end(), [](const Curve& c) { return !c.data->empty(); });
+}
+
+bool MetricChart::refresh() {
+  bool changed = false;
+  for (Curve& c : m_curves) {
+    if (c.drawnSize == c.data->size()) continue;
+    c.drawnSize = c.data->size();
+    c.series->replace(c.draw == Draw::Smoothed ? c.data->smoothed(m_smoothing, kBuckets) : c.data->envelope(kBuckets));
+    changed = true;
+  }
+  if (!changed) return false;
+  fitAxes();  // also when a curve became empty (a new run), so the old range does not linger
+  ++m_updates;
+  return true;
+}
+
+void MetricChart::fitAxes() {
+  double x0 = 0, x1 = 0, y0 = 0, y1 = 0;
+  bool any = false;
+  for (const Curve& c : m_curves) {
+    double a, b, lo, hi;
+    if (!c.data->bounds(a, b, lo, hi)) continue;
+    x0 = any ? std::min(x0, a) : a;
+    x1 = any ? std::max(x1, b) : b;
+    y0 = any ? std::min(y0, lo) : lo;
+    y1 = any ? std::max(y1, hi) : hi;
+    any = true;
+  }
+  if (!any) {
+    m_x->setRange(0, 1);
+    if (!m_fixedY) m_y->setRange(0, 1);
+    return;
+  }
+  if (x1 <= x0) x1 = x0 + 1;
+  m_x->setRange(x0, x1);
+  if (m_fixedY) return;
+  if (m_includeZero) y0 = std::min(y0, 0.0);
+  double pad = (y1 - y0) * 0.05;
+  if (pad <= 0) pad = std::max(std::abs(y1) * 0.05, 1e-6);
+  m_y->setRange(m_includeZero && y0 >= 0 ? 0.0 : y0 - pad, y1 + pad);
+}
+
+}  // namespace nc::widgets
