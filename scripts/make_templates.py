@@ -124,6 +124,10 @@ def main():
               project(schema, title, chain, FASHION_DATA, dict(TRAINING, **TRAINING_OVERRIDES.get(key, {}))))
     for key, (title, chain, data, training) in TEXT_TEMPLATES.items():
         write(os.path.join(root, "resources", "templates", key + ".json"), project(schema, title, chain, data, training))
+    # Lay the templates out as the editor's Auto-layout would (long chains wrap into bands).
+    for key in list(TEMPLATES) + list(TEXT_TEMPLATES):
+        subprocess.check_call([cli, "layout", os.path.join(root, "resources", "templates", key + ".json")],
+                              stdout=subprocess.DEVNULL)
     path, title, chain, data, training = BENCH
     write(os.path.join(root, path), project(schema, title, chain, data, training))
 

@@ -5,6 +5,7 @@ namespace nc::widgets {
 
 /// Every registered layer type grouped by category, each with its documentation as tooltip.
 /// Built from core::LayerRegistry, so a new layer type appears here without code changes.
+/// Drag a type onto the canvas, or double-click it to add it at the view centre.
 class LayerPalette : public QTreeWidget {
   Q_OBJECT
  public:
@@ -13,8 +14,12 @@ class LayerPalette : public QTreeWidget {
   void filter(const QString& text);
 
  Q_SIGNALS:
-  /// Double-click on a layer type.
+  /// Double-click (or Enter) on a layer type.
   void layerActivated(const QString& type);
+
+ protected:
+  QStringList mimeTypes() const override;
+  QMimeData* mimeData(const QList<QTreeWidgetItem*>& items) const override;
 };
 
 }  // namespace nc::widgets

@@ -9,6 +9,8 @@ enum ExitCode { kExitOk = 0, kExitInvalid = 1, kExitUnreadable = 2, kExitUsage =
 
 int runValidate(const std::vector<std::string>& args);
 int runLayers(const std::vector<std::string>& args);
+/// layout PROJECT [--out FILE] [--wrap N]: the editor's auto-layout, written atomically.
+int runLayout(const std::vector<std::string>& args);
 int runTrain(const std::vector<std::string>& args);
 int runEval(const std::vector<std::string>& args);
 int runExport(const std::vector<std::string>& args);

@@ -14,6 +14,7 @@ void printUsage(std::ostream& os) {
         "commands:\n"
         "  validate FILE     check a project: shapes, parameter counts, issues\n"
         "  layers            list every layer type with its parameters\n"
+        "  layout PROJECT    arrange the nodes left to right (the editor's Auto-layout)\n"
         "  train PROJECT     train the model on its data (progress, run folder, checkpoints)\n"
         "  eval PROJECT      evaluate a checkpoint on the test data\n"
         "  export PROJECT    write a TorchScript archive (torch.jit.load in PyTorch)\n"
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
     }
     if (cmd == "validate") return nc::app::runValidate(args);
     if (cmd == "layers") return nc::app::runLayers(args);
+    if (cmd == "layout") return nc::app::runLayout(args);
     if (cmd == "train") return nc::app::runTrain(args);
     if (cmd == "eval") return nc::app::runEval(args);
     if (cmd == "export") return nc::app::runExport(args);

@@ -1,30 +1,113 @@
 #include "app/gui/MainWindow.h"
 
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
 #include <QDockWidget>
+#include <QFileDialog>
 #include <QFileInfo>
-#include <QHeaderView>
+#include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QStatusBar>
-#include <QTableWidget>
+#include <QTabWidget>
+#include <QToolBar>
 #include <QVBoxLayout>
 
 #include "core/LayerType.h"
-#include "core/ShapeInference.h"
+#include "core/MemoryEstimate.h"
+#include "widgets/GraphEditor.h"
+#include "widgets/GraphScene.h"
+#include "widgets/GraphView.h"
+#include "widgets/Inspector.h"
 #include "widgets/LayerPalette.h"
+#include "widgets/NodeItem.h"
 
 namespace nc::app {
 
 namespace {
+constexpr const char* kGraphMimeType = "application/x-neuralcanvas-graph";
+constexpr int kMaxRecent = 8;
+constexpr int kAutosaveMs = 60 * 1000;
+
 QString withThousands(int64_t n) { return QLocale(QLocale::English).toString(qlonglong(n)); }
+
+QString bytesText(int64_t bytes) {
+  if (bytes >= (int64_t(1) << 30)) return QString::number(double(bytes) / double(1 << 30), 'f', 2) + " GiB";
+  if (bytes >= (1 << 20)) return QString::number(double(bytes) / double(1 << 20), 'f', 1) + " MiB";
+  return QString::number(double(bytes) / 1024.0, 'f', 1) + " KiB";
+}
+
+QString flopsText(int64_t flops) {
+  if (flops >= 1000000000) return QString::number(double(flops) / 1e9, 'f', 2) + " G";
+  if (flops >= 1000000) return QString::number(double(flops) / 1e6, 'f', 2) + " M";
+  return withThousands(flops);
+}
+
+QString autosaveFolder() {
+  return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/autosave";
+}
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  setObjectName("mainWindow");
+  m_editor = new widgets::GraphEditor(this);
+  m_scene = new widgets::GraphScene(m_editor, this);
+  m_view = new widgets::GraphView(m_scene);
+  m_tabs = new QTabWidget;
+  m_tabs->setDocumentMode(true);
+  m_tabs->addTab(m_view, tr("Model"));
+  setCentralWidget(m_tabs);
+  createDocks();
+  createActions();
+
+  connect(m_editor, &widgets::GraphEditor::changed, this, &MainWindow::refresh);
+  connect(m_editor->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
+  connect(m_editor, &widgets::GraphEditor::editRefused, this,
+          [this](const QString& message) { statusBar()->showMessage(message, 8000); });
+  connect(m_scene, &widgets::GraphScene::statusMessage, this,
+          [this](const QString& message) { statusBar()->showMessage(message, 8000); });
+  connect(m_scene, &QGraphicsScene::selectionChanged, this, &MainWindow::selectionChanged);
+  connect(m_palette, &widgets::LayerPalette::layerActivated, this, [this](const QString& type) {
+    if (auto id = m_editor->addNode(type, m_view->centreScenePos() - QPointF(86, 30))) m_scene->selectNodes({*id});
+  });
+  connect(m_problems, &QListWidget::itemDoubleClicked, this, [this](QListWidgetItem* item) {
+    core::NodeId id = item->data(Qt::UserRole).toLongLong();
+    if (id < 0) return;
+    m_tabs->setCurrentWidget(m_view);
+    m_scene->selectNodes({id});
+    if (auto* node = m_scene->nodeItem(id)) m_view->centerOn(node);
+  });
+
+  m_autosaveTimer.setInterval(kAutosaveMs);
+  connect(&m_autosaveTimer, &QTimer::timeout, this, &MainWindow::autosave);
+  m_autosaveTimer.start();
+
+  QSettings settings;
+  restoreGeometry(settings.value("window/geometry").toByteArray());
+  restoreState(settings.value("window/state").toByteArray());
+  rebuildRecentMenu();
+  refresh();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createDocks() {
   auto* paletteBox = new QWidget;
   auto* paletteLayout = new QVBoxLayout(paletteBox);
+  paletteLayout->setContentsMargins(4, 4, 4, 4);
   auto* search = new QLineEdit;
+  search->setObjectName("layerSearch");
   search->setPlaceholderText(tr("Search layers"));
   search->setClearButtonEnabled(true);
   m_palette = new widgets::LayerPalette;
@@ -32,77 +115,371 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   paletteLayout->addWidget(m_palette);
   connect(search, &QLineEdit::textChanged, m_palette, &widgets::LayerPalette::filter);
   auto* paletteDock = new QDockWidget(tr("Layers"));
-  paletteDock->setObjectName("palette");
+  paletteDock->setObjectName("paletteDock");
   paletteDock->setWidget(paletteBox);
   addDockWidget(Qt::LeftDockWidgetArea, paletteDock);
 
-  m_nodes = new QTableWidget(0, 5);
-  m_nodes->setHorizontalHeaderLabels({tr("Id"), tr("Name"), tr("Type"), tr("Output shape"), tr("Parameters")});
-  m_nodes->horizontalHeader()->setStretchLastSection(true);
-  m_nodes->verticalHeader()->hide();
-  m_nodes->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  setCentralWidget(m_nodes);
+  m_inspector = new widgets::Inspector(m_editor);
+  auto* inspectorDock = new QDockWidget(tr("Inspector"));
+  inspectorDock->setObjectName("inspectorDock");
+  inspectorDock->setWidget(m_inspector);
+  addDockWidget(Qt::RightDockWidgetArea, inspectorDock);
 
   m_summary = new QLabel;
+  m_summary->setObjectName("summary");
   m_summary->setAlignment(Qt::AlignTop | Qt::AlignLeft);
   m_summary->setMargin(8);
+  m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
   auto* summaryDock = new QDockWidget(tr("Summary"));
-  summaryDock->setObjectName("summary");
+  summaryDock->setObjectName("summaryDock");
   summaryDock->setWidget(m_summary);
   addDockWidget(Qt::RightDockWidgetArea, summaryDock);
 
   m_problems = new QListWidget;
+  m_problems->setObjectName("problems");
   auto* problemsDock = new QDockWidget(tr("Problems"));
-  problemsDock->setObjectName("problems");
+  problemsDock->setObjectName("problemsDock");
   problemsDock->setWidget(m_problems);
   addDockWidget(Qt::BottomDockWidgetArea, problemsDock);
-  refresh();
+  resizeDocks({paletteDock, inspectorDock}, {210, 300}, Qt::Horizontal);
+  resizeDocks({problemsDock}, {110}, Qt::Vertical);
+}
+
+void MainWindow::createActions() {
+  auto make = [this](const QString& name, const QString& text, const QKeySequence& key, auto slot) {
+    auto* a = new QAction(text, this);
+    a->setObjectName(name);
+    if (!key.isEmpty()) a->setShortcut(key);
+    connect(a, &QAction::triggered, this, slot);
+    addAction(a);
+    return a;
+  };
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(make("new", tr("&New"), QKeySequence::New, [this]() {
+    if (!maybeSave()) return;
+    core::Project empty;
+    empty.name = "untitled";
+    m_editor->setProject(std::move(empty));
+    m_path.clear();
+    updateTitle();
+  }));
+  QMenu* templates = file->addMenu(tr("New from &template"));
+  for (const char* templateName : {"cnn", "lstm", "transformer", "char_lstm"})
+    templates->addAction(templateName, this, [this, name = QString(templateName)]() {
+      if (maybeSave()) newFromTemplate(name);
+    });
+  file->addAction(make("open", tr("&Open…"), QKeySequence::Open, [this]() {
+    if (!maybeSave()) return;
+    QString path = QFileDialog::getOpenFileName(this, tr("Open project"), QFileInfo(m_path).absolutePath(),
+                                                tr("NeuralCanvas projects (*.json);;All files (*)"));
+    if (!path.isEmpty()) openProject(path);
+  }));
+  m_recentMenu = file->addMenu(tr("Open &recent"));
+  file->addSeparator();
+  file->addAction(make("save", tr("&Save"), QKeySequence::Save, [this]() { saveProject(); }));
+  file->addAction(make("saveAs", tr("Save &as…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S), [this]() {
+    QString path = QFileDialog::getSaveFileName(this, tr("Save project"), m_path, tr("NeuralCanvas projects (*.json)"));
+    if (!path.isEmpty()) saveProject(path);
+  }));
+  file->addSeparator();
+  file->addAction(make("quit", tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q), [this]() { close(); }));
+
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  QAction* undo = m_editor->undoStack()->createUndoAction(this, tr("&Undo"));
+  undo->setObjectName("undo");
+  undo->setShortcut(QKeySequence::Undo);
+  QAction* redo = m_editor->undoStack()->createRedoAction(this, tr("&Redo"));
+  redo->setObjectName("redo");
+  redo->setShortcut(QKeySequence::Redo);
+  edit->addAction(undo);
+  edit->addAction(redo);
+  edit->addSeparator();
+  edit->addAction(make("cut", tr("Cu&t"), QKeySequence::Cut, [this]() { copySelection(true); }));
+  edit->addAction(make("copy", tr("&Copy"), QKeySequence::Copy, [this]() { copySelection(false); }));
+  edit->addAction(make("paste", tr("&Paste"), QKeySequence::Paste, [this]() { pasteClipboard(); }));
+  edit->addAction(make("duplicate", tr("D&uplicate"), QKeySequence(Qt::CTRL | Qt::Key_D), [this]() {
+    auto created = m_editor->duplicate(m_scene->selectedNodes());
+    m_scene->selectNodes({created.begin(), created.end()});
+  }));
+  QAction* del = make("delete", tr("&Delete"), QKeySequence::Delete, [this]() { m_scene->deleteSelection(); });
+  del->setShortcuts({QKeySequence::Delete, QKeySequence(Qt::Key_Backspace)});
+  edit->addAction(del);
+  edit->addAction(make("selectAll", tr("Select &all"), QKeySequence::SelectAll, [this]() {
+    for (const auto& [id, item] : m_scene->nodeItems()) item->setSelected(true);
+  }));
+
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  view->addAction(make("zoomIn", tr("Zoom &in"), QKeySequence::ZoomIn, [this]() { m_view->zoomBy(1.25); }));
+  view->addAction(make("zoomOut", tr("Zoom &out"), QKeySequence::ZoomOut, [this]() { m_view->zoomBy(0.8); }));
+  view->addAction(make("fit", tr("&Fit to view"), QKeySequence(Qt::CTRL | Qt::Key_0), [this]() { m_view->fitToContents(); }));
+  view->addAction(make("autoLayout", tr("&Auto-layout"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L), [this]() {
+    if (m_editor->autoLayout()) m_view->fitToContents();
+  }));
+  view->addSeparator();
+  for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+
+  QToolBar* bar = addToolBar(tr("Main"));
+  bar->setObjectName("mainToolbar");
+  bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+  for (const char* name : {"new", "open", "save"}) bar->addAction(action(name));
+  bar->addSeparator();
+  bar->addAction(undo);
+  bar->addAction(redo);
+  bar->addSeparator();
+  for (const char* name : {"zoomIn", "zoomOut", "fit", "autoLayout"}) bar->addAction(action(name));
+}
+
+QAction* MainWindow::action(const QString& objectName) const { return findChild<QAction*>(objectName); }
+
+bool MainWindow::isModified() const { return !m_editor->undoStack()->isClean(); }
+
+void MainWindow::showError(const QString& title, const QString& message) {
+  m_lastError = message;
+  statusBar()->showMessage(message, 15000);
+  if (m_interactive) QMessageBox::critical(this, title, message);
+}
+
+QString MainWindow::templatePath(const QString& name) {
+  const QStringList roots = {QCoreApplication::applicationDirPath() + "/../resources",
+                             QCoreApplication::applicationDirPath() + "/../../resources", QStringLiteral(NC_RESOURCE_DIR)};
+  for (const QString& root : roots) {
+    QString p = root + "/templates/" + name + ".json";
+    if (QFileInfo::exists(p)) return QDir::cleanPath(p);
+  }
+  return {};
 }
 
 bool MainWindow::openProject(const QString& path) {
   core::ProjectLoad load = core::loadProject(path.toStdString());
   if (!load.ok()) {
-    QMessageBox::critical(this, tr("Cannot open project"), QString::fromStdString(load.error));
+    showError(tr("Cannot open project"), QString::fromStdString(load.error));
     return false;
   }
-  m_project = std::move(*load.project);
-  m_path = path;
-  refresh();
+  m_editor->setProject(std::move(*load.project));
+  m_path = QFileInfo(path).absoluteFilePath();
+  addRecent(m_path);
+  updateTitle();
+  m_view->fitToContents();
+  statusBar()->showMessage(tr("Opened %1").arg(m_path), 5000);
   return true;
 }
 
-void MainWindow::refresh() {
-  const core::Graph& g = m_project.graph;
-  core::GraphAnalysis a = core::analyze(g);
-  setWindowTitle(QStringLiteral("%1 — NeuralCanvas").arg(m_path.isEmpty() ? tr("Untitled") : QFileInfo(m_path).fileName()));
-  m_nodes->setRowCount(int(a.order.size()));
-  int row = 0;
-  for (core::NodeId id : a.order) {
-    const core::Node& n = *g.node(id);
-    const core::TensorShape* s = a.shapeOf(id);
-    QString shape = s ? QString::fromStdString(s->str()) : (n.layer->isOutput() && a.modelOutput() ? QString::fromStdString(a.modelOutput()->str()) : QStringLiteral("?"));
-    const QStringList cells = {QString::number(id), QString::fromStdString(n.name), QString::fromStdString(n.type), shape,
-                               withThousands(core::nodeParamCount(n, a))};
-    for (int c = 0; c < cells.size(); ++c) m_nodes->setItem(row, c, new QTableWidgetItem(cells[c]));
-    ++row;
+bool MainWindow::newFromTemplate(const QString& name) {
+  QString path = templatePath(name);
+  if (path.isEmpty()) {
+    showError(tr("Template missing"), tr("No template named %1 in resources/templates").arg(name));
+    return false;
   }
-  m_nodes->resizeColumnsToContents();
+  core::ProjectLoad load = core::loadProject(path.toStdString());
+  if (!load.ok()) {
+    showError(tr("Cannot open template"), QString::fromStdString(load.error));
+    return false;
+  }
+  m_editor->setProject(std::move(*load.project));
+  m_path.clear();  // a template is never overwritten: Save asks for a file
+  updateTitle();
+  m_view->fitToContents();
+  return true;
+}
 
-  core::GraphSummary sum = core::summarize(g, a);
-  m_summary->setText(tr("<b>%1</b><br><br>Nodes: %2<br>Parameters: %3<br>FLOPs per sample: %4<br>Output: %5")
-                         .arg(QString::fromStdString(m_project.name).toHtmlEscaped())
-                         .arg(g.nodes().size())
-                         .arg(withThousands(sum.params))
-                         .arg(withThousands(sum.flops))
-                         .arg(a.modelOutput() ? QString::fromStdString(a.modelOutput()->str()) : tr("none")));
+bool MainWindow::saveProject(const QString& path) {
+  QString target = path.isEmpty() ? m_path : path;
+  if (target.isEmpty()) {
+    if (!m_interactive) return false;
+    target = QFileDialog::getSaveFileName(this, tr("Save project"),
+                                          QString::fromStdString(m_editor->project().name) + ".json",
+                                          tr("NeuralCanvas projects (*.json)"));
+    if (target.isEmpty()) return false;
+  }
+  if (core::Status s = core::saveProject(m_editor->project(), target.toStdString()); !s) {
+    showError(tr("Cannot save project"), QString::fromStdString(s.message()));
+    return false;
+  }
+  m_path = QFileInfo(target).absoluteFilePath();
+  m_editor->undoStack()->setClean();
+  addRecent(m_path);
+  removeAutosave();
+  updateTitle();
+  statusBar()->showMessage(tr("Saved %1").arg(m_path), 5000);
+  return true;
+}
+
+void MainWindow::updateTitle() {
+  QString name = m_path.isEmpty() ? QString::fromStdString(m_editor->project().name) + tr(" (unsaved)")
+                                  : QFileInfo(m_path).fileName();
+  setWindowTitle(QStringLiteral("%1[*] — NeuralCanvas").arg(name));
+  setWindowModified(isModified());
+}
+
+bool MainWindow::maybeSave() {
+  if (!isModified() || !m_interactive) return true;
+  auto answer = QMessageBox::warning(this, tr("Unsaved changes"),
+                                     tr("The model has unsaved changes. Save them first?"),
+                                     QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+  if (answer == QMessageBox::Cancel) return false;
+  if (answer == QMessageBox::Save) return saveProject();
+  return true;
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (!maybeSave()) {
+    event->ignore();
+    return;
+  }
+  QSettings settings;
+  settings.setValue("window/geometry", saveGeometry());
+  settings.setValue("window/state", saveState());
+  removeAutosave();
+  event->accept();
+}
+
+void MainWindow::addRecent(const QString& path) {
+  QSettings settings;
+  QStringList recent = settings.value("recentFiles").toStringList();
+  recent.removeAll(path);
+  recent.prepend(path);
+  while (recent.size() > kMaxRecent) recent.removeLast();
+  settings.setValue("recentFiles", recent);
+  rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+  if (!m_recentMenu) return;
+  m_recentMenu->clear();
+  const QStringList recent = QSettings().value("recentFiles").toStringList();
+  for (const QString& path : recent)
+    m_recentMenu->addAction(QFileInfo(path).fileName() + "  —  " + QFileInfo(path).absolutePath(), this, [this, path]() {
+      if (maybeSave()) openProject(path);
+    });
+  m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::copySelection(bool cut) {
+  std::set<core::NodeId> nodes = m_scene->selectedNodes();
+  if (nodes.empty()) return;
+  auto* data = new QMimeData;
+  QString json = m_editor->copyNodes(nodes);
+  data->setData(kGraphMimeType, json.toUtf8());
+  data->setText(json);
+  QApplication::clipboard()->setMimeData(data);
+  if (cut) m_editor->removeItems(nodes);
+  statusBar()->showMessage(tr("%n node(s) copied", "", int(nodes.size())), 3000);
+}
+
+void MainWindow::pasteClipboard() {
+  const QMimeData* data = QApplication::clipboard()->mimeData();
+  if (!data) return;
+  QString json = data->hasFormat(kGraphMimeType) ? QString::fromUtf8(data->data(kGraphMimeType)) : data->text();
+  if (json.trimmed().isEmpty()) return;
+  QPoint cursor = m_view->viewport()->mapFromGlobal(QCursor::pos());
+  QPointF at = m_view->viewport()->rect().contains(cursor) ? m_view->mapToScene(cursor) : m_view->centreScenePos();
+  auto created = m_editor->paste(json, at);
+  m_scene->selectNodes({created.begin(), created.end()});
+}
+
+void MainWindow::selectionChanged() {
+  std::set<core::NodeId> nodes = m_scene->selectedNodes();
+  m_inspector->setNode(nodes.size() == 1 ? std::optional<core::NodeId>(*nodes.begin()) : std::nullopt);
+}
+
+void MainWindow::refresh() {
+  const core::Project& p = m_editor->project();
+  const core::GraphAnalysis& a = m_editor->analysis();
+  core::GraphSummary sum = core::summarize(p.graph, a);
+  core::MemoryEstimate memory = core::estimateTrainingMemory(p.graph, a, p.training);
+  const core::TensorShape* out = a.modelOutput();
+  int errors = 0, warnings = 0;
+  for (const auto& issue : a.issues) (issue.severity == core::Severity::Error ? errors : warnings)++;
+  m_summary->setText(
+      tr("<b>%1</b><table cellspacing=3>"
+         "<tr><td>Nodes</td><td align=right>%2</td></tr>"
+         "<tr><td>Parameters</td><td align=right>%3</td></tr>"
+         "<tr><td>FLOPs / sample</td><td align=right>%4</td></tr>"
+         "<tr><td>Training memory<br><small>(batch %5, %6, estimate)</small></td><td align=right>%7</td></tr>"
+         "<tr><td>Output</td><td align=right>%8</td></tr>"
+         "<tr><td>Status</td><td align=right>%9</td></tr></table>")
+          .arg(QString::fromStdString(p.name).toHtmlEscaped())
+          .arg(p.graph.nodes().size())
+          .arg(withThousands(sum.params))
+          .arg(flopsText(sum.flops))
+          .arg(p.training.batchSize)
+          .arg(QString::fromStdString(p.training.optimizer))
+          .arg(bytesText(memory.total()))
+          .arg(out ? QString::fromStdString(out->str()) : tr("none"))
+          .arg(errors ? tr("<span style='color:#c53030'>%1 error(s)</span>").arg(errors)
+                      : warnings ? tr("valid, %1 warning(s)").arg(warnings) : tr("<span style='color:#2f855a'>valid</span>")));
+
   m_problems->clear();
   for (const auto& issue : a.issues) {
-    QString where = issue.node >= 0 ? QString::fromStdString(g.node(issue.node)->name) + ": " : QString();
-    auto* item = new QListWidgetItem((issue.severity == core::Severity::Error ? tr("Error: ") : tr("Warning: ")) + where +
-                                     QString::fromStdString(issue.message));
+    const core::Node* n = issue.node >= 0 ? p.graph.node(issue.node) : nullptr;
+    QString where = n ? QString::fromStdString(n->name) + ": " : QString();
+    bool error = issue.severity == core::Severity::Error;
+    auto* item = new QListWidgetItem((error ? tr("Error — ") : tr("Warning — ")) + where + QString::fromStdString(issue.message));
+    item->setForeground(error ? QColor(0xc5, 0x30, 0x30) : QColor(0xb7, 0x79, 0x1f));
+    item->setData(Qt::UserRole, qlonglong(issue.node));
+    item->setToolTip(n ? tr("Double-click to select %1").arg(QString::fromStdString(n->name)) : QString());
     m_problems->addItem(item);
   }
-  statusBar()->showMessage(a.ok() ? tr("Model is valid") : tr("%1 problem(s)").arg(a.issues.size()));
+  if (a.issues.empty()) m_problems->addItem(tr("No problems: every edge has a shape."));
+  updateTitle();
+}
+
+QString MainWindow::autosavePath() {
+  return autosaveFolder() + QStringLiteral("/autosave-%1.json").arg(QCoreApplication::applicationPid());
+}
+
+void MainWindow::autosave() {
+  if (!isModified()) return;
+  QDir().mkpath(autosaveFolder());
+  std::string text = core::serializeProject(m_editor->project());
+  if (!core::writeFileAtomic(autosavePath().toStdString(), text)) return;
+  core::writeFileAtomic((autosavePath() + ".origin").toStdString(), m_path.toStdString());
+}
+
+void MainWindow::removeAutosave() {
+  QFile::remove(autosavePath());
+  QFile::remove(autosavePath() + ".origin");
+}
+
+bool MainWindow::offerRecovery() {
+  QDir dir(autosaveFolder());
+  const QString own = QFileInfo(autosavePath()).fileName();
+  for (const QFileInfo& info : dir.entryInfoList({"autosave-*.json"}, QDir::Files, QDir::Time)) {
+    if (info.fileName() == own) continue;
+    QString pid = info.baseName().mid(QStringLiteral("autosave-").size());
+    if (QFileInfo::exists("/proc/" + pid)) continue;  // that window is still open
+    QFile originFile(info.filePath() + ".origin");
+    QString origin = originFile.open(QIODevice::ReadOnly) ? QString::fromUtf8(originFile.readAll()) : QString();
+    auto answer = QMessageBox::question(
+        this, tr("Recover unsaved work?"),
+        tr("NeuralCanvas did not exit cleanly. Unsaved work of %1 was kept from %2.\nRecover it?")
+            .arg(origin.isEmpty() ? tr("an unsaved project") : origin, info.lastModified().toString()),
+        QMessageBox::Yes | QMessageBox::No);
+    core::ProjectLoad load = core::loadProject(info.filePath().toStdString());
+    if (answer == QMessageBox::Yes && load.ok()) {
+      m_editor->setProject(std::move(*load.project));
+      m_path = origin;
+      m_editor->undoStack()->resetClean();  // recovered work is unsaved
+      updateTitle();
+      m_view->fitToContents();
+    }
+    QFile::remove(info.filePath());
+    QFile::remove(info.filePath() + ".origin");
+    return answer == QMessageBox::Yes && load.ok();
+  }
+  return false;
+}
+
+void MainWindow::prepareScreenshot() {
+  // Show the inspector at work: select the first node (in graph order) with a real parameter form.
+  for (core::NodeId id : m_editor->analysis().order) {
+    const core::Node* n = m_editor->graph().node(id);
+    if (n && n->layer->params().size() >= 4) {
+      m_scene->selectNodes({id});
+      break;
+    }
+  }
+
 }
 
 }  // namespace nc::app

@@ -1,38 +1,99 @@
 #pragma once
+// The main window: palette (left), canvas (centre), inspector and summary (right), problems
+// (bottom), menus and toolbar. It owns the GraphEditor (the project and its undo stack) and
+// connects the widgets to it; it knows files, settings, the clipboard and autosave.
 #include <QMainWindow>
 #include <QString>
+#include <QTimer>
 
 #include "core/Project.h"
 
+class QAction;
 class QLabel;
 class QListWidget;
-class QTableWidget;
+class QMenu;
+class QTabWidget;
 
 namespace nc::widgets {
+class GraphEditor;
+class GraphScene;
+class GraphView;
+class Inspector;
 class LayerPalette;
-}
+}  // namespace nc::widgets
 
 namespace nc::app {
 
-/// The main window. For now: the layer palette, the model as a table of nodes with their
-/// output shapes and parameter counts, the summary, and the problems list. The graph canvas
-/// replaces the table in the editor issue.
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
   explicit MainWindow(QWidget* parent = nullptr);
-  /// Loads a project file; on failure shows the error and keeps the current project.
+  ~MainWindow() override;
+
+  /// Loads a project file. On failure the error is shown (a dialog, or only the status bar and
+  /// lastError() when not interactive) and the current project stays as it was.
   bool openProject(const QString& path);
+  /// Opens a template from resources/templates as a new, unsaved project.
+  bool newFromTemplate(const QString& name);
+  /// Saves atomically; an empty path means the current file.
+  bool saveProject(const QString& path = {});
+  /// Without dialogs (tests, --screenshot): errors go to lastError() and the status bar, and
+  /// closing with unsaved changes does not ask.
+  void setInteractive(bool interactive) { m_interactive = interactive; }
+  const QString& lastError() const { return m_lastError; }
+  const QString& filePath() const { return m_path; }
+  bool isModified() const;
+
+  widgets::GraphEditor* editor() const { return m_editor; }
+  widgets::GraphScene* scene() const { return m_scene; }
+  widgets::GraphView* view() const { return m_view; }
+  QListWidget* problemsList() const { return m_problems; }
+  QAction* action(const QString& objectName) const;
+
+  /// Writes the autosave file now (the timer does this every minute while there are changes).
+  void autosave();
+  /// The autosave file of this window's process.
+  static QString autosavePath();
+  /// Offers autosaved work left behind by a process that did not exit cleanly; returns whether
+  /// one was restored.
+  bool offerRecovery();
+  /// Arranges the window for a screenshot: selects a node so the inspector shows a form (fit the
+  /// view afterwards, once the docks have re-laid out).
+  void prepareScreenshot();
+
+  /// resources/templates/<name>.json next to the executable or in the source tree.
+  static QString templatePath(const QString& name);
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
 
  private:
+  void createActions();
+  void createDocks();
   void refresh();
+  void updateTitle();
+  void showError(const QString& title, const QString& message);
+  bool maybeSave();
+  void addRecent(const QString& path);
+  void rebuildRecentMenu();
+  void copySelection(bool cut);
+  void pasteClipboard();
+  void selectionChanged();
+  void removeAutosave();
 
-  core::Project m_project;
-  QString m_path;
+  widgets::GraphEditor* m_editor = nullptr;
+  widgets::GraphScene* m_scene = nullptr;
+  widgets::GraphView* m_view = nullptr;
   widgets::LayerPalette* m_palette = nullptr;
-  QTableWidget* m_nodes = nullptr;
+  widgets::Inspector* m_inspector = nullptr;
   QLabel* m_summary = nullptr;
   QListWidget* m_problems = nullptr;
+  QMenu* m_recentMenu = nullptr;
+  QTabWidget* m_tabs = nullptr;
+  QTimer m_autosaveTimer;
+  QString m_path;
+  QString m_lastError;
+  bool m_interactive = true;
 };
 
 }  // namespace nc::app

@@ -1,28 +1,12 @@
 // neuralcanvas: the desktop application.
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QDir>
-#include <QFileInfo>
 #include <QTimer>
 #include <exception>
 #include <iostream>
 
 #include "app/gui/MainWindow.h"
-
-namespace {
-
-/// resources/ next to the source tree (development) or installed beside the executable.
-QString templatePath(const QString& name) {
-  const QStringList roots = {QCoreApplication::applicationDirPath() + "/../resources",
-                             QCoreApplication::applicationDirPath() + "/../../resources", QStringLiteral(NC_RESOURCE_DIR)};
-  for (const QString& root : roots) {
-    QString p = root + "/templates/" + name + ".json";
-    if (QFileInfo::exists(p)) return QDir::cleanPath(p);
-  }
-  return {};
-}
-
-}  // namespace
+#include "widgets/GraphView.h"
 
 int main(int argc, char** argv) {
   try {
@@ -34,25 +18,39 @@ int main(int argc, char** argv) {
     parser.addHelpOption();
     parser.addPositionalArgument("project", "Project file to open (default: the CNN template).");
     QCommandLineOption screenshot("screenshot", "Render the window to FILE.png and exit.", "file");
+    QCommandLineOption size("size", "Window size for --screenshot (default 1600x1000).", "WxH", "1600x1000");
     parser.addOption(screenshot);
+    parser.addOption(size);
     parser.process(app);
 
     nc::app::MainWindow window;
+    const bool capture = parser.isSet(screenshot);
+    window.setInteractive(!capture);
     const QStringList args = parser.positionalArguments();
-    QString path = args.isEmpty() ? templatePath("cnn") : args.first();
-    if (!path.isEmpty() && !window.openProject(path) && parser.isSet(screenshot)) return 2;
-    if (parser.isSet(screenshot)) {
-      window.resize(1400, 900);
+    bool opened = args.isEmpty() ? window.newFromTemplate("cnn") : window.openProject(args.first());
+    if (!opened && capture) {
+      std::cerr << "neuralcanvas: " << window.lastError().toStdString() << "\n";
+      return 2;
+    }
+    if (capture) {
+      const QStringList wh = parser.value(size).split('x');
+      window.resize(wh.value(0).toInt() > 0 ? wh.value(0).toInt() : 1600, wh.value(1).toInt() > 0 ? wh.value(1).toInt() : 1000);
       window.show();
+      // Select a node first (the docks re-layout around the inspector's form), then fit the
+      // graph to the canvas as it finally is, then capture.
       QTimer::singleShot(300, &window, [&]() {
-        bool ok = window.grab().save(parser.value(screenshot));
-        if (!ok) std::cerr << "cannot write " << parser.value(screenshot).toStdString() << "\n";
-        QApplication::exit(ok ? 0 : 1);
+        window.prepareScreenshot();
+        QTimer::singleShot(200, &window, [&]() { window.view()->fitToContents(); });
+        QTimer::singleShot(400, &window, [&]() {
+          bool ok = window.grab().save(parser.value(screenshot));
+          if (!ok) std::cerr << "neuralcanvas: cannot write " << parser.value(screenshot).toStdString() << "\n";
+          QApplication::exit(ok ? 0 : 1);
+        });
       });
       return app.exec();
     }
-    window.resize(1400, 900);
     window.show();
+    QTimer::singleShot(0, &window, [&]() { window.offerRecovery(); });
     return app.exec();
   } catch (const std::exception& e) {
     std::cerr << "neuralcanvas: " << e.what() << "\n";

@@ -1,0 +1,27 @@
+#include "core/MemoryEstimate.h"
+
+namespace nc::core {
+
+namespace {
+/// Tensors of optimizer state per weight tensor.
+int64_t stateCopies(const TrainConfig& t) {
+  if (t.optimizer == "adam" || t.optimizer == "adamw") return 2;
+  if (t.optimizer == "rmsprop") return t.momentum > 0 ? 2 : 1;
+  if (t.optimizer == "sgd") return t.momentum > 0 ? 1 : 0;
+  return 2;
+}
+}  // namespace
+
+MemoryEstimate estimateTrainingMemory(const Graph& graph, const GraphAnalysis& analysis, const TrainConfig& training) {
+  MemoryEstimate m;
+  GraphSummary summary = summarize(graph, analysis);
+  m.weights = summary.params * 4;
+  m.gradients = m.weights;
+  m.optimizerState = stateCopies(training) * m.weights;
+  for (NodeId id : analysis.live)
+    if (const TensorShape* s = analysis.shapeOf(id))
+      m.activations += s->numel() * (s->dtype == DType::Int64 ? 8 : 4) * training.batchSize;
+  return m;
+}
+
+}  // namespace nc::core

@@ -1,0 +1,211 @@
+#include "widgets/Inspector.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSignalBlocker>
+#include <QSpinBox>
+#include <QVBoxLayout>
+#include <climits>
+#include <cmath>
+
+#include "core/LayerType.h"
+#include "widgets/GraphEditor.h"
+
+namespace nc::widgets {
+
+namespace {
+
+int clampToInt(double v) { return int(std::clamp(v, double(INT_MIN), double(INT_MAX))); }
+
+/// "2, 3" -> {2, 3}; nullopt when a part is not an integer.
+std::optional<std::vector<int64_t>> parseIntList(const QString& text) {
+  std::vector<int64_t> out;
+  for (const QString& part : text.split(',', Qt::SkipEmptyParts)) {
+    bool ok = false;
+    qlonglong v = part.trimmed().toLongLong(&ok);
+    if (!ok) return std::nullopt;
+    out.push_back(v);
+  }
+  return out;
+}
+
+QString intListText(const std::vector<int64_t>& v) {
+  QStringList parts;
+  for (int64_t x : v) parts << QString::number(x);
+  return parts.join(", ");
+}
+
+}  // namespace
+
+Inspector::Inspector(GraphEditor* editor, QWidget* parent) : QWidget(parent), m_editor(editor) {
+  auto* layout = new QVBoxLayout(this);
+  m_title = new QLabel;
+  m_title->setTextFormat(Qt::RichText);
+  m_doc = new QLabel;
+  m_doc->setWordWrap(true);
+  m_doc->setStyleSheet("color: #4a5568;");
+  m_name = new QLineEdit;
+  m_name->setPlaceholderText(tr("Node name"));
+  auto* nameForm = new QFormLayout;
+  nameForm->addRow(tr("Name"), m_name);
+  m_form = new QFormLayout;
+  m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+  m_shapes = new QLabel;
+  m_shapes->setWordWrap(true);
+  m_shapes->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_issues = new QLabel;
+  m_issues->setWordWrap(true);
+  m_issues->setStyleSheet("color: #c53030;");
+  layout->addWidget(m_title);
+  layout->addWidget(m_doc);
+  layout->addLayout(nameForm);
+  layout->addLayout(m_form);
+  layout->addWidget(m_shapes);
+  layout->addWidget(m_issues);
+  layout->addStretch(1);
+  connect(m_name, &QLineEdit::editingFinished, this, [this]() {
+    if (!m_node) return;
+    if (!m_editor->renameNode(*m_node, m_name->text().trimmed())) refreshValues();
+  });
+  connect(m_editor, &GraphEditor::changed, this, [this]() {
+    if (m_node && !m_editor->graph().node(*m_node)) m_node.reset();
+    rebuild();
+  });
+  rebuild();
+}
+
+void Inspector::setNode(std::optional<core::NodeId> node) {
+  if (node == m_node) return;
+  m_node = node;
+  rebuild();
+}
+
+QWidget* Inspector::fieldWidget(const std::string& param) const {
+  auto it = m_fields.find(param);
+  return it == m_fields.end() ? nullptr : it->second;
+}
+
+void Inspector::commit(const std::string& param, const core::ParamValue& value) {
+  if (!m_node) return;
+  if (!m_editor->setParam(*m_node, param, value)) refreshValues();  // refused: show the model's value again
+}
+
+QWidget* Inspector::makeField(const core::ParamSpec& spec) {
+  const std::string name = spec.name;
+  switch (spec.kind) {
+    case core::ParamKind::Int: {
+      auto* box = new QSpinBox;
+      box->setRange(clampToInt(spec.minValue), clampToInt(spec.maxValue));
+      box->setKeyboardTracking(false);  // commit on Enter / focus out / arrows, not every keystroke
+      connect(box, &QSpinBox::valueChanged, this, [this, name](int v) { commit(name, int64_t(v)); });
+      return box;
+    }
+    case core::ParamKind::Float: {
+      auto* box = new QDoubleSpinBox;
+      box->setDecimals(6);
+      box->setRange(std::isfinite(spec.minValue) ? spec.minValue : -1e9, std::isfinite(spec.maxValue) ? spec.maxValue : 1e9);
+      box->setSingleStep(0.05);
+      box->setKeyboardTracking(false);
+      connect(box, &QDoubleSpinBox::valueChanged, this, [this, name](double v) { commit(name, v); });
+      return box;
+    }
+    case core::ParamKind::Bool: {
+      auto* box = new QCheckBox;
+      connect(box, &QCheckBox::toggled, this, [this, name](bool v) { commit(name, v); });
+      return box;
+    }
+    case core::ParamKind::Choice: {
+      auto* box = new QComboBox;
+      for (const auto& c : spec.choices) box->addItem(QString::fromStdString(c));
+      connect(box, &QComboBox::currentTextChanged, this,
+              [this, name](const QString& v) { commit(name, v.toStdString()); });
+      return box;
+    }
+    case core::ParamKind::IntList: {
+      auto* edit = new QLineEdit;
+      edit->setPlaceholderText(tr("comma-separated integers"));
+      // Validate as the user types: red when the text is not a list the schema accepts.
+      connect(edit, &QLineEdit::textEdited, this, [edit, spec](const QString& text) {
+        auto list = parseIntList(text);
+        core::Status s = list ? spec.validate(*list) : core::Status::error(spec.name + " must be integers separated by commas");
+        edit->setStyleSheet(s ? QString() : QStringLiteral("background: #fed7d7;"));
+        edit->setToolTip(s ? QString::fromStdString(spec.doc) : QString::fromStdString(s.message()));
+      });
+      connect(edit, &QLineEdit::editingFinished, this, [this, edit, name]() {
+        auto list = parseIntList(edit->text());
+        if (list) commit(name, *list);
+        else refreshValues();
+      });
+      return edit;
+    }
+  }
+  return new QWidget;
+}
+
+void Inspector::rebuild() {
+  const core::Node* n = m_node ? m_editor->graph().node(*m_node) : nullptr;
+  std::string type = n ? n->type : std::string();
+  if (type != m_builtType) {
+    while (m_form->rowCount() > 0) m_form->removeRow(0);
+    m_fields.clear();
+    if (n)
+      for (const auto& spec : n->layer->params()) {
+        QWidget* field = makeField(spec);
+        field->setToolTip(QString::fromStdString(spec.doc));
+        m_fields[spec.name] = field;
+        auto* label = new QLabel(QString::fromStdString(spec.name));
+        label->setToolTip(QString::fromStdString(spec.doc));
+        m_form->addRow(label, field);
+      }
+    m_builtType = type;
+  }
+  refreshValues();
+}
+
+void Inspector::refreshValues() {
+  const core::Node* n = m_node ? m_editor->graph().node(*m_node) : nullptr;
+  m_name->setVisible(n != nullptr);
+  m_name->setEnabled(n && !m_editor->readOnly());
+  if (!n) {
+    m_title->setText(tr("<i>Select a node to edit it.</i>"));
+    m_doc->clear();
+    m_shapes->clear();
+    m_issues->clear();
+    return;
+  }
+  m_title->setText(QStringLiteral("<b>%1</b> &nbsp;<span style='color:#718096'>%2</span>")
+                       .arg(QString::fromStdString(n->name).toHtmlEscaped(), QString::fromStdString(n->type)));
+  m_doc->setText(QString::fromStdString(n->layer->doc()));
+  if (!m_name->hasFocus()) m_name->setText(QString::fromStdString(n->name));
+  for (const auto& spec : n->layer->params()) {
+    QWidget* field = m_fields[spec.name];
+    field->setEnabled(!m_editor->readOnly());
+    const core::ParamValue& v = n->params.at(spec.name);
+    QSignalBlocker block(field);
+    if (auto* b = qobject_cast<QSpinBox*>(field)) b->setValue(int(std::get<int64_t>(v)));
+    else if (auto* d = qobject_cast<QDoubleSpinBox*>(field)) d->setValue(std::get<double>(v));
+    else if (auto* c = qobject_cast<QCheckBox*>(field)) c->setChecked(std::get<bool>(v));
+    else if (auto* x = qobject_cast<QComboBox*>(field)) x->setCurrentText(QString::fromStdString(std::get<std::string>(v)));
+    else if (auto* e = qobject_cast<QLineEdit*>(field)) {
+      e->setText(intListText(std::get<std::vector<int64_t>>(v)));
+      e->setStyleSheet({});
+    }
+  }
+  const core::GraphAnalysis& a = m_editor->analysis();
+  QStringList inShapes;
+  auto in = a.inputShapes.find(*m_node);
+  if (in != a.inputShapes.end())
+    for (const auto& s : in->second) inShapes << QString::fromStdString(s.str());
+  m_shapes->setText(tr("In: %1\nOut: %2")
+                        .arg(inShapes.isEmpty() ? tr("—") : inShapes.join("  "))
+                        .arg(n->layer->isOutput() ? tr("(model output)") : m_editor->shapeLabel(*m_node)));
+  QStringList issues;
+  for (const core::GraphIssue* issue : a.issuesFor(*m_node)) issues << QString::fromStdString(issue->message);
+  m_issues->setText(issues.join("\n"));
+}
+
+}  // namespace nc::widgets

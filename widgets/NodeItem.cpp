@@ -1,0 +1,222 @@
+#include "widgets/NodeItem.h"
+
+#include <QFontMetricsF>
+#include <QPainter>
+#include <QStyleOptionGraphicsItem>
+#include <map>
+#include <variant>
+
+#include "core/LayerType.h"
+
+namespace nc::widgets {
+
+namespace {
+constexpr qreal kWidth = 172;
+constexpr qreal kHeader = 24;
+constexpr qreal kLine = 15;
+constexpr qreal kPortRadius = 5.5;
+constexpr qreal kPortSpacing = 20;
+constexpr int kMaxDetailLines = 3;
+
+QString valueText(const core::ParamValue& v) {
+  if (auto* i = std::get_if<int64_t>(&v)) return QString::number(*i);
+  if (auto* d = std::get_if<double>(&v)) return QString::number(*d, 'g', 4);
+  if (auto* b = std::get_if<bool>(&v)) return *b ? QStringLiteral("yes") : QStringLiteral("no");
+  if (auto* s = std::get_if<std::string>(&v)) return QString::fromStdString(*s);
+  if (auto* l = std::get_if<std::vector<int64_t>>(&v)) {
+    QStringList parts;
+    for (int64_t x : *l) parts << QString::number(x);
+    return "[" + parts.join(", ") + "]";
+  }
+  return {};
+}
+
+/// The parameters worth showing on the card: the first two (a layer's defining ones, e.g.
+/// out_channels and kernel_size), then any other that differs from its default.
+QStringList keyParams(const core::Node& node) {
+  QStringList lines;
+  const auto& specs = node.layer->params();
+  for (size_t i = 0; i < specs.size() && lines.size() < kMaxDetailLines; ++i) {
+    const core::ParamValue& v = node.params.at(specs[i].name);
+    if (i >= 2 && v == specs[i].defaultValue) continue;
+    lines << QString::fromStdString(specs[i].name) + " " + valueText(v);
+  }
+  return lines;
+}
+}  // namespace
+
+QColor categoryColor(const QString& category) {
+  static const std::map<QString, QColor> colors = {
+      {"Input/Output", QColor(0x4a, 0x55, 0x68)}, {"Convolution", QColor(0x2b, 0x6c, 0xb0)},
+      {"Pooling", QColor(0x2c, 0x7a, 0x7b)},      {"Normalization", QColor(0x6b, 0x46, 0xc1)},
+      {"Recurrent", QColor(0xb8, 0x32, 0x80)},    {"Attention", QColor(0xc0, 0x56, 0x21)},
+      {"Activation", QColor(0x2f, 0x85, 0x5a)},   {"Shape", QColor(0x71, 0x80, 0x96)},
+      {"Merge", QColor(0x97, 0x5a, 0x16)},        {"Dense", QColor(0x2a, 0x4a, 0x8a)},
+      {"Regularization", QColor(0x80, 0x5a, 0x3b)}, {"Embedding", QColor(0x9b, 0x2c, 0x2c)}};
+  auto it = colors.find(category);
+  return it != colors.end() ? it->second : QColor(0x55, 0x60, 0x70);
+}
+
+NodeItem::NodeItem(core::NodeId id) : m_id(id) {
+  setFlags(ItemIsMovable | ItemIsSelectable | ItemSendsGeometryChanges);
+  setAcceptHoverEvents(true);
+  setZValue(1);
+  setCacheMode(DeviceCoordinateCache);
+}
+
+void NodeItem::update(const core::Node& node, Health health, const QString& issues) {
+  QString name = QString::fromStdString(node.name), type = QString::fromStdString(node.type);
+  QStringList details = keyParams(node);
+  std::vector<QString> inputs;
+  for (const auto& p : node.layer->inputPorts(core::Params(node.params))) inputs.push_back(QString::fromStdString(p));
+  bool hasOutput = node.layer->outputCount() > 0;
+  if (name != m_name || type != m_type || details != m_details || inputs != m_inputNames || health != m_health ||
+      hasOutput != m_hasOutput)
+    prepareGeometryChange();
+  m_name = name;
+  m_type = type;
+  m_category = QString::fromStdString(node.layer->category());
+  m_details = details;
+  m_inputNames = inputs;
+  m_hasOutput = hasOutput;
+  m_health = health;
+  m_portStates.assign(m_inputNames.size(), PortState::Normal);
+  setToolTip(issues.isEmpty() ? QString::fromStdString(node.layer->doc()) : issues);
+  QPointF pos(node.x, node.y);
+  if (this->pos() != pos) setPos(pos);
+  QGraphicsItem::update();
+}
+
+void NodeItem::setInputPortStates(std::vector<PortState> states) {
+  states.resize(m_inputNames.size(), PortState::Normal);
+  if (states == m_portStates) return;
+  m_portStates = std::move(states);
+  QGraphicsItem::update();
+}
+
+qreal NodeItem::height() const {
+  qreal body = kLine + 6 + kLine * qreal(m_details.size());
+  qreal ports = kPortSpacing * qreal(std::max<size_t>(m_inputNames.size(), 1)) + 4;
+  return kHeader + std::max(body, ports) + 6;
+}
+
+QPointF NodeItem::inputPortPos(int port) const {
+  qreal top = kHeader, h = height() - kHeader;
+  qreal n = qreal(std::max<size_t>(m_inputNames.size(), 1));
+  return {0, top + h * (qreal(port) + 0.5) / n};
+}
+
+QPointF NodeItem::outputPortPos() const { return {kWidth, kHeader + (height() - kHeader) / 2}; }
+QPointF NodeItem::inputPortScenePos(int port) const { return mapToScene(inputPortPos(port)); }
+QPointF NodeItem::outputPortScenePos() const { return mapToScene(outputPortPos()); }
+
+std::pair<bool, int> NodeItem::portAt(QPointF p, qreal tolerance) const {
+  auto near = [&](QPointF c) { return QLineF(p, c).length() <= tolerance; };
+  if (m_hasOutput && near(outputPortPos())) return {true, 0};
+  for (int i = 0; i < inputCount(); ++i)
+    if (near(inputPortPos(i))) return {false, i};
+  return {false, -1};
+}
+
+QRectF NodeItem::boundingRect() const { return QRectF(-kPortRadius - 2, -10, kWidth + 2 * kPortRadius + 4, height() + 12); }
+
+QPainterPath NodeItem::shape() const {
+  QPainterPath p;
+  p.addRoundedRect(QRectF(0, 0, kWidth, height()), 7, 7);
+  for (int i = 0; i < inputCount(); ++i) p.addEllipse(inputPortPos(i), kPortRadius + 3, kPortRadius + 3);
+  if (m_hasOutput) p.addEllipse(outputPortPos(), kPortRadius + 3, kPortRadius + 3);
+  return p;
+}
+
+void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
+  painter->setRenderHint(QPainter::Antialiasing);
+  const QRectF card(0, 0, kWidth, height());
+  const QColor header = categoryColor(m_category);
+  QColor border = isSelected() ? QColor(0xf6, 0xad, 0x55) : QColor(0x2d, 0x37, 0x48);
+  qreal borderWidth = isSelected() ? 2.5 : 1.2;
+  if (m_health == Health::Error) border = QColor(0xe5, 0x3e, 0x3e), borderWidth = isSelected() ? 3 : 2.2;
+  if (m_health == Health::Warning && !isSelected()) border = QColor(0xd6, 0x9e, 0x2e), borderWidth = 1.8;
+
+  QPainterPath cardPath;
+  cardPath.addRoundedRect(card, 7, 7);
+  painter->fillPath(cardPath, QColor(0xf7, 0xfa, 0xfc));
+  QPainterPath headerPath;
+  headerPath.addRoundedRect(QRectF(0, 0, kWidth, kHeader + 7), 7, 7);
+  painter->save();
+  painter->setClipRect(QRectF(0, 0, kWidth, kHeader));
+  painter->fillPath(headerPath, header);
+  painter->restore();
+  painter->setPen(QPen(border, borderWidth));
+  painter->drawPath(cardPath);
+
+  QFont font = painter->font();
+  font.setPointSizeF(9);
+  font.setBold(true);
+  painter->setFont(font);
+  painter->setPen(Qt::white);
+  const QFontMetricsF titleMetrics(font);
+  painter->drawText(QRectF(10, 0, kWidth - 20, kHeader), Qt::AlignVCenter | Qt::AlignLeft,
+                    titleMetrics.elidedText(m_name, Qt::ElideRight, kWidth - 20));
+
+  font.setBold(false);
+  font.setPointSizeF(8.5);
+  painter->setFont(font);
+  qreal y = kHeader + 3;
+  qreal textLeft = m_inputNames.size() > 1 ? 34 : 12;
+  painter->setPen(QColor(0x1a, 0x20, 0x2c));
+  font.setItalic(true);
+  painter->setFont(font);
+  painter->drawText(QRectF(textLeft, y, kWidth - textLeft - 12, kLine), Qt::AlignVCenter | Qt::AlignLeft, m_type);
+  font.setItalic(false);
+  painter->setFont(font);
+  y += kLine + 2;
+  painter->setPen(QColor(0x4a, 0x55, 0x68));
+  const QFontMetricsF metrics(font);
+  for (const QString& line : m_details) {
+    painter->drawText(QRectF(textLeft, y, kWidth - textLeft - 12, kLine), Qt::AlignVCenter | Qt::AlignLeft,
+                      metrics.elidedText(line, Qt::ElideRight, kWidth - textLeft - 12));
+    y += kLine;
+  }
+
+  // Ports: inputs left, output right; names beside inputs when a node has several.
+  for (int i = 0; i < inputCount(); ++i) {
+    QColor fill(0xe2, 0xe8, 0xf0), ring(0x4a, 0x55, 0x68);
+    if (m_portStates[size_t(i)] == PortState::Accepting) fill = QColor(0x68, 0xd3, 0x91), ring = QColor(0x27, 0x67, 0x49);
+    if (m_portStates[size_t(i)] == PortState::Refused) fill = QColor(0xed, 0xf2, 0xf7), ring = QColor(0xcb, 0xd5, 0xe0);
+    painter->setPen(QPen(ring, 1.5));
+    painter->setBrush(fill);
+    painter->drawEllipse(inputPortPos(i), kPortRadius, kPortRadius);
+    if (m_inputNames.size() > 1) {
+      painter->setPen(QColor(0x71, 0x80, 0x96));
+      QFont small = font;
+      small.setPointSizeF(7);
+      painter->setFont(small);
+      painter->drawText(QRectF(8, inputPortPos(i).y() - 7, 26, 14), Qt::AlignVCenter | Qt::AlignLeft, m_inputNames[size_t(i)]);
+      painter->setFont(font);
+    }
+  }
+  if (m_hasOutput) {
+    painter->setPen(QPen(QColor(0x4a, 0x55, 0x68), 1.5));
+    painter->setBrush(header.lighter(150));
+    painter->drawEllipse(outputPortPos(), kPortRadius, kPortRadius);
+  }
+  if (m_health != Health::Ok) {  // badge in the top-right corner
+    QRectF badge(kWidth - 14, -8, 18, 18);
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(m_health == Health::Error ? QColor(0xe5, 0x3e, 0x3e) : QColor(0xd6, 0x9e, 0x2e));
+    painter->drawEllipse(badge);
+    painter->setPen(Qt::white);
+    QFont bold = font;
+    bold.setBold(true);
+    painter->setFont(bold);
+    painter->drawText(badge, Qt::AlignCenter, QStringLiteral("!"));
+  }
+}
+
+QVariant NodeItem::itemChange(GraphicsItemChange change, const QVariant& value) {
+  if (change == ItemPositionHasChanged) Q_EMIT moved(m_id);
+  if (change == ItemSelectedHasChanged) QGraphicsItem::update();
+  return QGraphicsObject::itemChange(change, value);
+}
+
+}  // namespace nc::widgets
