@@ -8,45 +8,15 @@
 
 #include "core/Graph.h"
 #include "core/ShapeInference.h"
+#include "bench/BenchGraphs.h"
 
 using namespace nc::core;
 
-namespace {
-
-/// A residual MLP tower: Input -> Flatten -> Linear, then blocks of Linear -> ReLU -> Add(skip),
-/// until the graph holds about `target` nodes, then Linear(10) -> Output.
-Graph buildGraph(int target) {
-  Graph g;
-  NodeId in = *g.addNode("Input");
-  NodeId prev = *g.addNode("Flatten");
-  g.connect({in, 0}, {prev, 0});
-  NodeId lin = *g.addNode("Linear");
-  g.connect({prev, 0}, {lin, 0});
-  prev = lin;
-  while (int(g.nodes().size()) + 5 < target) {
-    NodeId a = *g.addNode("Linear");
-    NodeId r = *g.addNode("ReLU");
-    NodeId add = *g.addNode("Add");
-    g.connect({prev, 0}, {a, 0});
-    g.connect({a, 0}, {r, 0});
-    g.connect({r, 0}, {add, 0});
-    g.connect({prev, 0}, {add, 1});
-    prev = add;
-  }
-  NodeId head = *g.addNode("Linear");
-  g.setParam(head, "out_features", int64_t{10});
-  NodeId out = *g.addNode("Output");
-  g.connect({prev, 0}, {head, 0});
-  g.connect({head, 0}, {out, 0});
-  return g;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   int nodes = argc > 1 ? std::atoi(argv[1]) : 200;
   int runs = argc > 2 ? std::atoi(argv[2]) : 2000;
-  Graph g = buildGraph(nodes);
+  Graph g = nc::bench::residualTower(nodes);
   GraphAnalysis first = analyze(g);
   if (!first.ok()) {
     std::fprintf(stderr, "benchmark graph is invalid: %s\n", first.issues.front().message.c_str());

@@ -17,6 +17,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -24,6 +25,7 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include "app/gui/TrainingPanel.h"
 #include "core/LayerType.h"
 #include "core/MemoryEstimate.h"
 #include "widgets/GraphEditor.h"
@@ -67,9 +69,18 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_tabs = new QTabWidget;
   m_tabs->setDocumentMode(true);
   m_tabs->addTab(m_view, tr("Model"));
+  m_training = new TrainingPanel;
+  // In a scroll area, so the dashboard's minimum size never forces the window wider.
+  auto* trainingScroll = new QScrollArea;
+  trainingScroll->setWidget(m_training);
+  trainingScroll->setWidgetResizable(true);
+  trainingScroll->setFrameShape(QFrame::NoFrame);
+  m_tabs->addTab(trainingScroll, tr("Training"));
   setCentralWidget(m_tabs);
   createDocks();
   createActions();
+  connectTraining();
+  connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::tabChanged);
 
   connect(m_editor, &widgets::GraphEditor::changed, this, &MainWindow::refresh);
   connect(m_editor->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
@@ -145,6 +156,53 @@ void MainWindow::createDocks() {
   resizeDocks({problemsDock}, {110}, Qt::Vertical);
 }
 
+void MainWindow::connectTraining() {
+  m_training->setProjectSource([this]() { return m_editor->project(); }, [this]() { return m_path; });
+  // Settings live in the project: edits in the panel are undoable project edits, and the panel
+  // follows the project (open, undo) without echoing back.
+  connect(m_training, &TrainingPanel::settingsChanged, this,
+          [this](const core::DataConfig& data, const core::TrainConfig& training) {
+            if (!(data == m_editor->project().data) || !(training == m_editor->project().training))
+              m_editor->setSettings(data, training);
+          });
+  connect(m_editor, &widgets::GraphEditor::changed, this, [this]() {
+    const core::Project& p = m_editor->project();
+    if (!(m_training->dataConfig() == p.data) || !(m_training->trainConfig() == p.training))
+      m_training->setSettings(p.data, p.training);
+  });
+  connect(m_training, &TrainingPanel::runActiveChanged, this, [this](bool active) {
+    m_editor->setReadOnly(active);
+    statusBar()->showMessage(active ? tr("Training: the model is read-only until the run ends.") : tr("Training ended."),
+                             6000);
+  });
+  connect(m_training, &TrainingPanel::problemsRefusedStart, this, [this]() {
+    if (auto* dock = findChild<QDockWidget*>("problemsDock")) dock->show();
+    m_tabs->setCurrentWidget(m_view);
+    statusBar()->showMessage(tr("Fix the problems listed below before training."), 8000);
+    m_problems->setFocus();
+  });
+  connect(m_training, &TrainingPanel::statusMessage, this,
+          [this](const QString& message) { statusBar()->showMessage(message, 6000); });
+}
+
+void MainWindow::showTraining() { m_tabs->setCurrentIndex(1); }
+
+void MainWindow::tabChanged() {
+  // The editor's docks are of no use beside the dashboard: hide them there, and bring back the
+  // ones that were open when returning to the model.
+  const bool model = m_tabs->currentWidget() == m_view;
+  for (QDockWidget* dock : findChildren<QDockWidget*>()) {
+    if (!model && dock->isVisible()) {
+      m_hiddenDocks.push_back(dock);
+      dock->hide();
+    }
+  }
+  if (model) {
+    for (QDockWidget* dock : m_hiddenDocks) dock->show();
+    m_hiddenDocks.clear();
+  }
+}
+
 void MainWindow::createActions() {
   auto make = [this](const QString& name, const QString& text, const QKeySequence& key, auto slot) {
     auto* a = new QAction(text, this);
@@ -218,6 +276,18 @@ void MainWindow::createActions() {
   view->addSeparator();
   for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
 
+  QMenu* train = menuBar()->addMenu(tr("&Train"));
+  train->addAction(make("train", tr("&Start training"), QKeySequence(Qt::Key_F5), [this]() {
+    showTraining();
+    m_training->start();
+  }));
+  train->addAction(make("pauseTraining", tr("&Pause / resume"), QKeySequence(Qt::Key_F6), [this]() {
+    if (m_training->isPaused()) m_training->resume();
+    else m_training->pause();
+  }));
+  train->addAction(make("stopTraining", tr("S&top"), QKeySequence(Qt::SHIFT | Qt::Key_F5), [this]() { m_training->stop(); }));
+  train->addAction(make("showTraining", tr("Show &dashboard"), QKeySequence(Qt::CTRL | Qt::Key_T), [this]() { showTraining(); }));
+
   QToolBar* bar = addToolBar(tr("Main"));
   bar->setObjectName("mainToolbar");
   bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
@@ -227,6 +297,8 @@ void MainWindow::createActions() {
   bar->addAction(redo);
   bar->addSeparator();
   for (const char* name : {"zoomIn", "zoomOut", "fit", "autoLayout"}) bar->addAction(action(name));
+  bar->addSeparator();
+  bar->addAction(action("train"));
 }
 
 QAction* MainWindow::action(const QString& objectName) const { return findChild<QAction*>(objectName); }
@@ -259,6 +331,7 @@ bool MainWindow::openProject(const QString& path) {
   m_path = QFileInfo(path).absoluteFilePath();
   addRecent(m_path);
   updateTitle();
+  m_training->refreshRuns();
   m_view->fitToContents();
   statusBar()->showMessage(tr("Opened %1").arg(m_path), 5000);
   return true;
@@ -278,6 +351,7 @@ bool MainWindow::newFromTemplate(const QString& name) {
   m_editor->setProject(std::move(*load.project));
   m_path.clear();  // a template is never overwritten: Save asks for a file
   updateTitle();
+  m_training->refreshRuns();
   m_view->fitToContents();
   return true;
 }
@@ -300,6 +374,7 @@ bool MainWindow::saveProject(const QString& path) {
   addRecent(m_path);
   removeAutosave();
   updateTitle();
+  m_training->refreshRuns();
   statusBar()->showMessage(tr("Saved %1").arg(m_path), 5000);
   return true;
 }
@@ -326,6 +401,8 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     event->ignore();
     return;
   }
+  m_training->shutdown();  // stops a run between batches and joins its thread; checkpoints stay
+  m_tabs->setCurrentWidget(m_view);  // saves the editor's docks as the user left them
   QSettings settings;
   settings.setValue("window/geometry", saveGeometry());
   settings.setValue("window/state", saveState());

@@ -8,7 +8,10 @@
 
 #include "core/Project.h"
 
+#include <vector>
+
 class QAction;
+class QDockWidget;
 class QLabel;
 class QListWidget;
 class QMenu;
@@ -23,6 +26,8 @@ class LayerPalette;
 }  // namespace nc::widgets
 
 namespace nc::app {
+
+class TrainingPanel;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -48,6 +53,9 @@ class MainWindow : public QMainWindow {
   widgets::GraphScene* scene() const { return m_scene; }
   widgets::GraphView* view() const { return m_view; }
   QListWidget* problemsList() const { return m_problems; }
+  TrainingPanel* trainingPanel() const { return m_training; }
+  /// Shows the Training tab.
+  void showTraining();
   QAction* action(const QString& objectName) const;
 
   /// Writes the autosave file now (the timer does this every minute while there are changes).
@@ -80,6 +88,8 @@ class MainWindow : public QMainWindow {
   void pasteClipboard();
   void selectionChanged();
   void removeAutosave();
+  void connectTraining();
+  void tabChanged();
 
   widgets::GraphEditor* m_editor = nullptr;
   widgets::GraphScene* m_scene = nullptr;
@@ -90,6 +100,8 @@ class MainWindow : public QMainWindow {
   QListWidget* m_problems = nullptr;
   QMenu* m_recentMenu = nullptr;
   QTabWidget* m_tabs = nullptr;
+  TrainingPanel* m_training = nullptr;
+  std::vector<QDockWidget*> m_hiddenDocks;  // editor docks hidden while the Training tab shows
   QTimer m_autosaveTimer;
   QString m_path;
   QString m_lastError;

@@ -2,10 +2,12 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QTimer>
+#include <algorithm>
 #include <exception>
 #include <iostream>
 
 #include "app/gui/MainWindow.h"
+#include "app/gui/TrainingPanel.h"
 #include "widgets/GraphView.h"
 
 int main(int argc, char** argv) {
@@ -19,7 +21,10 @@ int main(int argc, char** argv) {
     parser.addPositionalArgument("project", "Project file to open (default: the CNN template).");
     QCommandLineOption screenshot("screenshot", "Render the window to FILE.png and exit.", "file");
     QCommandLineOption size("size", "Window size for --screenshot (default 1600x1000).", "WxH", "1600x1000");
+    QCommandLineOption trainSeconds("train-seconds",
+                                    "With --screenshot: start training, capture the dashboard after N seconds, stop.", "N");
     parser.addOption(screenshot);
+    parser.addOption(trainSeconds);
     parser.addOption(size);
     parser.process(app);
 
@@ -31,6 +36,23 @@ int main(int argc, char** argv) {
     if (!opened && capture) {
       std::cerr << "neuralcanvas: " << window.lastError().toStdString() << "\n";
       return 2;
+    }
+    if (capture && parser.isSet(trainSeconds)) {
+      window.resize(1600, 1000);
+      window.show();
+      window.showTraining();
+      if (!window.trainingPanel()->start()) {
+        std::cerr << "neuralcanvas: training did not start\n";
+        return 1;
+      }
+      const int ms = int(parser.value(trainSeconds).toDouble() * 1000);
+      QTimer::singleShot(std::max(ms, 500), &window, [&]() {
+        bool ok = window.grab().save(parser.value(screenshot));
+        if (!ok) std::cerr << "neuralcanvas: cannot write " << parser.value(screenshot).toStdString() << "\n";
+        window.trainingPanel()->shutdown();
+        QApplication::exit(ok ? 0 : 1);
+      });
+      return app.exec();
     }
     if (capture) {
       const QStringList wh = parser.value(size).split('x');
