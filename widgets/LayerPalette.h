@@ -17,9 +17,12 @@ class LayerPalette : public QTreeWidget {
   /// Double-click (or Enter) on a layer type.
   void layerActivated(const QString& type);
 
+ public:
+  /// The drag payload for layer items (kLayerMimeType with the type name); public for tests.
+  QMimeData* mimeData(const QList<QTreeWidgetItem*>& items) const override;
+
  protected:
   QStringList mimeTypes() const override;
-  QMimeData* mimeData(const QList<QTreeWidgetItem*>& items) const override;
 };
 
 }  // namespace nc::widgets

@@ -2,12 +2,19 @@
 // shapes on edges, issues on nodes, undo/redo, copy/paste, refused connections.
 #include <gtest/gtest.h>
 
+#include <QCoreApplication>
+#include <QDragEnterEvent>
+#include <QGraphicsSceneMouseEvent>
+#include <QMimeData>
 #include <QSpinBox>
+#include <memory>
 
 #include "core/Project.h"
 #include "widgets/EdgeItem.h"
 #include "widgets/GraphEditor.h"
 #include "widgets/GraphScene.h"
+#include "widgets/GraphView.h"
+#include "widgets/LayerPalette.h"
 #include "widgets/Inspector.h"
 #include "widgets/NodeItem.h"
 
@@ -187,4 +194,51 @@ TEST(Inspector, ParameterFieldsFollowTheSchemaAndEditUndoably) {
   EXPECT_EQ(m.edgeLabel(m.relu), "[B, 12, 28, 28]");
   m.editor.undoStack()->undo();
   EXPECT_EQ(channels->value(), 32) << "the form follows undo";
+}
+
+TEST(Editor, ALayerDroppedFromThePaletteLandsUnderTheCursorSelected) {
+  widgets::GraphEditor editor;
+  editor.setProject(emptyProject());
+  widgets::GraphScene scene(&editor);
+  widgets::GraphView view(&scene);
+  view.resize(800, 600);
+  view.show();
+  // The palette's drag payload for the LSTM entry.
+  widgets::LayerPalette palette;
+  QTreeWidgetItem* lstm = nullptr;
+  for (int g = 0; g < palette.topLevelItemCount(); ++g)
+    for (int i = 0; i < palette.topLevelItem(g)->childCount(); ++i)
+      if (palette.topLevelItem(g)->child(i)->text(0) == "LSTM") lstm = palette.topLevelItem(g)->child(i);
+  ASSERT_NE(lstm, nullptr);
+  std::unique_ptr<QMimeData> data(palette.mimeData({lstm}));
+  ASSERT_NE(data, nullptr);
+  QPoint at(400, 300);
+  QDragEnterEvent enter(at, Qt::CopyAction, data.get(), Qt::LeftButton, Qt::NoModifier);
+  QCoreApplication::sendEvent(view.viewport(), &enter);
+  QDropEvent drop(QPointF(at), Qt::CopyAction, data.get(), Qt::LeftButton, Qt::NoModifier);
+  QCoreApplication::sendEvent(view.viewport(), &drop);
+  ASSERT_EQ(editor.graph().nodes().size(), 1u);
+  const core::Node& n = editor.graph().nodes().begin()->second;
+  EXPECT_EQ(n.type, "LSTM");
+  QPointF scenePos = view.mapToScene(at);
+  EXPECT_NEAR(n.x, scenePos.x(), 120);
+  EXPECT_NEAR(n.y, scenePos.y(), 60);
+  EXPECT_EQ(scene.selectedNodes(), std::set<NodeId>{n.id});
+  EXPECT_EQ(editor.undoStack()->count(), 1);
+}
+
+TEST(Editor, MovingACardRecordsOneMoveWhenTheMouseIsReleased) {
+  SmallCnn m;
+  widgets::NodeItem* card = m.scene.nodeItem(m.relu);
+  int before = m.editor.undoStack()->count();
+  card->setPos(card->pos() + QPointF(35, 70));  // what a drag does to the card
+  EXPECT_DOUBLE_EQ(m.editor.graph().node(m.relu)->y, 0) << "the model changes only on release";
+  widgets::EdgeItem* into = m.scene.edgeItem({m.relu, 0});
+  EXPECT_EQ(into->path().elementAt(into->path().elementCount() - 1), QPointF(card->inputPortScenePos(0)))
+      << "edges follow the card while it moves";
+  QGraphicsSceneMouseEvent release(QEvent::GraphicsSceneMouseRelease);
+  release.setButton(Qt::LeftButton);
+  QCoreApplication::sendEvent(&m.scene, &release);
+  EXPECT_DOUBLE_EQ(m.editor.graph().node(m.relu)->y, 70);
+  EXPECT_EQ(m.editor.undoStack()->count(), before + 1);
 }
