@@ -518,7 +518,7 @@ void MainWindow::removeAutosave() {
   QFile::remove(autosavePath() + ".origin");
 }
 
-bool MainWindow::offerRecovery() {
+bool MainWindow::offerRecovery(const std::function<bool(const QString&)>& ask) {
   QDir dir(autosaveFolder());
   const QString own = QFileInfo(autosavePath()).fileName();
   for (const QFileInfo& info : dir.entryInfoList({"autosave-*.json"}, QDir::Files, QDir::Time)) {
@@ -527,22 +527,26 @@ bool MainWindow::offerRecovery() {
     if (QFileInfo::exists("/proc/" + pid)) continue;  // that window is still open
     QFile originFile(info.filePath() + ".origin");
     QString origin = originFile.open(QIODevice::ReadOnly) ? QString::fromUtf8(originFile.readAll()) : QString();
-    auto answer = QMessageBox::question(
-        this, tr("Recover unsaved work?"),
+    const QString question =
         tr("NeuralCanvas did not exit cleanly. Unsaved work of %1 was kept from %2.\nRecover it?")
-            .arg(origin.isEmpty() ? tr("an unsaved project") : origin, info.lastModified().toString()),
-        QMessageBox::Yes | QMessageBox::No);
+            .arg(origin.isEmpty() ? tr("an unsaved project") : origin, info.lastModified().toString());
+    bool yes = ask ? ask(question)
+                   : QMessageBox::question(this, tr("Recover unsaved work?"), question,
+                                           QMessageBox::Yes | QMessageBox::No) == QMessageBox::Yes;
     core::ProjectLoad load = core::loadProject(info.filePath().toStdString());
-    if (answer == QMessageBox::Yes && load.ok()) {
+    bool restored = yes && load.ok();
+    if (restored) {
       m_editor->setProject(std::move(*load.project));
       m_path = origin;
       m_editor->undoStack()->resetClean();  // recovered work is unsaved
       updateTitle();
       m_view->fitToContents();
+    } else if (yes) {
+      showError(tr("Cannot recover"), QString::fromStdString(load.error));
     }
     QFile::remove(info.filePath());
     QFile::remove(info.filePath() + ".origin");
-    return answer == QMessageBox::Yes && load.ok();
+    return restored;
   }
   return false;
 }

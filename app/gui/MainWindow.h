@@ -8,6 +8,7 @@
 
 #include "core/Project.h"
 
+#include <functional>
 #include <vector>
 
 class QAction;
@@ -63,8 +64,8 @@ class MainWindow : public QMainWindow {
   /// The autosave file of this window's process.
   static QString autosavePath();
   /// Offers autosaved work left behind by a process that did not exit cleanly; returns whether
-  /// one was restored.
-  bool offerRecovery();
+  /// one was restored. `ask` replaces the question dialog (tests); it gets the question's text.
+  bool offerRecovery(const std::function<bool(const QString&)>& ask = {});
   /// Arranges the window for a screenshot: selects a node so the inspector shows a form (fit the
   /// view afterwards, once the docks have re-laid out).
   void prepareScreenshot();

@@ -4,6 +4,7 @@
 
 #include <QAction>
 #include <QDir>
+#include <QFileInfo>
 #include <QFile>
 #include <QImage>
 #include <QListWidget>
@@ -145,4 +146,32 @@ TEST(MainWindow, ScreenshotOfEveryTemplateShowsTheGraph) {
   ASSERT_TRUE(gui.waitForFinished(60000));
   EXPECT_EQ(gui.exitCode(), 2);
   EXPECT_TRUE(gui.readAllStandardError().contains("missing.json"));
+}
+
+TEST(MainWindow, WorkAutosavedByACrashedProcessIsOfferedBackUnsaved) {
+  QTemporaryDir dir;
+  // What a process that died without cleaning up leaves behind (pid 0 has no /proc entry).
+  const QString folder = QFileInfo(app::MainWindow::autosavePath()).absolutePath();
+  QDir().mkpath(folder);
+  const QString left = folder + "/autosave-0.json";
+  core::ProjectLoad tmpl = core::loadProject(templateFile("lstm").toStdString());
+  ASSERT_TRUE(tmpl.ok());
+  ASSERT_TRUE(tmpl.project->graph.addNode("Dropout", 0, 900).has_value());
+  ASSERT_TRUE(core::writeFileAtomic(left.toStdString(), core::serializeProject(*tmpl.project)));
+  const QString origin = dir.filePath("mine.json");
+  ASSERT_TRUE(core::writeFileAtomic((left + ".origin").toStdString(), origin.toStdString()));
+
+  app::MainWindow w;
+  w.setInteractive(false);
+  QString asked;
+  EXPECT_TRUE(w.offerRecovery([&](const QString& q) {
+    asked = q;
+    return true;
+  }));
+  EXPECT_TRUE(asked.contains("mine.json")) << asked.toStdString();
+  EXPECT_EQ(core::serializeProject(w.editor()->project()), core::serializeProject(*tmpl.project));
+  EXPECT_TRUE(w.isModified()) << "recovered work still needs saving";
+  EXPECT_EQ(w.filePath(), origin);
+  EXPECT_FALSE(QFile::exists(left)) << "offered once";
+  EXPECT_FALSE(w.offerRecovery([](const QString&) { return true; }));
 }
