@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/Params.h"
@@ -47,6 +48,34 @@ struct ScriptContext {
   std::function<bool(const std::string&)> hasAttr;
 };
 
+/// What the PyTorch source exporter hands a layer. The generated file holds one nn.Module whose
+/// __init__ declares the node's state as attributes named from `attr` (e.g. self.conv1 =
+/// nn.Conv2d(...)) and whose forward computes the node with training semantics intact (dropout and
+/// batch norm as modules, so model.train() / model.eval() behave as in PyTorch).
+struct PythonContext {
+  const Params& params;
+  const std::vector<TensorShape>& inputs;  // shapes without batch, as in infer()
+  std::vector<std::string> inputVars;       // forward's variables holding the inputs, e.g. {"pool1"}
+  std::string outputVar;                    // forward variable to assign, e.g. "conv2"
+  std::string attr;                         // the node's attribute name on self, e.g. "conv2" (unique)
+  /// Whether the node's module has that parameter or buffer (e.g. "m.bias" with bias=false: no).
+  std::function<bool(const std::string&)> hasState;
+};
+
+/// A layer's contribution to the PyTorch source (see LayerType::emitPython).
+struct PythonCode {
+  /// Statements of __init__ (no indentation), e.g. "self.conv2 = nn.Conv2d(32, 64, 3, padding=1)";
+  /// empty for stateless nodes computed by functions in forward.
+  std::vector<std::string> init;
+  /// Statements of forward (no indentation); the last one assigns ctx.outputVar.
+  std::vector<std::string> forward;
+  /// How the node's state names (as in its NodeModule's named_parameters() / named_buffers(), e.g.
+  /// "m.weight") become keys of the Python module's state_dict: each pair replaces a leading
+  /// {from, to}, e.g. {"m.", "conv2."}; `from` is a whole name or ends with '.' (or is empty: all).
+  /// The first matching pair applies; every state name must match one.
+  std::vector<std::pair<std::string, std::string>> state;
+};
+
 /// One layer type: everything the program needs to know about it lives in the subclass,
 /// defined once in its own file under core/layers/ and registered with NC_REGISTER_LAYER.
 class LayerType {
@@ -84,6 +113,12 @@ class LayerType {
   /// ctx.attr(...) attributes, computing exactly what build()'s module computes in eval() mode.
   /// nullopt when this layer cannot be exported (the exporter then says so by name).
   virtual std::optional<std::string> emitScript(const ScriptContext&) const { return std::nullopt; }
+
+  /// PyTorch source emission for the Python exporter: the node as nn.Module attributes and forward
+  /// statement(s) that, in eval(), compute exactly what build()'s module computes in eval() and, in
+  /// train(), train the same way. nullopt when this layer cannot be exported to Python (the exporter
+  /// then says so by name).
+  virtual std::optional<PythonCode> emitPython(const PythonContext&) const { return std::nullopt; }
 
  private:
   std::string m_name, m_category, m_doc;

@@ -6,6 +6,7 @@
 #include "app/cli/Options.h"
 #include "core/Project.h"
 #include "core/export/Predictor.h"
+#include "core/export/PythonExporter.h"
 #include "core/export/TorchScriptExporter.h"
 
 namespace nc::app {
@@ -13,20 +14,31 @@ namespace nc::app {
 using namespace nc::core;
 
 int runExport(const std::vector<std::string>& args) {
-  Options opts(args, {"--checkpoint", "--out"});
+  Options opts(args, {"--checkpoint", "--out", "--format"});
   const char* usage =
-      "usage: neuralcanvas-cli export PROJECT [--checkpoint FILE] --out MODEL.pt\n\n"
-      "Writes a TorchScript archive that plain PyTorch loads with torch.jit.load. Its forward takes the\n"
-      "raw input (images as float in [0, 1], token ids for text), normalizes it itself and returns\n"
-      "logits. Without --checkpoint the freshly initialised model is exported. The archive carries\n"
-      "the class names, input shape and the project (see 'import').\n";
+      "usage: neuralcanvas-cli export PROJECT [--checkpoint FILE] --out FILE [--format torchscript|python]\n\n"
+      "torchscript (default): writes a TorchScript archive (MODEL.pt) that plain PyTorch loads with\n"
+      "torch.jit.load. Its forward takes the raw input (images as float in [0, 1], token ids for text),\n"
+      "normalizes it itself and returns logits. The archive carries the class names, input shape and\n"
+      "the project (see 'import').\n"
+      "python: writes readable PyTorch source (MODEL.py: one nn.Module class built from torch.nn layers,\n"
+      "same input and output) and its state dict beside it (MODEL.state.pt); load() in the file reads\n"
+      "the weights, so training can continue in plain PyTorch.\n"
+      "Without --checkpoint the freshly initialised model is exported.\n";
   if (auto exit = opts.helpOrUsageError(usage, opts.positional().size() == 1 && opts.has("--out"))) return *exit;
+  const std::string format = opts.has("--format") ? opts.get("--format") : "torchscript";
+  if (format != "torchscript" && format != "python") {
+    std::cerr << "error: unknown --format '" << format << "' (use torchscript or python)\n\n" << usage;
+    return kExitUsage;
+  }
+  const bool python = format == "python";
   ProjectLoad load = loadProject(opts.positional()[0]);
   if (!load.ok()) {
     std::cerr << "error: " << load.error << "\n";
     return kExitUnreadable;
   }
-  std::vector<GraphIssue> problems = checkExportable(load.project->graph);
+  std::vector<GraphIssue> problems =
+      python ? checkPythonExportable(load.project->graph) : checkExportable(load.project->graph);
   if (!problems.empty()) {
     for (const auto& p : problems) std::cerr << "error: " << p.message << "\n";
     std::cerr << "nothing was exported\n";
@@ -34,12 +46,15 @@ int runExport(const std::vector<std::string>& args) {
   }
   ExportOptions options;
   options.checkpoint = opts.get("--checkpoint");
-  Status s = exportTorchScript(*load.project, opts.get("--out"), options);
+  const std::string out = opts.get("--out");
+  Status s = python ? exportPython(*load.project, out, options) : exportTorchScript(*load.project, out, options);
   if (!s) {
     std::cerr << "error: " << s.message() << "\n";
     return kExitInvalid;
   }
-  std::cout << "exported " << opts.get("--out") << "\n";
+  std::cout << "exported " << out;
+  if (python) std::cout << " and " << pythonStatePath(out);
+  std::cout << "\n";
   return kExitOk;
 }
 

@@ -2,7 +2,6 @@
 
 #include <torch/script.h>
 
-#include <cctype>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -11,30 +10,13 @@
 #include "core/GraphModule.h"
 #include "core/LayerType.h"
 #include "core/NodeModule.h"
+#include "core/export/ExportNames.h"
 #include "core/data/Dataset.h"
 #include "core/training/Checkpoint.h"
 
 namespace nc::core {
 
 namespace {
-
-const std::set<std::string>& reservedNames() {
-  static const std::set<std::string> kReserved = {
-      "and", "as", "assert", "break", "class", "continue", "def", "del", "elif", "else", "except", "finally",
-      "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise",
-      "return", "try", "while", "with", "yield", "None", "True", "False", "self", "torch", "x", "Tensor", "float",
-      "int", "bool", "str", "list", "tuple", "math", "print", "range", "len", "annotate"};
-  return kReserved;
-}
-
-/// A node name as a TorchScript identifier: letters, digits and '_', not starting with a digit.
-std::string identifier(const std::string& name) {
-  std::string id;
-  for (char c : name) id += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-  if (id.empty() || std::isdigit(static_cast<unsigned char>(id[0]))) id = "v_" + id;
-  if (reservedNames().count(id)) id += "_";
-  return id;
-}
 
 /// "m.weight" of node var "conv1" -> "conv1_weight"; "rnn.weight_ih_l0" -> "lstm_rnn_weight_ih_l0".
 std::string flatAttribute(const std::string& var, const std::string& local) {
@@ -53,14 +35,7 @@ struct Script {
 
 Script buildScript(const Graph& graph, const GraphAnalysis& a, GraphModule& model) {
   Script s;
-  std::map<NodeId, std::string> vars;
-  std::set<std::string> used;
-  for (NodeId id : a.live) {
-    std::string v = identifier(graph.node(id)->name);
-    while (used.count(v)) v += "_" + std::to_string(id);
-    used.insert(v);
-    vars[id] = v;
-  }
+  std::map<NodeId, std::string> vars = nodeIdentifiers(graph, a.live);
   std::vector<std::string> lines;
   s.buffers.emplace_back("input_mean", model->inputMean());
   s.buffers.emplace_back("input_std", model->inputStd());

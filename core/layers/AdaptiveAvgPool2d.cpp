@@ -43,6 +43,11 @@ class AdaptiveAvgPool2d final : public LayerType {
     return script::call(ctx, "torch.adaptive_avg_pool2d", script::intList({h, w}));
   }
 
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    auto [h, w] = outputSize(ctx.params);
+    return python::call(ctx, "F.adaptive_avg_pool2d", python::intTuple({h, w}));
+  }
+
  private:
   static std::pair<int64_t, int64_t> outputSize(const Params& p) {
     const auto& l = p.list("output_size");

@@ -18,6 +18,7 @@ class Add final : public ElementwiseMergeLayer {
     });
   }
   std::optional<std::string> emitScript(const ScriptContext& ctx) const override { return mergeScript(ctx, "+"); }
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override { return mergePython(ctx, "+"); }
 };
 NC_REGISTER_LAYER(Add);
 

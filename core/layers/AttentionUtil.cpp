@@ -69,6 +69,12 @@ std::string selfAttentionScript(const ScriptContext& ctx, const std::string& mod
   return code;
 }
 
+std::string causalMaskPython(const std::string& x) {
+  const std::string length = x + ".size(1)";
+  return "torch.triu(torch.full((" + length + ", " + length + "), float('-inf'), dtype=" + x + ".dtype, device=" + x +
+         ".device), 1)";
+}
+
 int64_t attentionParamCount(int64_t embed, bool bias) { return 4 * embed * embed + (bias ? 4 * embed : 0); }
 
 int64_t attentionFlops(int64_t length, int64_t embed, int64_t heads) {

@@ -32,6 +32,10 @@ torch::Tensor batchFirstSelfAttention(torch::nn::MultiheadAttention& attention, 
 std::string selfAttentionScript(const ScriptContext& ctx, const std::string& module, const std::string& x,
                                 const std::string& out, int64_t embed, int64_t heads, bool causal);
 
+/// A Python expression for causalMask() over the length of the batch-first sequence `x`:
+/// "torch.triu(torch.full((x.size(1), x.size(1)), float('-inf'), device=x.device), 1)".
+std::string causalMaskPython(const std::string& x);
+
 /// Trainable parameters of torch::nn::MultiheadAttention(embed, heads) with packed in_proj:
 /// in_proj_weight [3E, E] (+ in_proj_bias [3E]) and out_proj [E, E] (+ bias [E]).
 int64_t attentionParamCount(int64_t embed, bool bias);

@@ -31,6 +31,10 @@ class AvgPool2d final : public LayerType {
     // ceil_mode False, count_include_pad True, no divisor_override: torch::nn::AvgPool2d's defaults.
     return script::call(ctx, "torch.avg_pool2d", poolScriptArgs(ctx.params, 2) + ", False, True, None");
   }
+
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    return pythonPool(ctx, "F.avg_pool2d");
+  }
 };
 NC_REGISTER_LAYER(AvgPool2d);
 

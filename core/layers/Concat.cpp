@@ -63,6 +63,11 @@ class Concat final : public LayerType {
     int64_t dim = script::normalizedDim(ctx.params.i("dim"), ctx.inputs.at(0).rank());
     return script::assign(ctx, "torch.cat(" + script::listLiteral(ctx.inputVars) + ", " + script::intLiteral(dim) + ")");
   }
+
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    int64_t dim = script::normalizedDim(ctx.params.i("dim"), ctx.inputs.at(0).rank());
+    return python::expression(ctx, "torch.cat(" + script::listLiteral(ctx.inputVars) + ", dim=" + python::intLiteral(dim) + ")");
+  }
 };
 NC_REGISTER_LAYER(Concat);
 

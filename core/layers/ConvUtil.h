@@ -76,6 +76,20 @@ class ConvLayer : public LayerType {
                             script::intLiteral(p.i("groups")));
   }
 
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    using namespace python;
+    const Params& p = ctx.params;
+    return module(ctx, "nn.Conv" + std::to_string(Spatial) + "d(" +
+                           args({intLiteral(ctx.inputs.at(0).dims[0]), intLiteral(p.i("out_channels")),
+                                 intLiteral(p.i("kernel_size")),
+                                 kwarg("stride", intLiteral(p.i("stride")), p.i("stride") == 1),
+                                 kwarg("padding", intLiteral(p.i("padding")), p.i("padding") == 0),
+                                 kwarg("dilation", intLiteral(p.i("dilation")), p.i("dilation") == 1),
+                                 kwarg("groups", intLiteral(p.i("groups")), p.i("groups") == 1),
+                                 kwarg("bias", "False", p.b("bias"))}) +
+                           ")");
+  }
+
  protected:
   /// A hint for an input of the wrong rank (e.g. "use Conv2d for images"), or "".
   virtual std::string rankHint(const TensorShape& in) const = 0;

@@ -22,6 +22,11 @@ class Dropout final : public ElementwiseLayer {
     // The exported model is evaluation-only, where dropout is the identity.
     return script::assign(ctx, ctx.inputVars.at(0));
   }
+
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    // A module, so that model.train() drops and model.eval() passes through.
+    return python::module(ctx, "nn.Dropout(" + python::floatLiteral(ctx.params.f("p")) + ")");
+  }
 };
 NC_REGISTER_LAYER(Dropout);
 

@@ -47,6 +47,15 @@ class Embedding final : public LayerType {
                                    script::intLiteral(pad < 0 ? -1 : pad) + ", False, False)");
   }
 
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    using namespace python;
+    int64_t pad = ctx.params.i("padding_idx");
+    return module(ctx, "nn.Embedding(" +
+                           args({intLiteral(ctx.inputs.at(0).vocab), intLiteral(ctx.params.i("embedding_dim")),
+                                 kwarg("padding_idx", intLiteral(pad), pad < 0)}) +
+                           ")");
+  }
+
   int64_t paramCount(const LayerContext& ctx) const override {
     return ctx.in().vocab * ctx.params.i("embedding_dim");
   }

@@ -50,6 +50,11 @@ class Flatten final : public LayerType {
     return script::call(ctx, "torch.flatten", script::intLiteral(ctx.params.i("start_dim")) + ", " +
                                                   script::intLiteral(ctx.params.i("end_dim")));
   }
+
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    return python::call(ctx, "torch.flatten", python::args({python::intLiteral(ctx.params.i("start_dim")),
+                                                            python::intLiteral(ctx.params.i("end_dim"))}));
+  }
 };
 NC_REGISTER_LAYER(Flatten);
 

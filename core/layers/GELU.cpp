@@ -22,6 +22,10 @@ class GELU final : public ElementwiseLayer {
     if (approximate == "none") return script::call(ctx, "torch.gelu");
     return script::call(ctx, "torch.gelu", "approximate=" + script::stringLiteral(approximate));
   }
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    const std::string& approximate = ctx.params.s("approximate");
+    return python::call(ctx, "F.gelu", python::kwarg("approximate", python::stringLiteral(approximate), approximate == "none"));
+  }
   int64_t flops(const LayerContext& ctx, const TensorShape&) const override { return 8 * ctx.in().numel(); }
 };
 NC_REGISTER_LAYER(GELU);

@@ -22,6 +22,10 @@ class GRU final : public RecurrentLayer {
   std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
     return recurrentScript(ctx, "torch.gru", /*lstm=*/false);
   }
+
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    return recurrentPython(ctx, "nn.GRU", /*lstm=*/false);
+  }
 };
 NC_REGISTER_LAYER(GRU);
 

@@ -22,6 +22,10 @@ class LSTM final : public RecurrentLayer {
   std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
     return recurrentScript(ctx, "torch.lstm", /*lstm=*/true);
   }
+
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    return recurrentPython(ctx, "nn.LSTM", /*lstm=*/true);
+  }
 };
 NC_REGISTER_LAYER(LSTM);
 

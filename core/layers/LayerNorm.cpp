@@ -48,6 +48,16 @@ class LayerNorm final : public LayerType {
                             ", " + script::optionalAttr(ctx, "m.bias") + ", " +
                             script::floatLiteral(ctx.params.f("eps")) + ", False");
   }
+
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    using namespace python;
+    const Params& p = ctx.params;
+    return module(ctx, "nn.LayerNorm(" +
+                           args({intLiteral(ctx.inputs.at(0).dims.back()),
+                                 kwarg("eps", floatLiteral(p.f("eps")), p.f("eps") == 1e-5),
+                                 kwarg("elementwise_affine", "False", p.b("elementwise_affine"))}) +
+                           ")");
+  }
 };
 NC_REGISTER_LAYER(LayerNorm);
 

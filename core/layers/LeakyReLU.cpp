@@ -19,6 +19,9 @@ class LeakyReLU final : public ElementwiseLayer {
   std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
     return script::call(ctx, "torch.leaky_relu", script::floatLiteral(ctx.params.f("negative_slope")));
   }
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    return python::call(ctx, "F.leaky_relu", python::floatLiteral(ctx.params.f("negative_slope")));
+  }
 };
 NC_REGISTER_LAYER(LeakyReLU);
 

@@ -43,6 +43,14 @@ class Linear final : public LayerType {
   std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
     return script::call(ctx, "torch.linear", ctx.attr("m.weight") + ", " + script::optionalAttr(ctx, "m.bias"));
   }
+
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    using namespace python;
+    return module(ctx, "nn.Linear(" +
+                           args({intLiteral(ctx.inputs.at(0).dims.back()), intLiteral(ctx.params.i("out_features")),
+                                 kwarg("bias", "False", ctx.params.b("bias"))}) +
+                           ")");
+  }
 };
 NC_REGISTER_LAYER(Linear);
 

@@ -28,6 +28,7 @@ class MaxPool1d final : public LayerType {
   int64_t flops(const LayerContext& ctx, const TensorShape& out) const override { return poolFlops(ctx, out, 1); }
 
   std::optional<std::string> emitScript(const ScriptContext& ctx) const override { return emitMaxPool(ctx, 1); }
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override { return pythonPool(ctx, "F.max_pool1d"); }
 };
 NC_REGISTER_LAYER(MaxPool1d);
 

@@ -36,6 +36,11 @@ inline std::string mergeScript(const ScriptContext& ctx, const std::string& op) 
   return script::assign(ctx, script::joined(ctx.inputVars, op));
 }
 
+/// Python for a left-to-right elementwise merge: "out = a op b op c".
+inline PythonCode mergePython(const PythonContext& ctx, const std::string& op) {
+  return python::expression(ctx, script::joined(ctx.inputVars, op));
+}
+
 /// Fails unless exactly num_inputs shapes arrive.
 inline std::optional<ShapeResult> requireInputCount(const LayerContext& ctx, const std::string& layer) {
   size_t n = size_t(ctx.params.i("num_inputs"));

@@ -2,6 +2,7 @@
 #include "core/NodeModule.h"
 #include "core/layers/AttentionUtil.h"
 #include "core/layers/LayerUtil.h"
+#include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
 namespace {
@@ -51,6 +52,29 @@ class MultiheadAttention final : public LayerType {
   std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
     return selfAttentionScript(ctx, "m", ctx.inputVars.at(0), ctx.outputVar, ctx.inputs.at(0).dims[1],
                                ctx.params.i("num_heads"), ctx.params.b("causal"));
+  }
+
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    // nn.MultiheadAttention(batch_first=True) as self-attention; its state names ("in_proj_weight",
+    // "out_proj.weight", ...) are LibTorch's, held as "m".
+    using namespace python;
+    const Params& p = ctx.params;
+    PythonCode code = module(
+        ctx, "nn.MultiheadAttention(" +
+                 args({intLiteral(ctx.inputs.at(0).dims[1]), intLiteral(p.i("num_heads")),
+                       kwarg("dropout", floatLiteral(p.f("dropout")), p.f("dropout") == 0.0),
+                       kwarg("bias", "False", p.b("bias")), "batch_first=True"}) +
+                 ")");
+    const std::string& x = ctx.inputVars.at(0);
+    std::string mask;
+    code.forward.clear();
+    if (p.b("causal")) {
+      mask = ctx.outputVar + "_mask";
+      code.forward.push_back(mask + " = " + causalMaskPython(x));
+    }
+    code.forward.push_back(ctx.outputVar + ", _ = self." + ctx.attr + "(" +
+                           args({x, x, x, "need_weights=False", kwarg("attn_mask", mask, mask.empty())}) + ")");
+    return code;
   }
 
   int64_t paramCount(const LayerContext& ctx) const override {

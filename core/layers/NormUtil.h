@@ -36,6 +36,18 @@ class BatchNormLayer : public LayerType {
                             ", False");
   }
 
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    // nn.BatchNorm1d / nn.BatchNorm2d (same name as the layer type): batch statistics in train(),
+    // running statistics in eval(), num_batches_tracked included in the state.
+    using namespace python;
+    const Params& p = ctx.params;
+    return module(ctx, "nn." + name() + "(" +
+                           args({intLiteral(ctx.inputs.at(0).dims[0]), kwarg("eps", floatLiteral(p.f("eps")), p.f("eps") == 1e-5),
+                                 kwarg("momentum", floatLiteral(p.f("momentum")), p.f("momentum") == 0.1),
+                                 kwarg("affine", "False", p.b("affine"))}) +
+                           ")");
+  }
+
  protected:
   /// The LibTorch module (torch::nn::BatchNorm1d or 2d holder and its options type).
   template <class Holder, class Options>

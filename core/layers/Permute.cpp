@@ -47,6 +47,12 @@ class Permute final : public LayerType {
   std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
     return script::assign(ctx, ctx.inputVars.at(0) + ".permute(" + script::intList(ctx.params.list("dims")) + ")");
   }
+
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    std::vector<std::string> dims;
+    for (int64_t d : ctx.params.list("dims")) dims.push_back(python::intLiteral(d));
+    return python::expression(ctx, ctx.inputVars.at(0) + ".permute(" + python::args(dims) + ")");
+  }
 };
 NC_REGISTER_LAYER(Permute);
 

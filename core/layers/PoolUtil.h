@@ -71,4 +71,15 @@ inline std::string emitMaxPool(const ScriptContext& ctx, size_t spatial) {
                           ", False");
 }
 
+/// Python emission of a pooling layer: "out = F.<fn>(in, kernel_size, stride=..., padding=...)" with
+/// the defaults torch::nn::MaxPool<n>d / AvgPool2d use (dilation 1, ceil_mode False,
+/// count_include_pad True), which are F.max_pool<n>d's and F.avg_pool2d's defaults too.
+inline PythonCode pythonPool(const PythonContext& ctx, const std::string& fn) {
+  using namespace python;
+  const Params& p = ctx.params;
+  return call(ctx, fn,
+              args({intLiteral(p.i("kernel_size")), kwarg("stride", intLiteral(poolStride(p))),
+                    kwarg("padding", intLiteral(p.i("padding")), p.i("padding") == 0)}));
+}
+
 }  // namespace nc::core::layers

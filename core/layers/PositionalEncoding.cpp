@@ -74,6 +74,39 @@ class PositionalEncoding final : public LayerType {
     return script::assign(ctx, x + " + " + ctx.attr("pe") + "[0:" + x + ".size(1)]");
   }
 
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    // The table itself is the attribute: an nn.Parameter when learned, else a buffer holding
+    // sinusoidalTable() computed the same way (float64, then float32); dropout as a module.
+    using namespace python;
+    const std::string table = "self." + ctx.attr;
+    int64_t length = ctx.inputs.at(0).dims[0], embed = ctx.inputs.at(0).dims[1];
+    PythonCode code;
+    code.state = {{"pe", ctx.attr}};
+    if (ctx.params.s("kind") == "learned") {
+      code.init.push_back(table + " = nn.Parameter(0.02 * torch.randn(" + intLiteral(length) + ", " +
+                          intLiteral(embed) + "))");
+    } else {
+      const std::string angle = ctx.attr + "_angle", pe = ctx.attr + "_table";
+      code.init.push_back(angle + " = torch.arange(" + intLiteral(length) +
+                          ", dtype=torch.float64).unsqueeze(1) * torch.exp(torch.arange(0, " + intLiteral(embed) +
+                          ", 2, dtype=torch.float64) * " + floatLiteral(-std::log(10000.0) / double(embed)) + ")");
+      code.init.push_back(pe + " = torch.zeros(" + intLiteral(length) + ", " + intLiteral(embed) +
+                          ", dtype=torch.float64)");
+      code.init.push_back(pe + "[:, 0::2] = torch.sin(" + angle + ")");
+      code.init.push_back(pe + "[:, 1::2] = torch.cos(" + angle + "[:, :" + intLiteral(embed / 2) + "])");
+      code.init.push_back("self.register_buffer(" + stringLiteral(ctx.attr) + ", " + pe + ".float())");
+    }
+    const std::string& x = ctx.inputVars.at(0);
+    std::string sum = x + " + " + table + "[:" + x + ".size(1)]";
+    double dropout = ctx.params.f("dropout");
+    if (dropout > 0) {
+      code.init.push_back(table + "_dropout = nn.Dropout(" + floatLiteral(dropout) + ")");
+      sum = table + "_dropout(" + sum + ")";
+    }
+    code.forward = {assign(ctx, sum)};
+    return code;
+  }
+
   int64_t paramCount(const LayerContext& ctx) const override {
     return ctx.params.s("kind") == "learned" ? ctx.in().dims[0] * ctx.in().dims[1] : 0;
   }

@@ -1,5 +1,6 @@
 // RNN: Elman recurrent layer over [batch, length, features].
 #include "core/layers/RecurrentUtil.h"
+#include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
 namespace {
@@ -28,6 +29,12 @@ class RNN final : public RecurrentLayer {
   std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
     return recurrentScript(ctx, ctx.params.s("nonlinearity") == "relu" ? "torch.rnn_relu" : "torch.rnn_tanh",
                            /*lstm=*/false);
+  }
+
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    const std::string& nonlinearity = ctx.params.s("nonlinearity");
+    return recurrentPython(ctx, "nn.RNN", /*lstm=*/false,
+                           python::kwarg("nonlinearity", python::stringLiteral(nonlinearity), nonlinearity == "tanh"));
   }
 };
 NC_REGISTER_LAYER(RNN);

@@ -15,6 +15,9 @@ class ReLU final : public ElementwiseLayer {
   std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
     return script::call(ctx, "torch.relu");
   }
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    return python::call(ctx, "torch.relu");
+  }
 };
 NC_REGISTER_LAYER(ReLU);
 

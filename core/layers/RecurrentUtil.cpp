@@ -129,4 +129,36 @@ std::string recurrentScript(const ScriptContext& ctx, const std::string& op, boo
                                 x + ".size(0), " + intLiteral(dirs * hidden) + "])");
 }
 
+PythonCode recurrentPython(const PythonContext& ctx, const std::string& cls, bool lstm, const std::string& extraArgs) {
+  using namespace python;
+  const Params& p = ctx.params;
+  int64_t layers = p.i("num_layers");
+  int64_t dirs = p.b("bidirectional") ? 2 : 1;
+  int64_t hidden = p.i("hidden_size");
+  double dropout = layers > 1 ? p.f("dropout") : 0.0;  // as configure(): between layers only
+  std::string constructor =
+      cls + "(" +
+      args({intLiteral(ctx.inputs.at(0).dims.back()), intLiteral(hidden),
+            kwarg("num_layers", intLiteral(layers), layers == 1), extraArgs, kwarg("bias", "False", p.b("bias")),
+            "batch_first=True", kwarg("dropout", floatLiteral(dropout), dropout == 0.0),
+            kwarg("bidirectional", "True", dirs == 1)}) +
+      ")";
+  PythonCode code = module(ctx, constructor, "rnn.");
+  const std::string& x = ctx.inputVars.at(0);
+  const std::string call = "self." + ctx.attr + "(" + x + ")";
+  if (p.s("output") == "sequence") {
+    code.forward = {ctx.outputVar + ", _ = " + call};
+    return code;
+  }
+  // lastLayerHidden: h_n[-dirs:] [dirs, batch, hidden] -> [batch, dirs * hidden], forward direction first.
+  const std::string h = ctx.outputVar + "_h";
+  code.forward = {"_, " + (lstm ? "(" + h + ", _)" : h) + " = " + call};
+  if (dirs == 1)
+    code.forward.push_back(assign(ctx, h + "[-1]"));
+  else
+    code.forward.push_back(assign(ctx, h + "[-" + intLiteral(dirs) + ":].transpose(0, 1).reshape(" + x + ".size(0), " +
+                                           intLiteral(dirs * hidden) + ")"));
+  return code;
+}
+
 }  // namespace nc::core::layers

@@ -58,6 +58,13 @@ torch::Tensor lastLayerHidden(const torch::Tensor& hn, int64_t directions);
 /// hidden state as RecurrentNode::forward selects it. `lstm`: the state is [h0, c0].
 std::string recurrentScript(const ScriptContext& ctx, const std::string& op, bool lstm);
 
+/// PyTorch source for a recurrent node (LayerType::emitPython): `cls` ("nn.RNN", "nn.LSTM", "nn.GRU")
+/// built batch-first as configure() builds the LibTorch module (`extraArgs`, e.g. RNN's
+/// "nonlinearity='relu'", appended), and the sequence or the last layer's final hidden state as
+/// RecurrentNode::forward selects it. State "rnn.weight_ih_l0" -> "<attr>.weight_ih_l0".
+PythonCode recurrentPython(const PythonContext& ctx, const std::string& cls, bool lstm,
+                           const std::string& extraArgs = {});
+
 inline const torch::Tensor& finalHidden(const torch::Tensor& hn) { return hn; }
 inline const torch::Tensor& finalHidden(const std::tuple<torch::Tensor, torch::Tensor>& hnCn) {
   return std::get<0>(hnCn);

@@ -74,6 +74,16 @@ class Reshape final : public LayerType {
     for (int64_t d : r.output->dims) sizes.push_back(script::intLiteral(d));
     return script::assign(ctx, x + ".reshape(" + script::listLiteral(sizes) + ")");
   }
+
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    // As emitScript: the resolved sample shape after the input's own batch size.
+    ShapeResult r = infer(LayerContext{ctx.params, ctx.inputs});
+    if (!r.output) return std::nullopt;
+    const std::string& x = ctx.inputVars.at(0);
+    std::vector<std::string> sizes{x + ".size(0)"};
+    for (int64_t d : r.output->dims) sizes.push_back(python::intLiteral(d));
+    return python::expression(ctx, x + ".reshape(" + python::args(sizes) + ")");
+  }
 };
 NC_REGISTER_LAYER(Reshape);
 

@@ -1,11 +1,13 @@
 #pragma once
 // Formatting helpers for the layers' TorchScript emission (LayerType::emitScript): literals that
-// TorchScript parses back to exactly the same values, and the common statement shapes.
+// TorchScript parses back to exactly the same values, and the common statement shapes. The
+// `python` namespace below does the same for the PyTorch source emission (LayerType::emitPython).
 #include <cmath>
 #include <cstdint>
 #include <locale>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/LayerType.h"
@@ -86,3 +88,72 @@ inline std::string optionalAttr(const ScriptContext& ctx, const std::string& loc
 }
 
 }  // namespace nc::core::layers::script
+
+namespace nc::core::layers::python {
+
+/// The shortest Python float literal that reads back as exactly v (as Python's repr):
+/// 0.1 -> "0.1", 1 -> "1.0", 1e-5 -> "1e-05". Never locale dependent.
+inline std::string floatLiteral(double v) {
+  if (std::isnan(v) || std::isinf(v)) return script::floatLiteral(v);
+  std::string s;
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::ostringstream os;
+    os.imbue(std::locale::classic());
+    os.precision(precision);
+    os << v;
+    s = os.str();
+    std::istringstream is(s);
+    is.imbue(std::locale::classic());
+    double back = 0;
+    is >> back;
+    if (back == v) break;
+  }
+  if (s.find_first_of(".eE") == std::string::npos) s += ".0";
+  return s;
+}
+
+using script::boolLiteral;
+using script::intLiteral;
+using script::stringLiteral;
+
+/// "a, b, c" from the non-empty items (so that optional keyword arguments can be "" when default).
+inline std::string args(const std::vector<std::string>& items) {
+  std::string s;
+  for (const auto& item : items)
+    if (!item.empty()) s += (s.empty() ? "" : ", ") + item;
+  return s;
+}
+
+/// "name=value", or "" when the value is the PyTorch default (isDefault).
+inline std::string kwarg(const std::string& name, const std::string& value, bool isDefault = false) {
+  return isDefault ? std::string() : name + "=" + value;
+}
+
+/// "(2, 3)": a tuple of ints ("(2,)" for one).
+inline std::string intTuple(const std::vector<int64_t>& values) {
+  std::string s = "(";
+  for (size_t i = 0; i < values.size(); ++i) s += (i ? ", " : "") + intLiteral(values[i]);
+  return s + (values.size() == 1 ? ",)" : ")");
+}
+
+/// "out = expr".
+inline std::string assign(const PythonContext& ctx, const std::string& expr) { return ctx.outputVar + " = " + expr; }
+
+/// A stateless node: the single forward statement "out = expr".
+inline PythonCode expression(const PythonContext& ctx, const std::string& expr) { return {{}, {assign(ctx, expr)}, {}}; }
+
+/// A stateless node "out = fn(in, extraArgs)", e.g. call(ctx, "torch.relu").
+inline PythonCode call(const PythonContext& ctx, const std::string& fn, const std::string& extraArgs = {}) {
+  return expression(ctx, fn + "(" + args({ctx.inputVars.at(0), extraArgs}) + ")");
+}
+
+/// A node computed by one PyTorch module: "self.<attr> = <constructor>" in __init__ and
+/// "out = self.<attr>(in)" in forward. `local` is the name under which the node's NodeModule holds
+/// the LibTorch equivalent ("m." for WrappedNode), so that "m.weight" becomes "<attr>.weight".
+inline PythonCode module(const PythonContext& ctx, const std::string& constructor, const std::string& local = "m.") {
+  return {{"self." + ctx.attr + " = " + constructor},
+          {assign(ctx, "self." + ctx.attr + "(" + ctx.inputVars.at(0) + ")")},
+          {{local, ctx.attr + "."}}};
+}
+
+}  // namespace nc::core::layers::python

@@ -44,6 +44,15 @@ class SequencePool final : public LayerType {
     return script::assign(ctx, "torch.mean(" + x + ", [1])");
   }
 
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    const std::string& mode = ctx.params.s("mode");
+    const std::string& x = ctx.inputVars.at(0);
+    if (mode == "max") return python::expression(ctx, x + ".max(dim=1).values");
+    if (mode == "first") return python::expression(ctx, x + "[:, 0]");
+    if (mode == "last") return python::expression(ctx, x + "[:, -1]");
+    return python::expression(ctx, x + ".mean(dim=1)");
+  }
+
   int64_t flops(const LayerContext& ctx, const TensorShape&) const override {
     const std::string& mode = ctx.params.s("mode");
     return mode == "mean" || mode == "max" ? ctx.in().numel() : 0;

@@ -15,6 +15,9 @@ class SiLU final : public ElementwiseLayer {
   std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
     return script::call(ctx, "torch.silu");
   }
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    return python::call(ctx, "F.silu");
+  }
   int64_t flops(const LayerContext& ctx, const TensorShape&) const override { return 5 * ctx.in().numel(); }
 };
 NC_REGISTER_LAYER(SiLU);

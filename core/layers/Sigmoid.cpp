@@ -17,6 +17,9 @@ class Sigmoid final : public ElementwiseLayer {
   std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
     return script::call(ctx, "torch.sigmoid");
   }
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    return python::call(ctx, "torch.sigmoid");
+  }
   int64_t flops(const LayerContext& ctx, const TensorShape&) const override { return 4 * ctx.in().numel(); }
 };
 NC_REGISTER_LAYER(Sigmoid);

@@ -40,6 +40,11 @@ class Softmax final : public LayerType {
     return script::call(ctx, "torch.softmax", script::intLiteral(dim));
   }
 
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    int64_t dim = script::normalizedDim(ctx.params.i("dim"), ctx.inputs.at(0).rank());
+    return python::call(ctx, "torch.softmax", python::intLiteral(dim));
+  }
+
   int64_t flops(const LayerContext& ctx, const TensorShape&) const override { return 5 * ctx.in().numel(); }
 };
 NC_REGISTER_LAYER(Softmax);

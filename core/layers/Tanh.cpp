@@ -15,6 +15,9 @@ class Tanh final : public ElementwiseLayer {
   std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
     return script::call(ctx, "torch.tanh");
   }
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    return python::call(ctx, "torch.tanh");
+  }
   int64_t flops(const LayerContext& ctx, const TensorShape&) const override { return 4 * ctx.in().numel(); }
 };
 NC_REGISTER_LAYER(Tanh);

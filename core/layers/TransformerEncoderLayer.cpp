@@ -138,6 +138,28 @@ class TransformerEncoderLayer final : public LayerType {
     return code;
   }
 
+  std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
+    // nn.TransformerEncoderLayer(batch_first=True): EncoderLayerNode uses its submodule names, so the
+    // whole state maps under the attribute. layer_norm_eps 1e-5 is the default, as in the node.
+    using namespace python;
+    const Params& p = ctx.params;
+    PythonCode code = module(
+        ctx,
+        "nn.TransformerEncoderLayer(" +
+            args({intLiteral(ctx.inputs.at(0).dims[1]), intLiteral(p.i("num_heads")),
+                  kwarg("dim_feedforward", intLiteral(p.i("dim_feedforward"))),
+                  kwarg("dropout", floatLiteral(p.f("dropout"))),
+                  kwarg("activation", stringLiteral(p.s("activation")), p.s("activation") == "relu"),
+                  "batch_first=True", kwarg("norm_first", "True", !p.b("norm_first"))}) +
+            ")",
+        /*local=*/"");
+    if (p.b("causal")) {
+      const std::string& x = ctx.inputVars.at(0);
+      code.forward = {ctx.outputVar + " = self." + ctx.attr + "(" + x + ", src_mask=" + causalMaskPython(x) + ")"};
+    }
+    return code;
+  }
+
   int64_t paramCount(const LayerContext& ctx) const override {
     int64_t e = ctx.in().dims[1];
     int64_t f = ctx.params.i("dim_feedforward");

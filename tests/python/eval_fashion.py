@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Evaluates an exported NeuralCanvas model on the real Fashion-MNIST test set in plain PyTorch.
 
-Usage: eval_fashion.py MODEL.pt   Prints "accuracy X". The archive normalizes its input itself,
-so the images go in as float in [0, 1], as the dataset yields them.
+Usage: eval_fashion.py MODEL.pt|MODEL.py   Prints "accuracy X". A TorchScript archive is loaded with
+torch.jit.load; PyTorch source is imported and its load() reads the state dict beside it. Both
+normalize their input themselves, so the images go in as float in [0, 1], as the dataset yields them.
 """
 import gzip
+import importlib.util
 import struct
 import sys
 
@@ -24,8 +26,17 @@ def idx(path):
     return np.frombuffer(data, np.uint8, offset=8)
 
 
+def load(path):
+    if path.endswith(".py"):
+        spec = importlib.util.spec_from_file_location("exported_model", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module.load()
+    return torch.jit.load(path)
+
+
 def main():
-    model = torch.jit.load(sys.argv[1])
+    model = load(sys.argv[1])
     model.eval()
     x = torch.from_numpy(idx(f"{D}/t10k-images-idx3-ubyte.gz").astype(np.float32) / 255.0)
     y = torch.from_numpy(idx(f"{D}/t10k-labels-idx1-ubyte.gz").astype(np.int64))

@@ -13,6 +13,7 @@
 #include "core/GraphModule.h"
 #include "core/LayerRegistry.h"
 #include "core/Project.h"
+#include "core/export/PythonExporter.h"
 #include "core/export/TorchScriptExporter.h"
 
 namespace nc::test {
@@ -235,6 +236,91 @@ TEST(ExportLayerPython, PlainPyTorchLoadsEveryArchiveWithTheSameOutputs) {
   int status = pclose(pipe);
   EXPECT_EQ(status, 0) << output;
   EXPECT_NE(output.find("all " + std::to_string(cases().size()) + " archives match"), std::string::npos) << output;
+}
+
+}  // namespace
+}  // namespace nc::test
+
+namespace nc::test {
+namespace {
+
+/// Runs `cmd` (stderr too) and returns its output; *status gets pclose's status.
+std::string runCommand(const std::string& cmd, int* status) {
+  FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
+  std::string output;
+  char buf[4096];
+  size_t n;
+  while (pipe && (n = fread(buf, 1, sizeof buf, pipe)) > 0) output.append(buf, n);
+  *status = pipe ? pclose(pipe) : -1;
+  return output;
+}
+
+TEST(ExportLayerPython, PyTorchSourceOfEveryCaseMatchesTheInAppModel) {
+  // Each case's model (the same seeded weights as the TorchScript cases, from a checkpoint) is
+  // exported as PyTorch source; one Python process imports them all, loads each state dict
+  // strictly and compares eval() outputs for batches of 1 and 3, then runs a backward pass.
+  fs::path listFile = exportDir() / "python_cases.txt";
+  std::ofstream list(listFile);
+  for (const auto& c : cases()) {
+    auto [model, archive] = exportCase(c);
+    Project p = caseProject(c);
+    ExportOptions options;
+    options.checkpoint = (exportDir() / (c.label + ".ckpt.pt")).string();
+    fs::path source = exportDir() / ("py_" + c.label + ".py");
+    Status s = exportPython(p, source.string(), options);
+    ASSERT_TRUE(s.ok()) << c.label << ": " << s.message();
+    ASSERT_TRUE(fs::exists(pythonStatePath(source.string()))) << c.label;
+    torch::NoGradGuard guard;
+    std::vector<c10::IValue> io;
+    for (int64_t batch : {1, 3}) {
+      torch::Tensor x = sampleBatch(c, batch);
+      io.push_back(x);
+      io.push_back(model->forward(x));
+    }
+    std::vector<char> bytes = torch::pickle_save(c10::ivalue::Tuple::create(io));
+    std::string dataPath = (exportDir() / (c.label + ".pyio.pt")).string();
+    std::ofstream(dataPath, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
+    list << source.string() << " " << dataPath << "\n";
+  }
+  list.close();
+  int status = 0;
+  std::string output = runCommand("/usr/bin/python3 " + std::string(NC_SOURCE_DIR) +
+                                      "/tests/python/check_python_exports.py " + listFile.string(), &status);
+  EXPECT_EQ(status, 0) << output;
+  EXPECT_NE(output.find("all " + std::to_string(cases().size()) + " python exports match"), std::string::npos) << output;
+}
+
+TEST(ExportLayerPython, EveryNodeIsOneNamedStatementOfForward) {
+  const ExportCase& c = cases().front();
+  Project p = caseProject(c);
+  std::string error;
+  std::string source = generatePythonSource(p, {}, "m.py", &error);
+  ASSERT_FALSE(source.empty()) << error;
+  EXPECT_NE(source.find("class "), std::string::npos);
+  EXPECT_NE(source.find("(nn.Module):"), std::string::npos);
+  EXPECT_NE(source.find("def forward(self, x):"), std::string::npos) << source;
+  for (const auto& [id, n] : p.graph.nodes()) {
+    if (n.layer->isOutput()) continue;
+    EXPECT_NE(source.find("        " + n.name + " = "), std::string::npos) << n.name << "\n" << source;
+  }
+  EXPECT_NE(source.find("nn.Conv1d("), std::string::npos) << "PyTorch's own layer class\n" << source;
+}
+
+TEST(ExportLayerPython, AnInvalidGraphIsRefusedNamingTheNodeAndWritesNothing) {
+  Project p = caseProject(cases().front());
+  GraphBuilder b;
+  b.graph = p.graph;
+  NodeId stray = b.add("Conv2d");  // unconnected input: an error on that node
+  p.graph = b.graph;
+  std::vector<GraphIssue> problems = checkPythonExportable(p.graph);
+  ASSERT_FALSE(problems.empty());
+  bool named = false;
+  for (const auto& issue : problems) named = named || issue.message.find(p.graph.node(stray)->name) != std::string::npos;
+  EXPECT_TRUE(named) << problems.front().message;
+  fs::path source = exportDir() / "refused.py";
+  EXPECT_FALSE(exportPython(p, source.string()).ok());
+  EXPECT_FALSE(fs::exists(source));
+  EXPECT_FALSE(fs::exists(pythonStatePath(source.string())));
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "core/LayerType.h"
 #include "core/Project.h"
 #include "core/export/Predictor.h"
+#include "core/export/PythonExporter.h"
 #include "core/export/TorchScriptExporter.h"
 #include "core/training/Checkpoint.h"
 #include "core/training/Trainer.h"
@@ -128,6 +129,15 @@ TEST(TrainedExport, PlainPyTorchGetsTheSameTestAccuracyAsTheApp) {
   ASSERT_EQ(status, 0) << out;
   double pythonAccuracy = std::stod(out.substr(out.find("accuracy ") + 9));
   EXPECT_NEAR(pythonAccuracy, r.testAccuracy, 1e-4) << out;
+  // The PyTorch-source export of the same checkpoint scores the same.
+  fs::path source = tempFile("cnn_trained.py");
+  s = exportPython(job.project, source.string(), options);
+  ASSERT_TRUE(s.ok()) << s.message();
+  out = run("/usr/bin/python3 " + std::string(NC_SOURCE_DIR) + "/tests/python/eval_fashion.py " + source.string(), &status);
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_NEAR(std::stod(out.substr(out.find("accuracy ") + 9)), r.testAccuracy, 1e-4) << out;
+  fs::remove(source);
+  fs::remove(pythonStatePath(source.string()));
 
   // predict on the real test images through torch::jit::load, with class names from the data.
   PredictResult p = predict(model.string(), {"/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"}, 2, 3);
@@ -141,6 +151,50 @@ TEST(TrainedExport, PlainPyTorchGetsTheSameTestAccuracyAsTheApp) {
       << p.predictions[0].top[0].first;
   fs::remove_all(dir);
   fs::remove(model);
+}
+
+}  // namespace
+}  // namespace nc::test
+
+namespace nc::test {
+namespace {
+
+TEST_P(TemplateExport, PythonSourceMatchesTheApp) {
+  ProjectLoad load = loadProject(templatePath(GetParam()));
+  ASSERT_TRUE(load.ok()) << load.error;
+  EXPECT_TRUE(checkPythonExportable(load.project->graph).empty());
+  torch::manual_seed(1);
+  GraphModule model = compileGraph(load.project->graph);
+  bool tokens = GetParam() == "char_lstm";
+  if (!tokens) model->setInputNormalization(torch::full({1, 1, 1}, 0.3), torch::full({1, 1, 1}, 0.35));
+  fs::path ckpt = tempFile(GetParam() + ".pyckpt.pt");
+  saveCheckpoint(ckpt.string(), model, nullptr, CheckpointState{});
+  fs::path source = tempFile(GetParam() + "_model.py");
+  ExportOptions options;
+  options.checkpoint = ckpt.string();
+  Status s = exportPython(*load.project, source.string(), options);
+  ASSERT_TRUE(s.ok()) << s.message();
+  model->eval();
+  std::vector<c10::IValue> io;
+  {
+    torch::NoGradGuard guard;
+    for (int64_t batch : {1, 4}) {
+      torch::Tensor x = tokens ? torch::randint(0, 128, {batch, 64}, torch::kLong) : torch::rand({batch, 1, 28, 28});
+      io.push_back(x);
+      io.push_back(model->forward(x));
+    }
+  }
+  fs::path ioFile = tempFile(GetParam() + ".pyio.pt");
+  std::vector<char> bytes = torch::pickle_save(c10::ivalue::Tuple::create(io));
+  std::ofstream(ioFile, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
+  fs::path list = tempFile(GetParam() + ".pylist.txt");
+  std::ofstream(list) << source.string() << " " << ioFile.string() << "\n";
+  int status = 0;
+  std::string out = run("/usr/bin/python3 " + std::string(NC_SOURCE_DIR) + "/tests/python/check_python_exports.py " +
+                            list.string(), &status);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("all 1 python exports match"), std::string::npos) << out;
+  for (const fs::path& f : {ckpt, source, fs::path(pythonStatePath(source.string())), ioFile, list}) fs::remove(f);
 }
 
 }  // namespace

@@ -1,0 +1,246 @@
+#include "core/export/PythonExporter.h"
+
+#include <torch/script.h>
+
+#include <cctype>
+#include <optional>
+#include <set>
+
+#include "core/GraphModule.h"
+#include "core/LayerType.h"
+#include "core/NodeModule.h"
+#include "core/export/ExportNames.h"
+#include "core/training/Checkpoint.h"
+
+namespace nc::core {
+
+namespace {
+
+const char* const kIndent = "    ";
+
+/// Everything the exporter derives from a valid graph: the source and the state dict entries.
+struct PythonModel {
+  std::string source;
+  std::vector<std::pair<std::string, torch::Tensor>> state;
+  std::vector<GraphIssue> issues;
+};
+
+/// The project name as a class name: "CNN (Fashion-MNIST)" -> "CNNFashionMNIST", "char lstm" -> "CharLstm".
+std::string className(const std::string& projectName) {
+  std::string out;
+  bool wordStart = true;
+  for (char c : projectName) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) {
+      wordStart = true;
+      continue;
+    }
+    out += wordStart ? char(std::toupper(static_cast<unsigned char>(c))) : c;
+    wordStart = false;
+  }
+  if (out.empty()) return "NeuralCanvasModel";
+  if (std::isdigit(static_cast<unsigned char>(out[0]))) out = "Model" + out;
+  if (exportIdentifier(out) != out) out += "Model";  // e.g. "F", "Path", "None"
+  return out;
+}
+
+std::string baseName(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+/// "1, 28, 28".
+std::string joinedDims(const std::vector<int64_t>& dims) {
+  std::string s;
+  for (size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + std::to_string(dims[i]);
+  return s;
+}
+
+/// A node-local state name through the layer's PythonCode::state rules, or nullopt when none matches.
+std::optional<std::string> mapState(const std::string& local,
+                                    const std::vector<std::pair<std::string, std::string>>& rules) {
+  for (const auto& [from, to] : rules) {
+    bool matches = from.empty() || local == from || (from.back() == '.' && local.rfind(from, 0) == 0);
+    if (matches) return to + local.substr(from.size());
+  }
+  return std::nullopt;
+}
+
+/// The module docstring, imports, class, load() helper and example, around the nodes' statements.
+std::string assembleSource(const std::string& projectName, const std::string& cls, const std::string& stateFile,
+                           const TensorShape& in, const TensorShape& out, const std::vector<std::string>& init,
+                           const std::vector<std::string>& forward) {
+  bool tokens = in.dtype == DType::Int64;
+  std::string inputDoc = tokens ? "token ids (int64) [batch, " + joinedDims(in.dims) + "], vocabulary " +
+                                      std::to_string(in.vocab)
+                                : "float [batch, " + joinedDims(in.dims) +
+                                      "] (images in [0, 1]; normalized inside forward)";
+  std::string s;
+  s += "\"\"\"" + projectName + ": a PyTorch model exported by NeuralCanvas " + NC_VERSION + ".\n\n";
+  s += "forward(x) takes " + inputDoc + "\nand returns [batch, " + joinedDims(out.dims) + "] (logits).\n";
+  s += "The weights are in " + stateFile + " beside this file; load() reads them.\n\"\"\"\n";
+  s += "from pathlib import Path\n\nimport torch\nimport torch.nn.functional as F\nfrom torch import nn\n\n";
+  s += "STATE_FILE = \"" + stateFile + "\"\n\n\n";
+  s += "class " + cls + "(nn.Module):\n";
+  s += std::string(kIndent) + "def __init__(self):\n";
+  s += std::string(kIndent) + kIndent + "super().__init__()\n";
+  for (const auto& l : init) s += std::string(kIndent) + kIndent + l + "\n";
+  s += "\n" + std::string(kIndent) + "def forward(self, x):\n";
+  for (const auto& l : forward) s += std::string(kIndent) + kIndent + l + "\n";
+  s += "\n\ndef load(path=None, map_location=\"cpu\"):\n";
+  s += std::string(kIndent) + "\"\"\"A " + cls +
+       " with the exported weights (by default STATE_FILE beside this file), in eval mode.\"\"\"\n";
+  s += std::string(kIndent) + "model = " + cls + "()\n";
+  s += std::string(kIndent) + "state = torch.load(path or Path(__file__).with_name(STATE_FILE), map_location=map_location)\n";
+  s += std::string(kIndent) + "model.load_state_dict(state)\n";
+  s += std::string(kIndent) + "return model.eval()\n";
+  s += "\n\nif __name__ == \"__main__\":\n";
+  s += std::string(kIndent) + "model = load()\n";
+  s += std::string(kIndent) + "x = " +
+       (tokens ? "torch.randint(0, " + std::to_string(in.vocab) + ", (2, " + joinedDims(in.dims) + "))"
+               : "torch.rand(2, " + joinedDims(in.dims) + ")") +
+       "\n";
+  s += std::string(kIndent) + "with torch.no_grad():\n";
+  s += std::string(kIndent) + kIndent + "print(model(x).shape)\n";
+  return s;
+}
+
+PythonModel buildPython(const Graph& graph, const std::string& projectName, const GraphAnalysis& a, GraphModule& model,
+                        const std::string& stateFile) {
+  PythonModel m;
+  std::map<NodeId, std::string> vars = nodeIdentifiers(graph, a.live);
+  std::vector<std::string> init, forward;
+  std::set<std::string> keys;
+  auto addState = [&](const Node& n, const std::string& key, const torch::Tensor& t) {
+    if (!keys.insert(key).second)
+      m.issues.push_back({n.id, Severity::Error,
+                          n.name + " (" + n.type + "): its PyTorch state name '" + key +
+                              "' clashes with another node's; rename the node"});
+    m.state.emplace_back(key, t);
+  };
+  const TensorShape& in = *a.shapeOf(a.inputNode);
+  if (in.dtype == DType::Float32) {
+    // Identity until the state dict is loaded; shapes as in the model (they broadcast over a sample).
+    init.push_back("self.register_buffer(\"input_mean\", torch.zeros(" + joinedDims(model->inputMean().sizes().vec()) +
+                   "))");
+    init.push_back("self.register_buffer(\"input_std\", torch.ones(" + joinedDims(model->inputStd().sizes().vec()) +
+                   "))");
+    m.state.emplace_back("input_mean", model->inputMean());
+    m.state.emplace_back("input_std", model->inputStd());
+    keys = {"input_mean", "input_std"};
+  }
+  for (NodeId id : a.live) {
+    const Node& n = *graph.node(id);
+    const std::string& var = vars[id];
+    if (n.layer->isInput()) {
+      forward.push_back(var + (in.dtype == DType::Float32 ? " = (x - self.input_mean) / self.input_std" : " = x"));
+      continue;
+    }
+    std::vector<std::string> inputs;
+    for (int p = 0; p < graph.inputCount(id); ++p) inputs.push_back(vars[graph.edgeInto({id, p})->from.node]);
+    if (n.layer->isOutput()) {
+      forward.push_back("return " + inputs.at(0));
+      continue;
+    }
+    std::shared_ptr<NodeModule> module = model->nodeModule(id);
+    std::vector<std::pair<std::string, torch::Tensor>> locals;
+    for (const auto& p : module->named_parameters()) locals.emplace_back(p.key(), p.value());
+    for (const auto& b : module->named_buffers()) locals.emplace_back(b.key(), b.value());
+    std::set<std::string> localNames;
+    for (const auto& l : locals) localNames.insert(l.first);
+    Params params(n.params);
+    PythonContext ctx{params, a.inputShapes.at(id), inputs, var, var,
+                      [localNames](const std::string& local) { return localNames.count(local) > 0; }};
+    std::optional<PythonCode> code = n.layer->emitPython(ctx);
+    if (!code) {
+      m.issues.push_back({id, Severity::Error,
+                          n.name + " (" + n.type + ") cannot be exported to PyTorch source: " + n.type +
+                              " has no Python form"});
+      continue;
+    }
+    for (const auto& [local, t] : locals) {
+      std::optional<std::string> key = mapState(local, code->state);
+      if (!key) {
+        m.issues.push_back({id, Severity::Error,
+                            n.name + " (" + n.type + ") cannot be exported to PyTorch source: its state '" + local +
+                                "' has no Python name"});
+        continue;
+      }
+      addState(n, *key, t);
+    }
+    init.insert(init.end(), code->init.begin(), code->init.end());
+    forward.insert(forward.end(), code->forward.begin(), code->forward.end());
+  }
+  m.source = assembleSource(projectName, className(projectName), stateFile, in, *a.modelOutput(), init, forward);
+  return m;
+}
+
+std::string issuesMessage(const std::vector<GraphIssue>& issues) {
+  std::string msg = "cannot export to PyTorch source:";
+  for (const auto& i : issues) msg += " " + i.message + ";";
+  return msg;
+}
+
+}  // namespace
+
+std::vector<GraphIssue> checkPythonExportable(const Graph& graph) {
+  GraphAnalysis a = analyze(graph);
+  if (!a.ok()) {
+    std::vector<GraphIssue> errors;
+    for (const auto& i : a.issues)
+      if (i.severity == Severity::Error) errors.push_back(i);
+    return errors;
+  }
+  GraphModule model(graph, a);
+  return buildPython(graph, "model", a, model, "model.state.pt").issues;
+}
+
+std::string pythonStatePath(const std::string& sourcePath) {
+  const std::string ext = ".py";
+  bool isPy = sourcePath.size() > ext.size() && sourcePath.compare(sourcePath.size() - ext.size(), ext.size(), ext) == 0;
+  return (isPy ? sourcePath.substr(0, sourcePath.size() - ext.size()) : sourcePath) + ".state.pt";
+}
+
+std::string generatePythonSource(const Project& project, const ExportOptions& options, const std::string& sourcePath,
+                                 std::string* error) {
+  auto fail = [error](const std::string& message) {
+    if (error) *error = message;
+    return std::string();
+  };
+  try {
+    GraphAnalysis a = analyze(project.graph);
+    if (!a.ok()) return fail("the model has errors; run validate for details");
+    GraphModule model(project.graph, a);
+    if (!options.checkpoint.empty()) loadCheckpoint(options.checkpoint, model, nullptr, /*restoreRng=*/false);
+    PythonModel m = buildPython(project.graph, project.name, a, model, baseName(pythonStatePath(sourcePath)));
+    if (!m.issues.empty()) return fail(issuesMessage(m.issues));
+    return m.source;
+  } catch (const c10::Error& e) {
+    return fail("export failed: " + std::string(e.what_without_backtrace()).substr(0, 600));
+  } catch (const std::exception& e) {
+    return fail(std::string("export failed: ") + e.what());
+  }
+}
+
+Status exportPython(const Project& project, const std::string& sourcePath, const ExportOptions& options) {
+  try {
+    GraphAnalysis a = analyze(project.graph);
+    if (!a.ok()) return Status::error("the model has errors; run validate for details");
+    GraphModule model(project.graph, a);
+    if (!options.checkpoint.empty()) loadCheckpoint(options.checkpoint, model, nullptr, /*restoreRng=*/false);
+    const std::string statePath = pythonStatePath(sourcePath);
+    PythonModel m = buildPython(project.graph, project.name, a, model, baseName(statePath));
+    if (!m.issues.empty()) return Status::error(issuesMessage(m.issues));
+    // A plain dict of tensors in torch.save's pickle format: Python's torch.load returns a dict.
+    c10::Dict<std::string, at::Tensor> state;
+    for (const auto& [key, t] : m.state) state.insert(key, t.detach().to(torch::kCPU).clone());
+    std::vector<char> bytes = torch::pickle_save(c10::IValue(state));
+    if (Status s = writeFileAtomic(statePath, std::string(bytes.begin(), bytes.end())); !s) return s;
+    return writeFileAtomic(sourcePath, m.source);
+  } catch (const c10::Error& e) {
+    return Status::error("export failed: " + std::string(e.what_without_backtrace()).substr(0, 600));
+  } catch (const std::exception& e) {
+    return Status::error(std::string("export failed: ") + e.what());
+  }
+}
+
+}  // namespace nc::core
