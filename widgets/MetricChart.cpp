@@ -9,6 +9,33 @@
 #include <cmath>
 
 namespace nc::widgets {
+namespace {
+
+/// A tick interval of 1, 2 or 5 times a power of ten giving about `ticks` intervals over `range`.
+double niceInterval(double range, int ticks) {
+  double raw = range / std::max(ticks, 1);
+  if (!(raw > 0) || !std::isfinite(raw)) return 1.0;
+  double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+  double n = raw / magnitude;
+  return (n < 1.5 ? 1.0 : n < 3.0 ? 2.0 : n < 7.0 ? 5.0 : 10.0) * magnitude;
+}
+
+/// Follows the data exactly while putting the ticks on round values (multiples of the interval).
+/// Range and interval change together: with dynamic ticks, setting either one alone against the
+/// other's old value can ask Qt Charts for hundreds of thousands of ticks (e.g. x growing from
+/// [0, 1] to [0, 50000] with the old 0.25 interval), so ticks are fixed while both change.
+void setRangeWithRoundTicks(QValueAxis* axis, double lo, double hi, bool integers) {
+  if (!std::isfinite(lo) || !std::isfinite(hi)) return;
+  if (hi <= lo) hi = lo + 1;
+  double interval = niceInterval(hi - lo, 4);
+  if (integers) interval = std::max(1.0, std::round(interval));
+  axis->setTickType(QValueAxis::TicksFixed);
+  axis->setRange(lo, hi);
+  axis->setTickInterval(interval);
+  axis->setTickType(QValueAxis::TicksDynamic);
+}
+
+}  // namespace
 
 MetricChart::MetricChart(const QString& title, const QString& xTitle, const QString& yTitle, QWidget* parent)
     : QChartView(parent) {
@@ -31,7 +58,9 @@ MetricChart::MetricChart(const QString& title, const QString& xTitle, const QStr
   for (QValueAxis* axis : {m_x, m_y}) {
     axis->setLabelsFont(small);
     axis->setTitleFont(small);
-    axis->setTickCount(5);
+    axis->setTickType(QValueAxis::TicksDynamic);
+    axis->setTickAnchor(0);
+    axis->setTickInterval(0.25);
     axis->setRange(0, 1);
     axis->setGridLineColor(QColor(225, 225, 225));
   }
@@ -92,7 +121,7 @@ void MetricChart::setFixedYRange(double lo, double hi) {
   m_fixedY = true;
   m_fixedLo = lo;
   m_fixedHi = hi;
-  m_y->setRange(lo, hi);
+  setRangeWithRoundTicks(m_y, lo, hi, false);
 }
 
 void MetricChart::setYLabelFormat(const QString& format) { m_y->setLabelFormat(format); }
@@ -132,17 +161,17 @@ void MetricChart::fitAxes() {
     any = true;
   }
   if (!any) {
-    m_x->setRange(0, 1);
-    if (!m_fixedY) m_y->setRange(0, 1);
+    setRangeWithRoundTicks(m_x, 0, 1, false);
+    if (!m_fixedY) setRangeWithRoundTicks(m_y, 0, 1, false);
     return;
   }
   if (x1 <= x0) x1 = x0 + 1;
-  m_x->setRange(x0, x1);
+  setRangeWithRoundTicks(m_x, x0, x1, /*integers=*/x1 - x0 >= 4);
   if (m_fixedY) return;
   if (m_includeZero) y0 = std::min(y0, 0.0);
   double pad = (y1 - y0) * 0.05;
   if (pad <= 0) pad = std::max(std::abs(y1) * 0.05, 1e-6);
-  m_y->setRange(m_includeZero && y0 >= 0 ? 0.0 : y0 - pad, y1 + pad);
+  setRangeWithRoundTicks(m_y, m_includeZero && y0 >= 0 ? 0.0 : y0 - pad, y1 + pad, false);
 }
 
 }  // namespace nc::widgets

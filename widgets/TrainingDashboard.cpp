@@ -172,7 +172,7 @@ void TrainingDashboard::buildCharts() {
   m_throughput->setIncludeZero(true);
   m_throughput->setYLabelFormat("%.0f");
 
-  m_cpu = new MetricChart(tr("Processor"), tr("seconds"), tr("utilisation (%)"), m_chartsPage);
+  m_cpu = new MetricChart(tr("CPU"), tr("seconds"), tr("utilisation (%)"), m_chartsPage);
   m_cpu->addCurve(tr("CPU (100 = one core)"), m_data->cpu, Draw::Envelope, kCpuColor);
   m_cpu->setIncludeZero(true);
   m_cpu->setYLabelFormat("%.0f");
@@ -268,7 +268,7 @@ void TrainingDashboard::appendResource(const core::ResourceSample& s) {
   if (s.gpuUtilizationPercent >= 0 || s.gpuAllocatedBytes >= 0) {
     if (!m_gpuCurves) {
       m_gpuCurves = true;
-      m_cpu->chart()->setTitle(tr("Processor and GPU"));
+      m_cpu->chart()->setTitle(tr("CPU and GPU"));
       m_cpu->addCurve(tr("GPU"), m_data->gpuUtil, MetricChart::Draw::Envelope, kGpuColor);
       m_memory->addCurve(tr("GPU allocated"), m_data->gpuMemory, MetricChart::Draw::Envelope, kGpuColor);
     }

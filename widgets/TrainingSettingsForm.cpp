@@ -34,6 +34,8 @@ QString pathOf(const SettingField& f) { return (f.section == Section::Data ? "da
 struct TrainingSettingsForm::Editor {
   const SettingField* field = nullptr;
   QWidget* input = nullptr;  // QSpinBox, ScientificSpinBox, QCheckBox, QComboBox or QLineEdit
+  QWidget* row = nullptr;    // the input, or the path row holding it
+  QFormLayout* form = nullptr;
   QLabel* label = nullptr;
   QString error;
 };
@@ -62,6 +64,8 @@ TrainingSettingsForm::TrainingSettingsForm(QWidget* parent) : QWidget(parent) {
     QFormLayout* form = forms.value(f.group);
     if (!form) form = forms.value(f.section == Section::Data ? "Data" : "Run");
     form->addRow(e->label, row);
+    e->row = row;
+    e->form = form;
   }
   layout->addStretch(1);
   showValues();
@@ -218,6 +222,9 @@ void TrainingSettingsForm::showValues() {
 void TrainingSettingsForm::updateApplicability() {
   for (Editor* e : m_editors) {
     bool on = !e->field->applies || e->field->applies(m_data, m_training);
+    // Settings of another data kind are hidden (they would only clutter the form); those of
+    // another optimizer or schedule stay visible but disabled, as a hint of what exists.
+    if (e->field->section == Section::Data) e->form->setRowVisible(e->row, on);
     e->input->setEnabled(on);
     e->label->setEnabled(on);
   }

@@ -16,8 +16,9 @@ struct SettingField;
 /// is generated from the settings the core defines (SettingsFields.h): a spin box per number
 /// with the core's range, a combo box per choice, a check box per flag. Every edit is checked by
 /// the core's own parser; a refused value is marked on its editor with the core's message and
-/// the settings keep their previous value. Settings that do not apply to the current choices
-/// (momentum for Adam, step size for a cosine schedule) are disabled, not hidden.
+/// the settings keep their previous value. Settings that do not apply to the current choices are
+/// disabled (momentum for Adam, step size for a cosine schedule) or, for another kind of data
+/// (sequence length for images), hidden.
 class TrainingSettingsForm : public QWidget {
   Q_OBJECT
  public:

@@ -57,7 +57,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent), m_controller(ne
   scroll->setWidget(m_form);
   scroll->setWidgetResizable(true);
   scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-  scroll->setMinimumWidth(m_form->sizeHint().width() + 24);
+  scroll->setMinimumWidth(std::max(340, m_form->sizeHint().width() + 24));
 
   auto* left = new QSplitter(Qt::Vertical, this);
   left->addWidget(scroll);
@@ -76,12 +76,19 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent), m_controller(ne
   split->addWidget(right);
   split->setStretchFactor(0, 0);
   split->setStretchFactor(1, 1);
+  split->setSizes({400, 1200});
   auto* layout = new QHBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(split);
 
   connect(m_form, &widgets::TrainingSettingsForm::settingsChanged, this, &TrainingPanel::settingsChanged);
-  connect(m_controller, &TrainingController::steps, m_dashboard, &widgets::TrainingDashboard::appendSteps);
+  connect(m_controller, &TrainingController::steps, this, [this](const QList<core::StepMetrics>& steps) {
+    m_dashboard->appendSteps(steps);
+    if (!m_listedActiveRun) {
+      m_listedActiveRun = true;  // the trainer has created the run folder by now
+      m_runs->refresh();
+    }
+  });
   connect(m_controller, &TrainingController::epoch, this, [this](const core::EpochMetrics& e) {
     m_dashboard->appendEpoch(e);
     m_runs->refresh();
@@ -293,6 +300,7 @@ bool TrainingPanel::launch(const core::Project& project, const QString& runDirec
   job.dataset = m_dataset;
   m_currentRun = runDirectory;
   m_shownRun = runDirectory;
+  m_listedActiveRun = false;
   m_dashboard->appendLog((checkpoint.isEmpty() ? tr("starting run in %1") : tr("continuing run in %1")).arg(runDirectory));
   if (!m_controller->start(job)) return false;
   m_dashboard->setStatusText(tr("Running"));

@@ -114,6 +114,7 @@ class TrainingPanel : public QWidget {
   std::function<QString()> m_projectPath;
   std::shared_ptr<const core::Dataset> m_dataset;
   QString m_runsRootOverride, m_currentRun, m_shownRun;
+  bool m_listedActiveRun = false;  // the active run's folder is in the run list
 
   TrainingController* m_controller = nullptr;
   widgets::TrainingSettingsForm* m_form = nullptr;
