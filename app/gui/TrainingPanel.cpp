@@ -22,6 +22,7 @@
 
 #include "app/gui/TrainingController.h"
 #include "core/ShapeInference.h"
+#include "core/export/PythonExporter.h"
 #include "core/export/TorchScriptExporter.h"
 #include "core/training/Trainer.h"
 #include "widgets/RunHistory.h"
@@ -29,12 +30,6 @@
 #include "widgets/TrainingDashboard.h"
 #include "widgets/TrainingSettingsForm.h"
 
-#if __has_include("core/export/PythonExporter.h")
-#include "core/export/PythonExporter.h"
-#define NC_HAS_PYTHON_EXPORT 1
-#else
-#define NC_HAS_PYTHON_EXPORT 0
-#endif
 
 namespace nc::app {
 namespace {
@@ -155,9 +150,8 @@ QWidget* TrainingPanel::buildRunsBox() {
   auto* menu = new QMenu(m_export);
   connect(menu->addAction(tr("TorchScript archive (.pt)…")), &QAction::triggered, this,
           [this] { exportWithDialog(ExportFormat::TorchScript); });
-  if (pythonExportAvailable())
-    connect(menu->addAction(tr("PyTorch source (.py + weights)…")), &QAction::triggered, this,
-            [this] { exportWithDialog(ExportFormat::Python); });
+  connect(menu->addAction(tr("PyTorch source (.py + weights)…")), &QAction::triggered, this,
+          [this] { exportWithDialog(ExportFormat::Python); });
   m_export->setMenu(menu);
   auto* refresh = new QToolButton(box);
   refresh->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));
@@ -356,8 +350,6 @@ void TrainingPanel::updateButtons() {
   m_export->setEnabled(selected.size() == 1 || !m_currentRun.isEmpty());
 }
 
-bool TrainingPanel::pythonExportAvailable() { return NC_HAS_PYTHON_EXPORT; }
-
 core::Status TrainingPanel::exportRun(const QString& runDirectory, const QString& outPath, ExportFormat format) {
   try {
     core::ProjectLoad load = core::loadProject(QDir(runDirectory).filePath("project.json").toStdString());
@@ -368,11 +360,7 @@ core::Status TrainingPanel::exportRun(const QString& runDirectory, const QString
       return core::Status::error(runDirectory.toStdString() + ": no checkpoint to export yet (no epoch finished)");
     options.classNames = widgets::readRunResult(runDirectory).classNames;
     if (format == ExportFormat::TorchScript) return core::exportTorchScript(*load.project, outPath.toStdString(), options);
-#if NC_HAS_PYTHON_EXPORT
     return core::exportPython(*load.project, outPath.toStdString(), options);
-#else
-    return core::Status::error("Python export is not available in this build");
-#endif
   } catch (const std::exception& e) {
     return core::Status::error(std::string("export failed: ") + e.what());
   }

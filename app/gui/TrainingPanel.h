@@ -64,8 +64,6 @@ class TrainingPanel : public QWidget {
 
   /// Exports a run's best (else last) checkpoint to `outPath`.
   core::Status exportRun(const QString& runDirectory, const QString& outPath, ExportFormat format);
-  /// Whether Python export is available in this build.
-  static bool pythonExportAvailable();
 
   /// Where this project's runs go (see the class comment), or the override.
   QString runsRoot() const;
