@@ -133,5 +133,28 @@ TEST(CliTrain, BadOptionsAndMissingCudaAreClearErrors) {
   EXPECT_NE(help.output.find("--resume DIR"), std::string::npos);
 }
 
+TEST(CliExport, PythonFormatWritesSourceAndStateDictAndUnknownFormatsAreUsageErrors) {
+  fs::path dir = fs::temp_directory_path() / ("nc_cli_export_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  CliResult r = runCli("export " + templatePath("lstm") + " --out " + (dir / "lstm.py").string() + " --format python");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_NE(r.output.find("lstm.state.pt"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::exists(dir / "lstm.py"));
+  EXPECT_TRUE(fs::exists(dir / "lstm.state.pt"));
+  std::ifstream source(dir / "lstm.py");
+  std::string text((std::istreambuf_iterator<char>(source)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("nn.LSTM("), std::string::npos) << text;
+  EXPECT_NE(text.find("batch_first=True"), std::string::npos) << text;
+
+  CliResult bad = runCli("export " + templatePath("lstm") + " --out " + (dir / "x.onnx").string() + " --format onnx");
+  EXPECT_EQ(bad.exitCode, 64);
+  EXPECT_NE(bad.output.find("unknown --format 'onnx' (use torchscript or python)"), std::string::npos) << bad.output;
+  EXPECT_FALSE(fs::exists(dir / "x.onnx"));
+  CliResult help = runCli("export --help");
+  EXPECT_EQ(help.exitCode, 0);
+  EXPECT_NE(help.output.find("--format torchscript|python"), std::string::npos) << help.output;
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace nc::test

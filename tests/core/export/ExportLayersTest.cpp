@@ -12,6 +12,7 @@
 #include "../GraphTestUtil.h"
 #include "core/GraphModule.h"
 #include "core/LayerRegistry.h"
+#include "core/NodeModule.h"
 #include "core/Project.h"
 #include "core/export/PythonExporter.h"
 #include "core/export/TorchScriptExporter.h"
@@ -304,6 +305,48 @@ TEST(ExportLayerPython, EveryNodeIsOneNamedStatementOfForward) {
     EXPECT_NE(source.find("        " + n.name + " = "), std::string::npos) << n.name << "\n" << source;
   }
   EXPECT_NE(source.find("nn.Conv1d("), std::string::npos) << "PyTorch's own layer class\n" << source;
+}
+
+/// Tanh in every respect except that it has no Python form (LayerType's default emitPython).
+class TanhWithoutPython final : public LayerType {
+ public:
+  TanhWithoutPython() : LayerType("Tanh", "Activation", "test double", {}), m_tanh(LayerRegistry::instance().find("Tanh")) {}
+  ShapeResult infer(const LayerContext& ctx) const override { return m_tanh->infer(ctx); }
+  std::shared_ptr<NodeModule> build(const LayerContext& ctx) const override { return m_tanh->build(ctx); }
+
+ private:
+  const LayerType* m_tanh;
+};
+
+TEST(ExportLayerPython, ALayerWithoutPythonFormIsRefusedNamingTheNode) {
+  GraphBuilder b;
+  NodeId in = b.add("Input", {{"shape", std::vector<int64_t>{4}}});
+  NodeId tanh = b.add("Tanh");
+  NodeId out = b.add("Output");
+  b.link(in, tanh);
+  b.link(tanh, out);
+  // The registry holds only real layer types; swap this node's type for the test double.
+  static const TanhWithoutPython kNoPython;
+  const_cast<Node*>(b.graph.node(tanh))->layer = &kNoPython;
+  Project p;
+  p.name = "no python";
+  p.graph = b.graph;
+  const std::string name = p.graph.node(tanh)->name;
+  std::vector<GraphIssue> problems = checkPythonExportable(p.graph);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].node, tanh);
+  EXPECT_NE(problems[0].message.find(name + " (Tanh) cannot be exported to PyTorch source"), std::string::npos)
+      << problems[0].message;
+  std::string error;
+  EXPECT_TRUE(generatePythonSource(p, {}, "m.py", &error).empty());
+  EXPECT_NE(error.find(name), std::string::npos) << error;
+  fs::path source = exportDir() / "no_python.py";
+  Status s = exportPython(p, source.string());
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find(name), std::string::npos) << s.message();
+  EXPECT_FALSE(fs::exists(source));
+  // The TorchScript side is unaffected: the double has no TorchScript either, and says so.
+  EXPECT_FALSE(checkExportable(p.graph).empty());
 }
 
 TEST(ExportLayerPython, AnInvalidGraphIsRefusedNamingTheNodeAndWritesNothing) {
