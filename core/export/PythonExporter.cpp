@@ -9,7 +9,7 @@
 #include "core/GraphModule.h"
 #include "core/LayerType.h"
 #include "core/NodeModule.h"
-#include "core/export/ExportNames.h"
+#include "core/export/ExportCommon.h"
 #include "core/training/Checkpoint.h"
 
 namespace nc::core {
@@ -23,6 +23,7 @@ struct PythonModel {
   std::string source;
   std::vector<std::pair<std::string, torch::Tensor>> state;
   std::vector<GraphIssue> issues;
+  std::string error;  // set by buildProject(): why there is no usable source
 };
 
 /// The project name as a class name: "CNN (Fashion-MNIST)" -> "CNNFashionMNIST", "char lstm" -> "CharLstm".
@@ -174,22 +175,36 @@ PythonModel buildPython(const Graph& graph, const std::string& projectName, cons
   return m;
 }
 
-std::string issuesMessage(const std::vector<GraphIssue>& issues) {
-  std::string msg = "cannot export to PyTorch source:";
-  for (const auto& i : issues) msg += " " + i.message + ";";
-  return msg;
+/// The whole export short of writing: analysis, checkpoint, generation. Failures (the graph's errors,
+/// nodes that cannot export, an unreadable checkpoint) come back in `error`, never as exceptions.
+PythonModel buildProject(const Project& project, const ExportOptions& options, const std::string& stateFile) {
+  PythonModel m;
+  try {
+    GraphAnalysis a = analyze(project.graph);
+    if (!a.ok()) {
+      m.error = "the model has errors; run validate for details";
+      return m;
+    }
+    GraphModule model(project.graph, a);
+    if (!options.checkpoint.empty()) loadCheckpoint(options.checkpoint, model, nullptr, /*restoreRng=*/false);
+    m = buildPython(project.graph, project.name, a, model, stateFile);
+    if (!m.issues.empty()) {
+      m.error = "cannot export to PyTorch source:";
+      for (const auto& i : m.issues) m.error += " " + i.message + ";";
+    }
+  } catch (const c10::Error& e) {
+    m.error = "export failed: " + std::string(e.what_without_backtrace()).substr(0, 600);
+  } catch (const std::exception& e) {
+    m.error = std::string("export failed: ") + e.what();
+  }
+  return m;
 }
 
 }  // namespace
 
 std::vector<GraphIssue> checkPythonExportable(const Graph& graph) {
   GraphAnalysis a = analyze(graph);
-  if (!a.ok()) {
-    std::vector<GraphIssue> errors;
-    for (const auto& i : a.issues)
-      if (i.severity == Severity::Error) errors.push_back(i);
-    return errors;
-  }
+  if (!a.ok()) return analysisErrors(a);
   GraphModule model(graph, a);
   return buildPython(graph, "model", a, model, "model.state.pt").issues;
 }
@@ -202,34 +217,16 @@ std::string pythonStatePath(const std::string& sourcePath) {
 
 std::string generatePythonSource(const Project& project, const ExportOptions& options, const std::string& sourcePath,
                                  std::string* error) {
-  auto fail = [error](const std::string& message) {
-    if (error) *error = message;
-    return std::string();
-  };
-  try {
-    GraphAnalysis a = analyze(project.graph);
-    if (!a.ok()) return fail("the model has errors; run validate for details");
-    GraphModule model(project.graph, a);
-    if (!options.checkpoint.empty()) loadCheckpoint(options.checkpoint, model, nullptr, /*restoreRng=*/false);
-    PythonModel m = buildPython(project.graph, project.name, a, model, baseName(pythonStatePath(sourcePath)));
-    if (!m.issues.empty()) return fail(issuesMessage(m.issues));
-    return m.source;
-  } catch (const c10::Error& e) {
-    return fail("export failed: " + std::string(e.what_without_backtrace()).substr(0, 600));
-  } catch (const std::exception& e) {
-    return fail(std::string("export failed: ") + e.what());
-  }
+  PythonModel m = buildProject(project, options, baseName(pythonStatePath(sourcePath)));
+  if (error) *error = m.error;
+  return m.error.empty() ? m.source : std::string();
 }
 
 Status exportPython(const Project& project, const std::string& sourcePath, const ExportOptions& options) {
+  const std::string statePath = pythonStatePath(sourcePath);
+  PythonModel m = buildProject(project, options, baseName(statePath));
+  if (!m.error.empty()) return Status::error(m.error);
   try {
-    GraphAnalysis a = analyze(project.graph);
-    if (!a.ok()) return Status::error("the model has errors; run validate for details");
-    GraphModule model(project.graph, a);
-    if (!options.checkpoint.empty()) loadCheckpoint(options.checkpoint, model, nullptr, /*restoreRng=*/false);
-    const std::string statePath = pythonStatePath(sourcePath);
-    PythonModel m = buildPython(project.graph, project.name, a, model, baseName(statePath));
-    if (!m.issues.empty()) return Status::error(issuesMessage(m.issues));
     // A plain dict of tensors in torch.save's pickle format: Python's torch.load returns a dict.
     c10::Dict<std::string, at::Tensor> state;
     for (const auto& [key, t] : m.state) state.insert(key, t.detach().to(torch::kCPU).clone());
@@ -238,8 +235,6 @@ Status exportPython(const Project& project, const std::string& sourcePath, const
     return writeFileAtomic(sourcePath, m.source);
   } catch (const c10::Error& e) {
     return Status::error("export failed: " + std::string(e.what_without_backtrace()).substr(0, 600));
-  } catch (const std::exception& e) {
-    return Status::error(std::string("export failed: ") + e.what());
   }
 }
 

@@ -10,7 +10,7 @@
 #include "core/GraphModule.h"
 #include "core/LayerType.h"
 #include "core/NodeModule.h"
-#include "core/export/ExportNames.h"
+#include "core/export/ExportCommon.h"
 #include "core/data/Dataset.h"
 #include "core/training/Checkpoint.h"
 
@@ -105,12 +105,7 @@ std::string metadataJson(const Project& project, const GraphAnalysis& a, const s
 
 std::vector<GraphIssue> checkExportable(const Graph& graph) {
   GraphAnalysis a = analyze(graph);
-  if (!a.ok()) {
-    std::vector<GraphIssue> errors;
-    for (const auto& i : a.issues)
-      if (i.severity == Severity::Error) errors.push_back(i);
-    return errors;
-  }
+  if (!a.ok()) return analysisErrors(a);
   GraphModule model(graph, a);
   return buildScript(graph, a, model).issues;
 }

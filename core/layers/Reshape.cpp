@@ -65,24 +65,28 @@ class Reshape final : public LayerType {
   }
 
   std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
-    // The resolved sample shape (any -1 already computed), with the batch taken from the input so
-    // that the one free size is never needed (and an empty batch still reshapes).
-    ShapeResult r = infer(LayerContext{ctx.params, ctx.inputs});
-    if (!r.output) return std::nullopt;
-    const std::string& x = ctx.inputVars.at(0);
-    std::vector<std::string> sizes{x + ".size(0)"};
-    for (int64_t d : r.output->dims) sizes.push_back(script::intLiteral(d));
-    return script::assign(ctx, x + ".reshape(" + script::listLiteral(sizes) + ")");
+    auto sizes = targetSizes(ctx.params, ctx.inputs, ctx.inputVars.at(0));
+    if (!sizes) return std::nullopt;
+    return script::assign(ctx, ctx.inputVars.at(0) + ".reshape(" + script::listLiteral(*sizes) + ")");
   }
 
   std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
-    // As emitScript: the resolved sample shape after the input's own batch size.
-    ShapeResult r = infer(LayerContext{ctx.params, ctx.inputs});
+    auto sizes = targetSizes(ctx.params, ctx.inputs, ctx.inputVars.at(0));
+    if (!sizes) return std::nullopt;
+    return python::expression(ctx, ctx.inputVars.at(0) + ".reshape(" + python::args(*sizes) + ")");
+  }
+
+ private:
+  /// The sizes to reshape the variable `x` to, for the exporters: the batch taken from x, then the
+  /// resolved sample shape (any -1 already computed), so that the one free size is never needed
+  /// (and an empty batch still reshapes). nullopt if the shape does not fit.
+  std::optional<std::vector<std::string>> targetSizes(const Params& params, const std::vector<TensorShape>& inputs,
+                                                      const std::string& x) const {
+    ShapeResult r = infer(LayerContext{params, inputs});
     if (!r.output) return std::nullopt;
-    const std::string& x = ctx.inputVars.at(0);
     std::vector<std::string> sizes{x + ".size(0)"};
-    for (int64_t d : r.output->dims) sizes.push_back(python::intLiteral(d));
-    return python::expression(ctx, x + ".reshape(" + python::args(sizes) + ")");
+    for (int64_t d : r.output->dims) sizes.push_back(script::intLiteral(d));
+    return sizes;
   }
 };
 NC_REGISTER_LAYER(Reshape);

@@ -1,4 +1,4 @@
-#include "core/export/ExportNames.h"
+#include "core/export/ExportCommon.h"
 
 #include <cctype>
 #include <set>
@@ -39,6 +39,13 @@ std::map<NodeId, std::string> nodeIdentifiers(const Graph& graph, const std::vec
     names[id] = v;
   }
   return names;
+}
+
+std::vector<GraphIssue> analysisErrors(const GraphAnalysis& analysis) {
+  std::vector<GraphIssue> errors;
+  for (const auto& i : analysis.issues)
+    if (i.severity == Severity::Error) errors.push_back(i);
+  return errors;
 }
 
 }  // namespace nc::core

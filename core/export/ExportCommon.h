@@ -1,11 +1,13 @@
 #pragma once
-// Names the exporters give nodes in generated code (TorchScript and PyTorch source): identifiers
-// derived from the node names, unique within a model. No torch in this header.
+// Shared by the exporters (TorchScript and PyTorch source): the identifiers they give nodes in
+// generated code, derived from the node names and unique within a model, and the graph errors
+// that stop any export. No torch in this header.
 #include <map>
 #include <string>
 #include <vector>
 
 #include "core/Graph.h"
+#include "core/ShapeInference.h"
 
 namespace nc::core {
 
@@ -16,5 +18,8 @@ std::string exportIdentifier(const std::string& name);
 
 /// exportIdentifier() of each node's name, made unique by appending "_<id>" (in `nodes` order).
 std::map<NodeId, std::string> nodeIdentifiers(const Graph& graph, const std::vector<NodeId>& nodes);
+
+/// The errors of an analysed graph (warnings left out): why it cannot be exported at all.
+std::vector<GraphIssue> analysisErrors(const GraphAnalysis& analysis);
 
 }  // namespace nc::core
