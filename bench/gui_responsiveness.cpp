@@ -74,6 +74,7 @@ int main(int argc, char** argv) {
 
   // The probe: a 10 ms timer; lateness = time since the previous tick minus 10 ms.
   std::vector<double> lateMs;
+  double worstMs = 0, worstAt = 0;  // the longest stall and when it ended (seconds into the run)
   QElapsedTimer clock;
   qint64 last = -1;
   bool measuring = false;
@@ -82,7 +83,13 @@ int main(int argc, char** argv) {
   probe.setInterval(10);
   QObject::connect(&probe, &QTimer::timeout, [&] {
     qint64 now = clock.nsecsElapsed();
-    if (measuring && last >= 0) lateMs.push_back(std::max(0.0, double(now - last) / 1e6 - 10.0));
+    if (measuring && last >= 0) {
+      lateMs.push_back(std::max(0.0, double(now - last) / 1e6 - 10.0));
+      if (lateMs.back() > worstMs) {
+        worstMs = lateMs.back();
+        worstAt = double(now) / 1e9;
+      }
+    }
     last = now;
   });
 
@@ -120,7 +127,9 @@ int main(int argc, char** argv) {
   std::printf("measured %.1f s of training (CNN template, Fashion-MNIST, batch %lld, threads %lld)\n", seconds,
               static_cast<long long>(project.training.batchSize), static_cast<long long>(project.training.threads));
   std::printf("timer ticks: %zu   lateness ms: p50 %.2f  p99 %.2f  max %.2f\n", lateMs.size(), percentile(lateMs, 50),
-              percentile(lateMs, 99), lateMs.empty() ? 0.0 : *std::max_element(lateMs.begin(), lateMs.end()));
+              percentile(lateMs, 99), worstMs);
+  std::printf("longest stall ended %.1f s after start; stalls over 50 ms: %zu\n", worstAt,
+              size_t(std::count_if(lateMs.begin(), lateMs.end(), [](double v) { return v > 50; })));
   std::printf("steps shown: %d (%.1f/s)   step batches: %d (%.1f/s)   chart redraws: %d (%.1f/s)\n", steps,
               steps / seconds, stepBatches, stepBatches / seconds, updates, updates / seconds);
   std::printf("stop took %.0f ms\n", stopMs);

@@ -21,7 +21,7 @@ QColor statusColor(const QString& status) {
 
 RunList::RunList(QWidget* parent) : QTreeWidget(parent) {
   setColumnCount(kColumnCount);
-  setHeaderLabels({tr("Run"), tr("Started"), tr("Status"), tr("Best val. acc."), tr("Settings")});
+  setHeaderLabels({tr("Run"), tr("Status"), tr("Best val. acc."), tr("Started"), tr("Settings")});
   setRootIsDecorated(false);
   setAlternatingRowColors(true);
   setSelectionMode(QAbstractItemView::ExtendedSelection);

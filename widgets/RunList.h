@@ -10,7 +10,7 @@ namespace nc::widgets {
 class RunList : public QTreeWidget {
   Q_OBJECT
  public:
-  enum Column { kName, kDate, kStatus, kBestAccuracy, kSettings, kColumnCount };
+  enum Column { kName, kStatus, kBestAccuracy, kDate, kSettings, kColumnCount };
 
   explicit RunList(QWidget* parent = nullptr);
 
