@@ -1,5 +1,7 @@
 #include "GraphTestUtil.h"
 
+#include <cstdio>
+
 namespace nc::test {
 
 core::NodeId GraphBuilder::add(const std::string& type, const core::ParamMap& overrides) {
@@ -25,6 +27,16 @@ bool hasIssue(const core::GraphAnalysis& a, core::NodeId node, const std::string
   for (const auto* i : a.issuesFor(node))
     if (i->message.find(fragment) != std::string::npos) return true;
   return false;
+}
+
+std::string runCommand(const std::string& cmd, int* status) {
+  FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
+  std::string output;
+  char buf[4096];
+  size_t n;
+  while (pipe && (n = fread(buf, 1, sizeof buf, pipe)) > 0) output.append(buf, n);
+  *status = pipe ? pclose(pipe) : -1;
+  return output;
 }
 
 }  // namespace nc::test

@@ -24,4 +24,7 @@ class GraphBuilder {
 /// True if any issue (of any severity) for `node` contains `fragment`.
 bool hasIssue(const core::GraphAnalysis& a, core::NodeId node, const std::string& fragment);
 
+/// Runs a shell command (stderr too) and returns its output; *status gets pclose()'s status.
+std::string runCommand(const std::string& cmd, int* status);
+
 }  // namespace nc::test

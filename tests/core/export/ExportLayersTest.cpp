@@ -245,17 +245,6 @@ TEST(ExportLayerPython, PlainPyTorchLoadsEveryArchiveWithTheSameOutputs) {
 namespace nc::test {
 namespace {
 
-/// Runs `cmd` (stderr too) and returns its output; *status gets pclose's status.
-std::string runCommand(const std::string& cmd, int* status) {
-  FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
-  std::string output;
-  char buf[4096];
-  size_t n;
-  while (pipe && (n = fread(buf, 1, sizeof buf, pipe)) > 0) output.append(buf, n);
-  *status = pipe ? pclose(pipe) : -1;
-  return output;
-}
-
 TEST(ExportLayerPython, PyTorchSourceOfEveryCaseMatchesTheInAppModel) {
   // Each case's model (the same seeded weights as the TorchScript cases, from a checkpoint) is
   // exported as PyTorch source; one Python process imports them all, loads each state dict

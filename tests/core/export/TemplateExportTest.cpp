@@ -32,16 +32,6 @@ fs::path tempFile(const std::string& name) {
   return fs::temp_directory_path() / ("nc_tpl_export_" + std::to_string(::getpid()) + "_" + name);
 }
 
-std::string run(const std::string& cmd, int* status) {
-  FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while (pipe && (n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-  *status = pipe ? pclose(pipe) : -1;
-  return out;
-}
-
 class TemplateExport : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(TemplateExport, ArchiveMatchesTheAppAndCarriesItsProject) {
@@ -124,7 +114,7 @@ TEST(TrainedExport, PlainPyTorchGetsTheSameTestAccuracyAsTheApp) {
   ASSERT_TRUE(s.ok()) << s.message();
 
   int status = 0;
-  std::string out = run("/usr/bin/python3 " + std::string(NC_SOURCE_DIR) + "/tests/python/eval_fashion.py " +
+  std::string out = runCommand("/usr/bin/python3 " + std::string(NC_SOURCE_DIR) + "/tests/python/eval_fashion.py " +
                             model.string(), &status);
   ASSERT_EQ(status, 0) << out;
   double pythonAccuracy = std::stod(out.substr(out.find("accuracy ") + 9));
@@ -133,7 +123,7 @@ TEST(TrainedExport, PlainPyTorchGetsTheSameTestAccuracyAsTheApp) {
   fs::path source = tempFile("cnn_trained.py");
   s = exportPython(job.project, source.string(), options);
   ASSERT_TRUE(s.ok()) << s.message();
-  out = run("/usr/bin/python3 " + std::string(NC_SOURCE_DIR) + "/tests/python/eval_fashion.py " + source.string(), &status);
+  out = runCommand("/usr/bin/python3 " + std::string(NC_SOURCE_DIR) + "/tests/python/eval_fashion.py " + source.string(), &status);
   ASSERT_EQ(status, 0) << out;
   EXPECT_NEAR(std::stod(out.substr(out.find("accuracy ") + 9)), r.testAccuracy, 1e-4) << out;
   fs::remove(source);
@@ -190,7 +180,7 @@ TEST_P(TemplateExport, PythonSourceMatchesTheApp) {
   fs::path list = tempFile(GetParam() + ".pylist.txt");
   std::ofstream(list) << source.string() << " " << ioFile.string() << "\n";
   int status = 0;
-  std::string out = run("/usr/bin/python3 " + std::string(NC_SOURCE_DIR) + "/tests/python/check_python_exports.py " +
+  std::string out = runCommand("/usr/bin/python3 " + std::string(NC_SOURCE_DIR) + "/tests/python/check_python_exports.py " +
                             list.string(), &status);
   EXPECT_EQ(status, 0) << out;
   EXPECT_NE(out.find("all 1 python exports match"), std::string::npos) << out;
