@@ -11,6 +11,7 @@
 #include <QProgressBar>
 #include <QSlider>
 #include <QSplitter>
+#include <QScrollArea>
 #include <QTabWidget>
 #include <QTextStream>
 #include <QToolButton>
@@ -20,6 +21,7 @@
 #include <iterator>
 
 #include "widgets/ConfusionMatrixView.h"
+#include "widgets/SampleGridView.h"
 #include "widgets/MetricChart.h"
 
 #include <QChart>
@@ -79,6 +81,11 @@ TrainingDashboard::TrainingDashboard(QWidget* parent) : QWidget(parent), m_data(
   m_tabs->addTab(m_chartsPage, tr("Charts"));
   m_confusion = new ConfusionMatrixView(m_tabs);
   m_tabs->addTab(m_confusion, tr("Confusion matrix"));
+  m_samples = new SampleGridView;
+  auto* samplesScroll = new QScrollArea(m_tabs);
+  samplesScroll->setWidget(m_samples);
+  samplesScroll->setWidgetResizable(true);
+  m_tabs->addTab(samplesScroll, tr("Validation samples"));
 
   m_log = new QPlainTextEdit(this);
   m_log->setReadOnly(true);
@@ -327,6 +334,8 @@ void TrainingDashboard::finishRun(const core::RunResult& r) {
     for (const auto& n : r.classNames) names << QString::fromStdString(n);
     m_confusion->setMatrix(r.confusion, names);
   }
+  if (!r.runDirectory.empty()) m_samples->loadRun(QString::fromStdString(r.runDirectory));
+  else m_samples->clear();
   refreshNow();
 }
 

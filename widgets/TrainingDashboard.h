@@ -20,6 +20,7 @@ class QToolButton;
 namespace nc::widgets {
 
 class ConfusionMatrixView;
+class SampleGridView;
 class MetricChart;
 
 /// The live view of a training run: charts of loss (per step, with TensorBoard-like smoothing,
@@ -44,7 +45,8 @@ class TrainingDashboard : public QWidget {
   void appendEpoch(const core::EpochMetrics& epoch);
   void appendResource(const core::ResourceSample& sample);
   void appendLog(const QString& line);
-  /// Shows the outcome, the final progress and the confusion matrix.
+  /// Shows the outcome, the final progress, the confusion matrix and (from the run folder) the
+  /// validation samples with their predicted and true classes.
   void finishRun(const core::RunResult& result);
   /// Shows a result loaded from a run folder (confusion matrix and curves), e.g. a selected run.
   void showRun(const RunCurves& curves, const core::RunResult& result);
@@ -75,6 +77,7 @@ class TrainingDashboard : public QWidget {
   MetricChart* cpuChart() const { return m_cpu; }
   MetricChart* memoryChart() const { return m_memory; }
   ConfusionMatrixView* confusionMatrix() const { return m_confusion; }
+  SampleGridView* sampleGrid() const { return m_samples; }
   QProgressBar* progressBar() const { return m_progress; }
   QString logText() const;
   QString statusText() const;
@@ -116,6 +119,7 @@ class TrainingDashboard : public QWidget {
   QSlider* m_smoothingSlider = nullptr;
   QLabel* m_smoothingLabel = nullptr;
   QTabWidget* m_tabs = nullptr;
+  SampleGridView* m_samples = nullptr;
   QWidget* m_chartsPage = nullptr;
   MetricChart* m_loss = nullptr;
   MetricChart* m_accuracy = nullptr;

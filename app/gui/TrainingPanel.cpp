@@ -333,7 +333,9 @@ void TrainingPanel::onRunSelection(const QStringList& directories) {
 void TrainingPanel::showRun(const QString& directory) {
   if (isRunActive() || directory.isEmpty()) return;
   m_shownRun = directory;
-  m_dashboard->showRun(widgets::readRunCurves(directory), widgets::readRunResult(directory));
+  core::RunResult result = widgets::readRunResult(directory);
+  result.runDirectory = directory.toStdString();  // the dashboard reads the run's samples from it
+  m_dashboard->showRun(widgets::readRunCurves(directory), result);
   onRunSelection(m_runs->selectedRuns());
 }
 

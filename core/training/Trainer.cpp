@@ -4,10 +4,12 @@
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <filesystem>
 #include <sstream>
 
 #include "core/GraphModule.h"
 #include "core/LayerType.h"
+#include "core/Project.h"
 #include "core/data/BatchLoader.h"
 #include "core/data/Dataset.h"
 #include "core/training/Checkpoint.h"
@@ -262,6 +264,7 @@ class Run {
     int64_t correct = 0, predictions = 0;
     int64_t classes = m_data->numClasses();
     torch::Tensor matrix = torch::zeros({classes * classes}, torch::kLong);
+    nlohmann::json samples = nlohmann::json::array();
     while (auto batch = loader.next()) {
       torch::Tensor x = batch->inputs.to(m_device), y = batch->targets.to(m_device);
       torch::Tensor logits = m_model->forward(x);
@@ -271,6 +274,7 @@ class Run {
       if (confusion && m_data->task == Task::Classification) {
         torch::Tensor flat = (y.reshape({-1}) * classes + logits.argmax(-1).reshape({-1})).to(torch::kCPU);
         matrix += torch::bincount(flat, {}, classes * classes);
+        collectSamples(x, y, logits, samples);
       }
       maybeSample();
     }
@@ -282,10 +286,44 @@ class Run {
       auto acc = matrix.accessor<int64_t, 1>();
       for (int64_t i = 0; i < classes; ++i)
         for (int64_t j = 0; j < classes; ++j) m_confusion[size_t(i)][size_t(j)] = acc[i * classes + j];
+      writeSamples(samples);
     }
     m_model->train();
     return t;
   }
+
+  /// Keeps the first kShownSamples validation samples of a classification run: true and
+  /// predicted class, confidence, and for images the pixels (0-255, [C, H, W] row-major).
+  void collectSamples(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& logits,
+                      nlohmann::json& samples) const {
+    if (int64_t(samples.size()) >= kShownSamples || logits.dim() != 2) return;
+    torch::Tensor probs = torch::softmax(logits, 1).to(torch::kCPU);
+    torch::Tensor inputs = x.to(torch::kCPU);
+    torch::Tensor labels = y.to(torch::kCPU);
+    bool image = inputs.dim() == 4 && (inputs.size(1) == 1 || inputs.size(1) == 3);
+    for (int64_t i = 0; i < inputs.size(0) && int64_t(samples.size()) < kShownSamples; ++i) {
+      auto [confidence, predicted] = probs[i].max(0);
+      nlohmann::json s = {{"true", labels[i].item<int64_t>()},
+                          {"predicted", predicted.item<int64_t>()},
+                          {"confidence", confidence.item<double>()}};
+      if (image) {
+        torch::Tensor pixels = (inputs[i] * 255).round().clamp(0, 255).to(torch::kUInt8).contiguous();
+        s["shape"] = pixels.sizes().vec();
+        s["pixels"] = std::vector<uint8_t>(pixels.data_ptr<uint8_t>(), pixels.data_ptr<uint8_t>() + pixels.numel());
+      }
+      samples.push_back(std::move(s));
+    }
+  }
+
+  /// validation_samples.json in the run folder: the latest validation pass's first samples.
+  void writeSamples(const nlohmann::json& samples) {
+    if (!m_folder.enabled() || samples.empty()) return;
+    // Validation runs at the end of epoch m_epoch + 1, before the epoch counter moves on.
+    nlohmann::json j = {{"epoch", m_epoch + 1}, {"class_names", m_data->classNames}, {"samples", samples}};
+    writeFileAtomic((std::filesystem::path(m_folder.path()) / "validation_samples.json").string(), j.dump() + "\n");
+  }
+
+  static constexpr int64_t kShownSamples = 32;
 
   /// Updates best/patience bookkeeping; returns true when this epoch is the best so far.
   bool recordBest(const EpochMetrics& em) {

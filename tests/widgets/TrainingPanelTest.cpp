@@ -18,6 +18,7 @@
 #include "widgets/MetricChart.h"
 #include "widgets/RunHistory.h"
 #include "widgets/RunList.h"
+#include "widgets/SampleGridView.h"
 #include "widgets/TrainingDashboard.h"
 #include "widgets/TrainingSettingsForm.h"
 
@@ -80,6 +81,17 @@ TEST(TrainingPanel, ShortRunFillsTheDashboardAndKeepsTheRun) {
   EXPECT_FALSE(d->confusionMatrix()->isEmpty());
   EXPECT_GT(d->confusionMatrix()->accuracy(), 0.3) << "the tiny CNN learns something in two epochs";
   EXPECT_TRUE(d->logText().contains("epoch 2/2"));
+  // The grid of validation samples: images with their predicted and true classes.
+  const auto& shown = d->sampleGrid()->samples();
+  ASSERT_FALSE(shown.empty());
+  EXPECT_LE(shown.size(), 32u);
+  EXPECT_EQ(shown.front().image.size(), QSize(28, 28));
+  for (const auto& s : shown) {
+    EXPECT_GE(s.predictedClass, 0);
+    EXPECT_LT(s.predictedClass, 10);
+    EXPECT_GT(s.confidence, 0.0);
+  }
+  EXPECT_EQ(d->sampleGrid()->classNames().size(), 10);
 
   QDir run(f.panel->currentRunDirectory());
   EXPECT_TRUE(run.exists("checkpoints/last.pt"));
