@@ -4,7 +4,6 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <unistd.h>
 
 #include "core/LayerRegistry.h"
 
@@ -187,25 +186,6 @@ std::string serializeProject(const Project& p) {
                {"data", json::parse(dataConfigToJson(p.data))},
                {"training", json::parse(trainConfigToJson(p.training))}};
   return root.dump(2) + "\n";
-}
-
-Status writeFileAtomic(const std::string& path, const std::string& contents) {
-  std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Status::error(path + ": cannot write (cannot create " + tmp + ")");
-    out << contents;
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      return Status::error(path + ": write failed (disk full?)");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return Status::error(path + ": cannot replace file");
-  }
-  return {};
 }
 
 Status saveProject(const Project& project, const std::string& path) {

@@ -2,6 +2,7 @@
 #include <optional>
 #include <string>
 
+#include "core/FileIO.h"
 #include "core/Graph.h"
 #include "core/Status.h"
 #include "core/data/DataConfig.h"
@@ -31,8 +32,7 @@ ProjectLoad parseProject(const std::string& text);
 /// Reads and parses a file; errors start with the file name.
 ProjectLoad loadProject(const std::string& path);
 std::string serializeProject(const Project& project);
-/// Writes atomically (temporary file in the same folder, then rename).
+/// Writes atomically and durably (see FileIO.h).
 Status saveProject(const Project& project, const std::string& path);
-Status writeFileAtomic(const std::string& path, const std::string& contents);
 
 }  // namespace nc::core
