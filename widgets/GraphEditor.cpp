@@ -56,18 +56,35 @@ constexpr int kWrapColumns = 5;
 
 GraphEditor::GraphEditor(QObject* parent) : QObject(parent) { m_analysis = core::analyze(m_project.graph); }
 
-void GraphEditor::setProject(core::Project project) {
+bool GraphEditor::setProject(core::Project project) {
+  if (m_readOnly) return refuse(tr("The model is read-only while a training run uses it."));
   m_undo.clear();
   m_project = std::move(project);
   m_analysis = core::analyze(m_project.graph);
   m_undo.setClean();
   Q_EMIT changed();
+  return true;
 }
 
 void GraphEditor::setReadOnly(bool readOnly) {
   if (m_readOnly == readOnly) return;
   m_readOnly = readOnly;
   Q_EMIT changed();
+  Q_EMIT readOnlyChanged(readOnly);
+}
+
+bool GraphEditor::undo() {
+  if (m_readOnly) return refuse(tr("The model is read-only while a training run uses it."));
+  if (!m_undo.canUndo()) return false;
+  m_undo.undo();
+  return true;
+}
+
+bool GraphEditor::redo() {
+  if (m_readOnly) return refuse(tr("The model is read-only while a training run uses it."));
+  if (!m_undo.canRedo()) return false;
+  m_undo.redo();
+  return true;
 }
 
 void GraphEditor::restore(const core::Project& project) {

@@ -29,9 +29,16 @@ class GraphEditor : public QObject {
   QUndoStack* undoStack() { return &m_undo; }
 
   /// Replaces the project (open, new). Clears the undo history and marks it unmodified.
-  void setProject(core::Project project);
-  /// While a training run holds a snapshot of the graph, edits are refused.
+  /// Refused (false, editRefused) while read-only.
+  bool setProject(core::Project project);
+  /// While a training run holds a snapshot of the graph, edits are refused: every edit below,
+  /// undo, redo and setProject (the window also disables the actions that would ask for them).
   void setReadOnly(bool readOnly);
+  /// Undo / redo through the undo stack; refused while read-only. Use these, not the stack's own.
+  bool undo();
+  bool redo();
+  bool canUndo() const { return !m_readOnly && m_undo.canUndo(); }
+  bool canRedo() const { return !m_readOnly && m_undo.canRedo(); }
   bool readOnly() const { return m_readOnly; }
   /// Why the last edit was refused (also sent with editRefused).
   const QString& lastError() const { return m_lastError; }
@@ -64,6 +71,8 @@ class GraphEditor : public QObject {
  Q_SIGNALS:
   /// After any change of the project, including undo and redo.
   void changed();
+  /// setReadOnly changed the state.
+  void readOnlyChanged(bool readOnly);
   /// An edit was refused; the message says why (for the status bar).
   void editRefused(const QString& message);
 

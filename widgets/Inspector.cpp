@@ -14,6 +14,7 @@
 
 #include "core/LayerType.h"
 #include "widgets/GraphEditor.h"
+#include "widgets/WheelGuard.h"
 
 namespace nc::widgets {
 
@@ -155,6 +156,7 @@ void Inspector::rebuild() {
     if (n)
       for (const auto& spec : n->layer->params()) {
         QWidget* field = makeField(spec);
+        guardWheel(field);  // scrolling the inspector never changes a parameter
         field->setToolTip(QString::fromStdString(spec.doc));
         m_fields[spec.name] = field;
         auto* label = new QLabel(QString::fromStdString(spec.name));

@@ -23,6 +23,7 @@
 #include "widgets/ConfusionMatrixView.h"
 #include "widgets/SampleGridView.h"
 #include "widgets/MetricChart.h"
+#include "widgets/WheelGuard.h"
 
 #include <QChart>
 
@@ -133,6 +134,7 @@ QWidget* TrainingDashboard::buildHeader() {
   m_smoothingSlider->setToolTip(tr("Smoothing of the per-step curves (exponential moving average, as in TensorBoard)"));
   m_smoothingLabel = new QLabel(tr("Smoothing 0.60"), header);
   connect(m_smoothingSlider, &QSlider::valueChanged, this, [this](int v) { setSmoothing(v / 100.0); });
+  guardWheel(m_smoothingSlider);  // the panel scrolls; the slider moves only when focused
 
   auto* png = new QToolButton(header);
   png->setText(tr("PNG…"));

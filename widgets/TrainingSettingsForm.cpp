@@ -19,6 +19,7 @@
 #include "core/training/Devices.h"
 #include "widgets/ScientificSpinBox.h"
 #include "widgets/SettingsFields.h"
+#include "widgets/WheelGuard.h"
 
 namespace nc::widgets {
 namespace {
@@ -68,6 +69,7 @@ TrainingSettingsForm::TrainingSettingsForm(QWidget* parent) : QWidget(parent) {
     e->form = form;
   }
   layout->addStretch(1);
+  guardWheelInTree(this);  // scrolling the form never changes a setting
   showValues();
 }
 

@@ -8,6 +8,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
+#include <QEventLoopLocker>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QKeySequence>
@@ -24,6 +25,7 @@
 #include <QTabWidget>
 #include <QToolBar>
 #include <QVBoxLayout>
+#include <cstdio>
 
 #include "app/gui/TrainingPanel.h"
 #include "core/LayerType.h"
@@ -100,6 +102,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     if (auto* node = m_scene->nodeItem(id)) m_view->centerOn(node);
   });
 
+  m_closeDeadline.setSingleShot(true);
+  m_closeDeadline.setInterval(kCloseWaitMs);
+  connect(&m_closeDeadline, &QTimer::timeout, this, [this]() {
+    std::fprintf(stderr, "neuralcanvas: the run has not stopped %d s after the window closed; quitting anyway\n",
+                 kCloseWaitMs / 1000);
+    m_quitLock.reset();  // the application quits; destruction waits briefly, then exits regardless
+  });
+
+  m_backgroundWriter.setMaxThreadCount(1);  // writes in the order asked for
   m_autosaveTimer.setInterval(kAutosaveMs);
   connect(&m_autosaveTimer, &QTimer::timeout, this, &MainWindow::autosave);
   m_autosaveTimer.start();
@@ -111,7 +122,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   refresh();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+  waitForAutosave();
+  // Join a run still going before the widgets it reports to go away (bounded: see shutdown()).
+  m_training->shutdown();
+  // The editor (a child) is destroyed after this body: its undo stack's last signals must not
+  // reach this half-destroyed window.
+  disconnect(m_editor->undoStack(), nullptr, this, nullptr);
+  disconnect(m_editor, nullptr, this, nullptr);
+}
 
 void MainWindow::createDocks() {
   auto* paletteBox = new QWidget;
@@ -133,7 +152,14 @@ void MainWindow::createDocks() {
   m_inspector = new widgets::Inspector(m_editor);
   auto* inspectorDock = new QDockWidget(tr("Inspector"));
   inspectorDock->setObjectName("inspectorDock");
-  inspectorDock->setWidget(m_inspector);
+  // A long parameter form scrolls (its fields take the wheel only when focused: WheelGuard).
+  auto* inspectorScroll = new QScrollArea;
+  inspectorScroll->setObjectName("inspectorScroll");
+  inspectorScroll->setWidget(m_inspector);
+  inspectorScroll->setWidgetResizable(true);
+  inspectorScroll->setFrameShape(QFrame::NoFrame);
+  inspectorScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  inspectorDock->setWidget(inspectorScroll);
   addDockWidget(Qt::RightDockWidgetArea, inspectorDock);
 
   m_summary = new QLabel;
@@ -172,8 +198,10 @@ void MainWindow::connectTraining() {
   });
   connect(m_training, &TrainingPanel::runActiveChanged, this, [this](bool active) {
     m_editor->setReadOnly(active);
+    updateEditActions();
     statusBar()->showMessage(active ? tr("Training: the model is read-only until the run ends.") : tr("Training ended."),
                              6000);
+    if (!active && m_quitLock) runEndedAfterClose();
   });
   connect(m_training, &TrainingPanel::problemsRefusedStart, this, [this]() {
     if (auto* dock = findChild<QDockWidget*>("problemsDock")) dock->show();
@@ -214,20 +242,21 @@ void MainWindow::createActions() {
   };
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(make("new", tr("&New"), QKeySequence::New, [this]() {
-    if (!maybeSave()) return;
+    if (m_editor->readOnly() || !maybeSave()) return;
     core::Project empty;
     empty.name = "untitled";
-    m_editor->setProject(std::move(empty));
+    if (!m_editor->setProject(std::move(empty))) return;
     m_path.clear();
     updateTitle();
   }));
   QMenu* templates = file->addMenu(tr("New from &template"));
+  m_templatesMenu = templates;
   for (const char* templateName : {"cnn", "lstm", "transformer", "char_lstm"})
     templates->addAction(templateName, this, [this, name = QString(templateName)]() {
-      if (maybeSave()) newFromTemplate(name);
+      if (!m_editor->readOnly() && maybeSave()) newFromTemplate(name);
     });
   file->addAction(make("open", tr("&Open…"), QKeySequence::Open, [this]() {
-    if (!maybeSave()) return;
+    if (m_editor->readOnly() || !maybeSave()) return;
     QString path = QFileDialog::getOpenFileName(this, tr("Open project"), QFileInfo(m_path).absolutePath(),
                                                 tr("NeuralCanvas projects (*.json);;All files (*)"));
     if (!path.isEmpty()) openProject(path);
@@ -243,12 +272,17 @@ void MainWindow::createActions() {
   file->addAction(make("quit", tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q), [this]() { close(); }));
 
   QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-  QAction* undo = m_editor->undoStack()->createUndoAction(this, tr("&Undo"));
-  undo->setObjectName("undo");
-  undo->setShortcut(QKeySequence::Undo);
-  QAction* redo = m_editor->undoStack()->createRedoAction(this, tr("&Redo"));
-  redo->setObjectName("redo");
-  redo->setShortcut(QKeySequence::Redo);
+  // Not the stack's own actions: those stay enabled whenever the stack can undo, also during a
+  // run. These go through the editor (which refuses while read-only) and follow its state.
+  QAction* undo = make("undo", tr("&Undo"), QKeySequence::Undo, [this]() { m_editor->undo(); });
+  QAction* redo = make("redo", tr("&Redo"), QKeySequence::Redo, [this]() { m_editor->redo(); });
+  undo->setShortcuts(QKeySequence::Undo);
+  redo->setShortcuts(QKeySequence::Redo);  // Ctrl+Shift+Z and Ctrl+Y
+  QUndoStack* stack = m_editor->undoStack();
+  for (auto signal : {&QUndoStack::canUndoChanged, &QUndoStack::canRedoChanged})
+    connect(stack, signal, this, &MainWindow::updateEditActions);
+  connect(stack, &QUndoStack::undoTextChanged, this, &MainWindow::updateEditActions);
+  connect(stack, &QUndoStack::redoTextChanged, this, &MainWindow::updateEditActions);
   edit->addAction(undo);
   edit->addAction(redo);
   edit->addSeparator();
@@ -299,6 +333,26 @@ void MainWindow::createActions() {
   for (const char* name : {"zoomIn", "zoomOut", "fit", "autoLayout"}) bar->addAction(action(name));
   bar->addSeparator();
   bar->addAction(action("train"));
+
+  for (const char* name : {"new", "open", "cut", "paste", "duplicate", "delete", "autoLayout"})
+    m_graphActions.push_back(action(name));
+  updateEditActions();
+}
+
+void MainWindow::updateEditActions() {
+  const bool editable = !m_editor->readOnly();
+  for (QAction* a : m_graphActions) a->setEnabled(editable);
+  if (m_templatesMenu) m_templatesMenu->setEnabled(editable);
+  if (m_recentMenu) m_recentMenu->setEnabled(editable && !m_recentMenu->actions().isEmpty());
+  QUndoStack* stack = m_editor->undoStack();
+  if (QAction* undo = action("undo")) {
+    undo->setEnabled(m_editor->canUndo());
+    undo->setText(stack->undoText().isEmpty() ? tr("&Undo") : tr("&Undo %1").arg(stack->undoText()));
+  }
+  if (QAction* redo = action("redo")) {
+    redo->setEnabled(m_editor->canRedo());
+    redo->setText(stack->redoText().isEmpty() ? tr("&Redo") : tr("&Redo %1").arg(stack->redoText()));
+  }
 }
 
 QAction* MainWindow::action(const QString& objectName) const { return findChild<QAction*>(objectName); }
@@ -322,12 +376,16 @@ QString MainWindow::templatePath(const QString& name) {
 }
 
 bool MainWindow::openProject(const QString& path) {
+  if (m_editor->readOnly()) {
+    showError(tr("Cannot open project"), tr("A training run is using the model: open %1 once it has ended.").arg(path));
+    return false;
+  }
   core::ProjectLoad load = core::loadProject(path.toStdString());
   if (!load.ok()) {
     showError(tr("Cannot open project"), QString::fromStdString(load.error));
     return false;
   }
-  m_editor->setProject(std::move(*load.project));
+  if (!m_editor->setProject(std::move(*load.project))) return false;
   m_path = QFileInfo(path).absoluteFilePath();
   addRecent(m_path);
   updateTitle();
@@ -338,6 +396,10 @@ bool MainWindow::openProject(const QString& path) {
 }
 
 bool MainWindow::newFromTemplate(const QString& name) {
+  if (m_editor->readOnly()) {
+    showError(tr("Template"), tr("A training run is using the model: start a new one once it has ended."));
+    return false;
+  }
   QString path = templatePath(name);
   if (path.isEmpty()) {
     showError(tr("Template missing"), tr("No template named %1 in resources/templates").arg(name));
@@ -348,7 +410,7 @@ bool MainWindow::newFromTemplate(const QString& name) {
     showError(tr("Cannot open template"), QString::fromStdString(load.error));
     return false;
   }
-  m_editor->setProject(std::move(*load.project));
+  if (!m_editor->setProject(std::move(*load.project))) return false;
   m_path.clear();  // a template is never overwritten: Save asks for a file
   updateTitle();
   m_training->refreshRuns();
@@ -397,17 +459,35 @@ bool MainWindow::maybeSave() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+  if (m_closing) {  // closed again while the run is stopping: already on its way out
+    event->accept();
+    return;
+  }
   if (!maybeSave()) {
     event->ignore();
     return;
   }
-  m_training->shutdown();  // stops a run between batches and joins its thread; checkpoints stay
   m_tabs->setCurrentWidget(m_view);  // saves the editor's docks as the user left them
   QSettings settings;
   settings.setValue("window/geometry", saveGeometry());
   settings.setValue("window/state", saveState());
   removeAutosave();
+  if (m_training->isRunActive()) {
+    // Never wait here: ask the run to stop (it checks about every second, in every phase), let
+    // the window close now, and keep the application's event loop alive until the worker has
+    // reported the end and its thread is joined (runEndedAfterClose), at most kCloseWaitMs.
+    m_closing = true;
+    m_quitLock = std::make_unique<QEventLoopLocker>();
+    m_training->stop();
+    m_closeDeadline.start();
+  }
   event->accept();
+}
+
+void MainWindow::runEndedAfterClose() {
+  m_closeDeadline.stop();
+  m_closing = false;
+  m_quitLock.reset();  // the last window is closed: the application quits now
 }
 
 void MainWindow::addRecent(const QString& path) {
@@ -426,9 +506,9 @@ void MainWindow::rebuildRecentMenu() {
   const QStringList recent = QSettings().value("recentFiles").toStringList();
   for (const QString& path : recent)
     m_recentMenu->addAction(QFileInfo(path).fileName() + "  —  " + QFileInfo(path).absolutePath(), this, [this, path]() {
-      if (maybeSave()) openProject(path);
+      if (!m_editor->readOnly() && maybeSave()) openProject(path);
     });
-  m_recentMenu->setEnabled(!recent.isEmpty());
+  m_recentMenu->setEnabled(!recent.isEmpty() && !m_editor->readOnly());
 }
 
 void MainWindow::copySelection(bool cut) {
@@ -507,13 +587,22 @@ QString MainWindow::autosavePath() {
 
 void MainWindow::autosave() {
   if (!isModified()) return;
-  QDir().mkpath(autosaveFolder());
+  // The text is taken here; the durable write (fsync of file and folder, which can take seconds
+  // on a busy disk, e.g. while a run writes checkpoints) happens on the background writer.
   std::string text = core::serializeProject(m_editor->project());
-  if (!core::writeFileAtomic(autosavePath().toStdString(), text)) return;
-  core::writeFileAtomic((autosavePath() + ".origin").toStdString(), m_path.toStdString());
+  std::string origin = m_path.toStdString();
+  QString path = autosavePath();
+  m_backgroundWriter.start([text = std::move(text), origin = std::move(origin), path]() {
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    if (!core::writeFileAtomic(path.toStdString(), text)) return;
+    core::writeFileAtomic((path + ".origin").toStdString(), origin);
+  });
 }
 
+void MainWindow::waitForAutosave() { m_backgroundWriter.waitForDone(); }
+
 void MainWindow::removeAutosave() {
+  waitForAutosave();  // a write still queued would bring the file back
   QFile::remove(autosavePath());
   QFile::remove(autosavePath() + ".origin");
 }
@@ -536,7 +625,7 @@ bool MainWindow::offerRecovery(const std::function<bool(const QString&)>& ask) {
     core::ProjectLoad load = core::loadProject(info.filePath().toStdString());
     bool restored = yes && load.ok();
     if (restored) {
-      m_editor->setProject(std::move(*load.project));
+      m_editor->setProject(std::move(*load.project));  // at start-up: no run yet
       m_path = origin;
       m_editor->undoStack()->resetClean();  // recovered work is unsaved
       updateTitle();

@@ -4,12 +4,16 @@
 // connects the widgets to it; it knows files, settings, the clipboard and autosave.
 #include <QMainWindow>
 #include <QString>
+#include <QThreadPool>
 #include <QTimer>
 
 #include "core/Project.h"
 
 #include <functional>
+#include <memory>
 #include <vector>
+
+class QEventLoopLocker;
 
 class QAction;
 class QDockWidget;
@@ -37,7 +41,8 @@ class MainWindow : public QMainWindow {
   ~MainWindow() override;
 
   /// Loads a project file. On failure the error is shown (a dialog, or only the status bar and
-  /// lastError() when not interactive) and the current project stays as it was.
+  /// lastError() when not interactive) and the current project stays as it was. Refused while a
+  /// run trains (the graph is read-only then), like every action that would change the graph.
   bool openProject(const QString& path);
   /// Opens a template from resources/templates as a new, unsaved project.
   bool newFromTemplate(const QString& name);
@@ -54,13 +59,17 @@ class MainWindow : public QMainWindow {
   widgets::GraphScene* scene() const { return m_scene; }
   widgets::GraphView* view() const { return m_view; }
   QListWidget* problemsList() const { return m_problems; }
+  widgets::Inspector* inspector() const { return m_inspector; }
   TrainingPanel* trainingPanel() const { return m_training; }
   /// Shows the Training tab.
   void showTraining();
   QAction* action(const QString& objectName) const;
 
-  /// Writes the autosave file now (the timer does this every minute while there are changes).
+  /// Writes the autosave file (the timer does this every minute while there are changes): the
+  /// project's text is taken now, the file is written on a background thread.
   void autosave();
+  /// Waits until the autosave writes asked for so far are on disk.
+  void waitForAutosave();
   /// The autosave file of this window's process.
   static QString autosavePath();
   /// Offers autosaved work left behind by a process that did not exit cleanly; returns whether
@@ -73,7 +82,15 @@ class MainWindow : public QMainWindow {
   /// resources/templates/<name>.json next to the executable or in the source tree.
   static QString templatePath(const QString& name);
 
+  /// The window was closed during a run: it is hidden and the run is stopping; the application
+  /// stays alive (its event loop running) until the run has ended, at most kCloseWaitMs.
+  bool isWaitingForRunToEnd() const { return m_quitLock != nullptr; }
+  static constexpr int kCloseWaitMs = 30'000;
+
  protected:
+  /// Never waits on training: closing during a run asks the run to stop, closes the window at
+  /// once and keeps the event loop going until the worker reports the end (then the thread is
+  /// joined and the application quits).
   void closeEvent(QCloseEvent* event) override;
 
  private:
@@ -91,6 +108,9 @@ class MainWindow : public QMainWindow {
   void removeAutosave();
   void connectTraining();
   void tabChanged();
+  /// Enables the actions that change the graph only while it is editable (no run active).
+  void updateEditActions();
+  void runEndedAfterClose();
 
   widgets::GraphEditor* m_editor = nullptr;
   widgets::GraphScene* m_scene = nullptr;
@@ -104,6 +124,12 @@ class MainWindow : public QMainWindow {
   TrainingPanel* m_training = nullptr;
   std::vector<QDockWidget*> m_hiddenDocks;  // editor docks hidden while the Training tab shows
   QTimer m_autosaveTimer;
+  QMenu* m_templatesMenu = nullptr;
+  std::vector<QAction*> m_graphActions;  // disabled during a run
+  std::unique_ptr<QEventLoopLocker> m_quitLock;  // held from a close during a run to its end
+  QTimer m_closeDeadline;
+  QThreadPool m_backgroundWriter;  // autosave: durable writes off the GUI thread
+  bool m_closing = false;
   QString m_path;
   QString m_lastError;
   bool m_interactive = true;

@@ -3,15 +3,9 @@
 #include <QDeadlineTimer>
 #include <QThread>
 #include <cstdio>
+#include <cstdlib>
 
 namespace nc::app {
-namespace {
-
-/// How long shutdown() waits for the trainer before giving up on the thread (it then leaks it
-/// rather than destroying a running QThread, which would abort the program).
-constexpr int kShutdownWaitMs = 120'000;
-
-}  // namespace
 
 TrainingController::TrainingController(QObject* parent) : QObject(parent) { TrainingWorker::registerTypes(); }
 
@@ -65,6 +59,8 @@ void TrainingController::stop() {
   m_control->requestStop();  // also wakes a paused trainer
 }
 
+bool TrainingController::isStopping() const { return m_thread && m_control && m_control->stopRequested(); }
+
 void TrainingController::shutdown() {
   if (!m_thread) return;
   m_control->requestStop();
@@ -72,13 +68,17 @@ void TrainingController::shutdown() {
   disconnect(m_thread, nullptr, this, nullptr);
   m_thread->quit();
   if (!m_thread->wait(QDeadlineTimer(kShutdownWaitMs))) {
-    // Never destroy a running QThread (that aborts): leave it to finish on its own.
-    std::fprintf(stderr, "neuralcanvas: the training thread did not stop in time; leaving it\n");
-    m_thread = nullptr;
-    m_worker = nullptr;
-  } else {
-    release();
+    // Destroying a running QThread aborts, and leaking it lets it outlive main() (and the torch
+    // and Qt state it uses). Checkpoints, metrics and result files are written atomically, so
+    // ending the process here loses at most the epoch under way, as a kill would.
+    std::fprintf(stderr,
+                 "neuralcanvas: the training thread did not stop within %d s; exiting without it (the "
+                 "checkpoints of finished epochs are kept)\n",
+                 kShutdownWaitMs / 1000);
+    std::fflush(stderr);
+    std::_Exit(4);
   }
+  release();
   m_paused = false;
   Q_EMIT activeChanged(false);
 }

@@ -13,7 +13,12 @@ namespace nc::app {
 
 /// Owns the training thread. start() moves a TrainingWorker to a new QThread and relays its
 /// queued signals; pause(), resume() and stop() go straight to the trainer's TrainingControl
-/// (it checks between batches), so the GUI thread never waits on training. One run at a time.
+/// (the trainer checks it between batches and in every phase: loading, validation, test), so
+/// the GUI thread never waits on training. One run at a time.
+///
+/// Ending: stop() returns at once; the run ends on the worker thread, and the thread is joined
+/// when its finished signal reaches the event loop (activeChanged(false)). Only when no event
+/// loop will run again (destruction) does shutdown() wait, and that wait is bounded.
 class TrainingController : public QObject {
   Q_OBJECT
  public:
@@ -27,12 +32,21 @@ class TrainingController : public QObject {
   void resume();
   /// Asks the run to stop after the current batch; finished() follows with status Stopped.
   void stop();
-  /// For closing the window: stops the run and waits for its thread to end (the trainer stops
-  /// within a batch, or after the evaluation under way). The checkpoints of finished epochs
-  /// stay. Returns at once when nothing runs. finished() is not emitted for a run ended here.
+  /// For destruction only (the event loop will not run again): stops the run and waits for its
+  /// thread to end. Never call it from a running GUI: use stop() and wait for activeChanged(false).
+  /// The checkpoints of finished epochs stay. Returns at once when nothing runs. finished() is
+  /// not emitted for a run ended here. If the trainer does not stop within kShutdownWaitMs, the
+  /// process exits at once rather than let the thread outlive main() (saves are atomic).
   void shutdown();
 
+  /// How long shutdown() waits for the trainer (which checks the stop request about every second).
+  static constexpr int kShutdownWaitMs = 30'000;
+
   bool isActive() const { return m_thread != nullptr; }
+  /// Whether stop() was asked for the active run.
+  bool isStopping() const;
+  /// The active run's thread (tests), or nullptr; deleted once joined.
+  QThread* trainingThread() const { return m_thread; }
   bool isPaused() const { return m_paused; }
   /// The active (or last) run's folder.
   QString runDirectory() const { return m_runDirectory; }

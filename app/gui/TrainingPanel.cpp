@@ -98,6 +98,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent), m_controller(ne
   });
   connect(m_runs, &widgets::RunList::selectionChangedTo, this, &TrainingPanel::onRunSelection);
   connect(m_runs, &widgets::RunList::runActivated, this, &TrainingPanel::showRun);
+  connect(m_runs, &widgets::RunList::refreshed, this, &TrainingPanel::updateButtons);
   updateButtons();
 }
 
@@ -144,6 +145,7 @@ QWidget* TrainingPanel::buildRunsBox() {
     if (!selected.isEmpty()) showRun(selected.front());
   });
   m_export = new QToolButton(box);
+  m_export->setObjectName("exportButton");
   m_export->setText(tr("Export"));
   m_export->setToolTip(tr("Export the selected (or current) run's best checkpoint"));
   m_export->setPopupMode(QToolButton::InstantPopup);
@@ -349,10 +351,18 @@ void TrainingPanel::updateButtons() {
   QStringList selected = m_runs->selectedRuns();
   m_continue->setEnabled(!active && selected.size() == 1 &&
                          QFileInfo::exists(QDir(selected.front()).filePath("checkpoints/last.pt")));
-  m_export->setEnabled(selected.size() == 1 || !m_currentRun.isEmpty());
+  m_export->setEnabled(!active && (selected.size() == 1 || !m_currentRun.isEmpty()));
+  m_export->setToolTip(active ? tr("Export is available once the run has ended (it would change the run's random numbers)")
+                              : tr("Export the selected (or current) run's best checkpoint"));
 }
 
 core::Status TrainingPanel::exportRun(const QString& runDirectory, const QString& outPath, ExportFormat format) {
+  if (isRunActive())
+    return core::Status::error(
+        tr("Export is not available while a run is training: building the model to export would draw from the "
+           "random numbers the run uses, and the run would no longer follow its seed. Export once the run has "
+           "ended (or stop it).")
+            .toStdString());
   try {
     core::ProjectLoad load = core::loadProject(QDir(runDirectory).filePath("project.json").toStdString());
     if (!load.ok()) return core::Status::error(load.error);
@@ -372,6 +382,10 @@ void TrainingPanel::exportWithDialog(ExportFormat format) {
   QStringList selected = m_runs->selectedRuns();
   QString run = selected.size() == 1 ? selected.front() : m_currentRun;
   if (run.isEmpty()) return;
+  if (isRunActive()) {
+    QMessageBox::information(this, tr("Export"), QString::fromStdString(exportRun(run, {}, format).message()));
+    return;
+  }
   bool script = format == ExportFormat::TorchScript;
   QString suggested = QDir(run).filePath(script ? "model.pt" : "model.py");
   QString out = QFileDialog::getSaveFileName(this, script ? tr("Export TorchScript") : tr("Export PyTorch source"),

@@ -57,12 +57,16 @@ class TrainingPanel : public QWidget {
   void pause();
   void resume();
   void stop();
-  /// For closing the window: stops a run and waits for its thread; the last checkpoint stays.
+  /// For destruction only (no event loop will run again): stops a run and waits for its thread
+  /// (bounded, see TrainingController::shutdown); the last checkpoint stays. A window that
+  /// closes calls stop() and lets the event loop run until runActiveChanged(false).
   void shutdown();
   bool isRunActive() const;
   bool isPaused() const;
 
-  /// Exports a run's best (else last) checkpoint to `outPath`.
+  /// Exports a run's best (else last) checkpoint to `outPath`. Refused while a run trains:
+  /// building a model to export draws from LibTorch's global random generator, which the
+  /// running trainer uses too (its results would no longer follow its seed).
   core::Status exportRun(const QString& runDirectory, const QString& outPath, ExportFormat format);
 
   /// Where this project's runs go (see the class comment), or the override.

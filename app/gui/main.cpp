@@ -46,13 +46,19 @@ int main(int argc, char** argv) {
         return 1;
       }
       const int ms = int(parser.value(trainSeconds).toDouble() * 1000);
+      bool saved = false;
       QTimer::singleShot(std::max(ms, 500), &window, [&]() {
-        bool ok = window.grab().save(parser.value(screenshot));
-        if (!ok) std::cerr << "neuralcanvas: cannot write " << parser.value(screenshot).toStdString() << "\n";
-        window.trainingPanel()->shutdown();
-        QApplication::exit(ok ? 0 : 1);
+        saved = window.grab().save(parser.value(screenshot));
+        if (!saved) std::cerr << "neuralcanvas: cannot write " << parser.value(screenshot).toStdString() << "\n";
+        // Stop without waiting on the GUI thread; quit once the worker has reported the end.
+        QObject::connect(window.trainingPanel(), &nc::app::TrainingPanel::runActiveChanged, &app, [](bool active) {
+          if (!active) QApplication::quit();
+        });
+        if (window.trainingPanel()->isRunActive()) window.trainingPanel()->stop();
+        else QApplication::quit();
       });
-      return app.exec();
+      int code = app.exec();
+      return code != 0 ? code : saved ? 0 : 1;
     }
     if (capture) {
       const QStringList wh = parser.value(size).split('x');

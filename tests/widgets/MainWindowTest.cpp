@@ -97,9 +97,11 @@ TEST(MainWindow, AutosaveWritesUnsavedWorkAndSavingRemovesIt) {
   ASSERT_TRUE(w.openProject(templateFile("cnn")));
   QFile::remove(app::MainWindow::autosavePath());
   w.autosave();
+  w.waitForAutosave();
   EXPECT_FALSE(QFile::exists(app::MainWindow::autosavePath())) << "nothing to keep without changes";
   ASSERT_TRUE(w.editor()->addNode("GELU", {0, 800}).has_value());
   w.autosave();
+  w.waitForAutosave();  // written on a background thread
   ASSERT_TRUE(QFile::exists(app::MainWindow::autosavePath()));
   core::ProjectLoad kept = core::loadProject(app::MainWindow::autosavePath().toStdString());
   ASSERT_TRUE(kept.ok()) << kept.error;

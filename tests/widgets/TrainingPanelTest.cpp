@@ -7,6 +7,7 @@
 #include <QFileInfo>
 #include <QProgressBar>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <memory>
 
 #include "TrainingTestSupport.h"
@@ -97,6 +98,7 @@ TEST(TrainingPanel, ShortRunFillsTheDashboardAndKeepsTheRun) {
   EXPECT_TRUE(run.exists("checkpoints/last.pt"));
   EXPECT_TRUE(run.exists("metrics.jsonl"));
   EXPECT_TRUE(QFileInfo(run.absolutePath()).fileName().startsWith("tiny-cnn-"));
+  ASSERT_TRUE(f.panel->runList()->waitForRefresh());
   ASSERT_EQ(f.panel->runList()->runs(), QStringList{run.absolutePath()});
   EXPECT_TRUE(f.panel->runList()->topLevelItem(0)->text(widgets::RunList::kStatus).startsWith("completed"));
   EXPECT_TRUE(f.panel->settingsForm()->isEnabled()) << "settings editable again after the run";
@@ -180,6 +182,7 @@ TEST(TrainingPanel, ContinuesARunFromItsCheckpoint) {
   widgets::RunCurves curves = widgets::readRunCurves(dir);
   ASSERT_EQ(curves.steps.size(), 24u) << "each step once in the run's metrics";
   EXPECT_EQ(curves.steps[12].step, 13);
+  ASSERT_TRUE(f.panel->runList()->waitForRefresh());
   EXPECT_EQ(f.panel->runList()->runs().size(), 1) << "continued in the same folder";
 }
 
@@ -208,12 +211,40 @@ TEST(TrainingPanel, ExportsALoadableTorchScriptArchive) {
   EXPECT_FALSE(missing.ok());
 }
 
+// Issue 10 item 13: exporting during a run built a model on the GUI thread from LibTorch's global
+// random generator, which the running trainer draws from too. Export is refused during a run
+// (the Export button disabled, exportRun an error that says why), and works again after it.
+TEST(TrainingPanel, ExportIsRefusedWhileARunTrains) {
+  PanelFixture f(1);
+  ASSERT_TRUE(f.panel->start());
+  ASSERT_TRUE(f.waitFinished());
+  const QString finished = f.panel->currentRunDirectory();
+  f.project.training.epochs = 50;
+  f.panel->setSettings(f.project.data, f.project.training);
+  ASSERT_TRUE(f.panel->start());
+  auto* exportButton = f.panel->findChild<QToolButton*>("exportButton");
+  ASSERT_NE(exportButton, nullptr);
+  EXPECT_FALSE(exportButton->isEnabled()) << "Export offered during a run";
+  QString archive = QDir(f.runs.path()).filePath("during.pt");
+  core::Status s = f.panel->exportRun(finished, archive, TrainingPanel::ExportFormat::TorchScript);
+  EXPECT_FALSE(s.ok()) << "an export ran during the run";
+  EXPECT_NE(s.message().find("while a run is training"), std::string::npos) << s.message();
+  EXPECT_FALSE(QFileInfo::exists(archive));
+  f.panel->stop();
+  ASSERT_TRUE(f.waitFinished(2));
+  EXPECT_TRUE(exportButton->isEnabled());
+  core::Status after = f.panel->exportRun(finished, archive, TrainingPanel::ExportFormat::TorchScript);
+  EXPECT_TRUE(after.ok()) << after.message();
+  EXPECT_TRUE(QFileInfo::exists(archive));
+}
+
 TEST(TrainingPanel, SelectingRunsOverlaysTheirCurves) {
   PanelFixture f(1);
   ASSERT_TRUE(f.panel->start());
   ASSERT_TRUE(f.waitFinished());
   ASSERT_TRUE(f.panel->start());
   ASSERT_TRUE(f.waitFinished(2));
+  ASSERT_TRUE(f.panel->runList()->waitForRefresh());
   QStringList runs = f.panel->runList()->runs();
   ASSERT_EQ(runs.size(), 2);
   f.panel->runList()->selectRuns(runs);

@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QTemporaryDir>
 #include <cmath>
+#include <memory>
 
 #include "core/Project.h"
 #include "widgets/RunHistory.h"
@@ -57,6 +58,7 @@ TEST(TrainingRunList, ListsRunsNewestFirstWithStatusAccuracyAndSettings) {
 
   widgets::RunList list;
   list.setRunsRoot(root.path());
+  ASSERT_TRUE(list.waitForRefresh());
   ASSERT_EQ(list.runs(), (QStringList{running, newer, older}));
   EXPECT_TRUE(list.topLevelItem(2)->text(widgets::RunList::kStatus).startsWith("completed"));
   EXPECT_EQ(list.topLevelItem(2)->text(widgets::RunList::kBestAccuracy), "87.50 %");
@@ -74,6 +76,7 @@ TEST(TrainingRunList, ListsRunsNewestFirstWithStatusAccuracyAndSettings) {
   list.selectRuns({older, newer});
   EXPECT_EQ(emitted, (QStringList{newer, older}));
   list.refresh();
+  ASSERT_TRUE(list.waitForRefresh());
   EXPECT_EQ(list.selectedRuns(), (QStringList{newer, older})) << "refresh keeps the selection";
 
   core::RunResult r = widgets::readRunResult(older);
@@ -81,6 +84,51 @@ TEST(TrainingRunList, ListsRunsNewestFirstWithStatusAccuracyAndSettings) {
   ASSERT_EQ(r.confusion.size(), 2u);
   EXPECT_EQ(r.confusion[0][1], 1);
   EXPECT_EQ(r.classNames, (std::vector<std::string>{"a", "b"}));
+}
+
+// Issue 10 item 17: the list re-read every run's metrics on the GUI thread at each epoch. The
+// folders are now read on a worker: refresh() returns before anything is read, the list changes
+// only when the event loop delivers the scan's values, and unchanged folders come from the cache.
+TEST(TrainingRunList, ReadsRunFoldersOffTheGuiThread) {
+  QTemporaryDir tmp;
+  QDir root(tmp.path());
+  QString first = makeRun(root, "demo-20240101-100000", R"({"status":"completed","best_val_accuracy":0.5})");
+  widgets::RunList list;
+  list.setRunsRoot(root.path());
+  EXPECT_TRUE(list.runs().isEmpty()) << "setRunsRoot read the folders on the GUI thread";
+  EXPECT_TRUE(list.isRefreshing());
+  int refreshed = 0;
+  QObject::connect(&list, &widgets::RunList::refreshed, [&] { ++refreshed; });
+  ASSERT_TRUE(list.waitForRefresh());
+  EXPECT_EQ(list.runs(), QStringList{first});
+  EXPECT_EQ(refreshed, 1);
+
+  // A new run appears, and an existing one (the active run) gets a new epoch line.
+  QString second = makeRun(root, "demo-20240102-100000", "");
+  list.setActiveRun(second);
+  list.refresh();  // merged with the scan setActiveRun started
+  list.refresh();
+  EXPECT_EQ(list.runs(), QStringList{first}) << "refresh() read the folders on the GUI thread";
+  ASSERT_TRUE(list.waitForRefresh());
+  EXPECT_EQ(list.runs(), (QStringList{second, first}));
+  EXPECT_LE(refreshed, 3);
+  EXPECT_TRUE(list.topLevelItem(0)->text(widgets::RunList::kStatus).startsWith("running"));
+  EXPECT_EQ(list.topLevelItem(0)->text(widgets::RunList::kBestAccuracy), "50.00 %");
+  {
+    QFile f(second + "/metrics.jsonl");
+    ASSERT_TRUE(f.open(QIODevice::Append));
+    f.write("{\"kind\":\"epoch\",\"epoch\":2,\"step\":2,\"train_loss\":2.0,\"train_accuracy\":0.2,"
+            "\"val_loss\":1.5,\"val_accuracy\":0.75,\"samples_per_s\":100,\"seconds\":0.4,\"best\":true}\n");
+  }
+  list.refresh();
+  ASSERT_TRUE(list.waitForRefresh());
+  EXPECT_EQ(list.topLevelItem(0)->text(widgets::RunList::kBestAccuracy), "75.00 %") << "a changed folder is read again";
+  EXPECT_EQ(list.topLevelItem(1)->text(widgets::RunList::kBestAccuracy), "50.00 %");
+
+  // Destroying the list while a scan runs waits for it (no result posted to a dead object).
+  auto other = std::make_unique<widgets::RunList>();
+  other->setRunsRoot(root.path());
+  other.reset();
 }
 
 TEST(TrainingRunList, ReadsCurvesFromJsonLinesOrCsv) {
