@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/LayerRegistry.h"
+#include "core/data/DataPath.h"
 
 namespace nc::core {
 
@@ -165,6 +166,7 @@ ProjectLoad loadProject(const std::string& path) {
   if (in.bad()) return {std::nullopt, path + ": read error"};
   ProjectLoad r = parseProject(buf.str());
   if (!r.ok()) r.error = path + ": " + r.error;
+  else r.project->data.path = resolveDataPath(r.project->data.path, projectFolder(path));  // relative to the file
   return r;
 }
 
@@ -189,7 +191,11 @@ std::string serializeProject(const Project& p) {
 }
 
 Status saveProject(const Project& project, const std::string& path) {
-  return writeFileAtomic(path, serializeProject(project));
+  std::string dataPath = relativeDataPath(project.data.path, projectFolder(path));
+  if (dataPath == project.data.path) return writeFileAtomic(path, serializeProject(project));
+  Project copy = project;  // data inside the project's folder is stored relative to it
+  copy.data.path = dataPath;
+  return writeFileAtomic(path, serializeProject(copy));
 }
 
 }  // namespace nc::core

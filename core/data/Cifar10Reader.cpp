@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "core/JsonUtil.h"
 #include "core/data/Dataset.h"
 #include "core/data/ReadUtil.h"
 
@@ -37,6 +38,9 @@ std::string appendBatch(const std::string& path, size_t numClasses, Records& out
            " bytes)";
   size_t count = size / kRecord;
   size_t firstPixel = out.pixels.size();
+  if (uint64_t(firstPixel) + uint64_t(count) * kPixels > effectiveLimit(kMaxDatasetBytes))
+    return path + ": the batches hold more than " + formatBytes(effectiveLimit(kMaxDatasetBytes)) +
+           " of images, more than this reader accepts";
   out.pixels.resize(firstPixel + count * kPixels);
   for (size_t r = 0; r < count; ++r) {
     const uint8_t* record = b.data.data() + r * kRecord;
@@ -68,14 +72,23 @@ std::pair<torch::Tensor, torch::Tensor> toTensors(const Records& r) {
   return {inputs, targets};
 }
 
-/// Class names from batches.meta.txt (one per line, blank lines skipped), else the standard ten.
-std::vector<std::string> readClassNames(const fs::path& folder) {
-  Bytes meta = readWholeFile((folder / "batches.meta.txt").string());
-  if (!meta.ok()) return kStandardClasses;
+/// Class names from batches.meta.txt (one per line, blank lines skipped, made valid UTF-8), else
+/// the standard ten. Labels are single bytes, so more than 256 names is an error.
+std::vector<std::string> readClassNames(const fs::path& folder, std::string& error) {
+  std::string path = (folder / "batches.meta.txt").string();
+  if (!isFile(path)) return kStandardClasses;
+  Bytes meta = readWholeFile(path, kMiB);
+  if (!meta.ok()) {
+    error = meta.error;
+    return {};
+  }
   std::vector<std::string> names;
   std::istringstream lines(std::string(meta.data.begin(), meta.data.end()));
   for (std::string line; std::getline(lines, line);)
-    if (std::string name = trim(line); !name.empty()) names.push_back(name);
+    if (std::string name = trim(line); !name.empty()) names.push_back(toUtf8(name));
+  if (names.size() > 256)
+    error = path + ": lists " + std::to_string(names.size()) +
+            " class names; CIFAR labels are single bytes, so at most 256";
   return names.empty() ? kStandardClasses : names;
 }
 
@@ -94,7 +107,9 @@ DatasetLoad readCifar(const std::string& folderName) {
     if (fs::path p = folder / ("data_batch_" + std::to_string(i) + ".bin"); isFile(p)) trainFiles.push_back(p.string());
   if (trainFiles.empty()) return failure((folder / "data_batch_1.bin").string() + ": file not found");
   Dataset d;
-  d.classNames = readClassNames(folder);
+  std::string metaError;
+  d.classNames = readClassNames(folder, metaError);
+  if (!metaError.empty()) return failure(metaError);
   Records train = readBatches(trainFiles, d.classNames.size());
   if (!train.error.empty()) return failure(train.error);
   std::tie(d.trainInputs, d.trainTargets) = toTensors(train);

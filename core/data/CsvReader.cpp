@@ -2,9 +2,11 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <string_view>
 
+#include "core/JsonUtil.h"
 #include "core/data/Dataset.h"
 #include "core/data/ReadUtil.h"
 
@@ -61,6 +63,11 @@ class RowReader {
       ++m_line;
       if (content.find_first_not_of(" \t\r") == std::string_view::npos) continue;
       if (m_separator == 0) m_separator = detectSeparator(content);
+      if (size_t(std::count(content.begin(), content.end(), m_separator)) >= kMaxCsvColumns) {
+        m_error = "line " + std::to_string(m_line) + ": more than " + std::to_string(kMaxCsvColumns) + " columns";
+        m_start = m_text.size();
+        return false;
+      }
       row.line = m_line;
       row.cells = splitCells(content, m_separator);
       return true;
@@ -68,14 +75,18 @@ class RowReader {
     return false;
   }
 
+  /// Why next() stopped early ("" at the end of the text).
+  const std::string& error() const { return m_error; }
+
  private:
   std::string_view m_text;
+  std::string m_error;
   size_t m_start = 0;
   int64_t m_line = 0;
   char m_separator = 0;
 };
 
-/// A finite number (locale-independent), the whole cell.
+/// A finite number (locale-independent), the whole cell. 1e400 (beyond double) is not one.
 bool parseNumber(const std::string& cell, double& value) {
   const char* first = cell.data();
   const char* last = cell.data() + cell.size();
@@ -103,9 +114,12 @@ struct Layout {
   std::string error;
 };
 
+/// The header's names for a message: printable, at most 20 of them.
 std::string columnList(const Row& header) {
   std::string list;
-  for (const std::string& name : header.cells) list += (list.empty() ? "" : ", ") + name;
+  size_t shown = std::min<size_t>(header.cells.size(), 20);
+  for (size_t i = 0; i < shown; ++i) list += (i ? ", " : "") + printable(header.cells[i], 40);
+  if (shown < header.cells.size()) list += ", ... (" + std::to_string(header.cells.size()) + " columns)";
   return list;
 }
 
@@ -116,16 +130,16 @@ Layout findLayout(const std::string& file, const Row& first, const std::string& 
   auto named = std::find(first.cells.begin(), first.cells.end(), labelColumn);
   if (parseIndex(labelColumn, layout.labelIndex)) {
     if (layout.labelIndex >= first.cells.size())
-      layout.error = file + ": label column " + labelColumn + " is out of range (" +
+      layout.error = file + ": label column " + printable(labelColumn) + " is out of range (" +
                      std::to_string(first.cells.size()) + " columns, counted from 0)";
     layout.header = hasNonNumericFeature(first, layout.labelIndex);
   } else if (named != first.cells.end()) {
     layout.labelIndex = size_t(named - first.cells.begin());
     layout.header = true;
   } else if (hasNonNumericFeature(first, first.cells.size())) {
-    layout.error = file + ": no column named '" + labelColumn + "' (columns: " + columnList(first) + ")";
+    layout.error = file + ": no column named '" + printable(labelColumn) + "' (columns: " + columnList(first) + ")";
   } else {
-    layout.error = file + ": no header row, so the label column '" + labelColumn +
+    layout.error = file + ": no header row, so the label column '" + printable(labelColumn) +
                    "' must be given as a 0-based column index";
   }
   if (layout.error.empty() && first.cells.size() < 2)
@@ -179,6 +193,18 @@ struct Table {
   std::string error;
 };
 
+/// Why a cell is not a feature value.
+std::string notANumber(const std::string& cell) {
+  double value = 0;
+  const char* first = cell.data() + (!cell.empty() && cell[0] == '+' ? 1 : 0);
+  auto [end, ec] = std::from_chars(first, cell.data() + cell.size(), value);
+  if (ec == std::errc::result_out_of_range && end == cell.data() + cell.size())
+    return "'" + printable(cell) + "' is outside the range of a 32-bit float (at most about 3.4e38)";
+  if (ec == std::errc() && end == cell.data() + cell.size())
+    return "'" + printable(cell) + "' is not a finite number";
+  return cell.empty() ? "empty cell, expected a number" : "'" + printable(cell) + "' is not a number";
+}
+
 std::string cellError(const std::string& file, const Row& row, size_t column, const std::string& what) {
   return file + " line " + std::to_string(row.line) + ", column " + std::to_string(column + 1) + ": " + what;
 }
@@ -191,9 +217,12 @@ std::string appendRow(const std::string& file, const Row& row, size_t columns, s
   for (size_t c = 0; c < columns; ++c) {
     double value = 0;
     if (c == labelIndex && row.cells[c].empty()) return cellError(file, row, c, "empty label");
-    if (c == labelIndex) t.labels.push_back(row.cells[c]);
-    else if (parseNumber(row.cells[c], value)) t.features.push_back(float(value));
-    else return cellError(file, row, c, "'" + row.cells[c] + "' is not a number");
+    if (c == labelIndex) t.labels.push_back(toUtf8(row.cells[c]));  // class names end up in JSON
+    else if (!parseNumber(row.cells[c], value)) return cellError(file, row, c, notANumber(row.cells[c]));
+    else if (std::fabs(value) > double(std::numeric_limits<float>::max()))
+      return cellError(file, row, c, "'" + printable(row.cells[c]) +
+                                         "' is outside the range of a 32-bit float (at most about 3.4e38)");
+    else t.features.push_back(float(value));
   }
   return "";
 }
@@ -205,6 +234,7 @@ Table readTable(const std::string& file, const Row& first, RowReader& reader, co
   t.featureCount = int64_t(columns) - 1;
   if (!layout.header) t.error = appendRow(file, first, columns, layout.labelIndex, t);
   for (Row row; t.error.empty() && reader.next(row);) t.error = appendRow(file, row, columns, layout.labelIndex, t);
+  if (t.error.empty() && !reader.error().empty()) t.error = file + " " + reader.error();
   if (t.error.empty() && t.labels.empty()) t.error = file + ": no data rows";
   return t;
 }
@@ -222,11 +252,13 @@ DatasetLoad buildDataset(const std::string& file, Table& t) {
 }
 
 DatasetLoad readCsvData(const std::string& file, const std::string& labelColumn) {
-  Bytes bytes = readWholeFile(file);
+  Bytes bytes = readWholeFile(file, kMaxCsvBytes);
   if (!bytes.ok()) return failure(bytes.error);
-  RowReader reader(std::string_view(reinterpret_cast<const char*>(bytes.data.data()), bytes.data.size()));
+  std::string_view text(reinterpret_cast<const char*>(bytes.data.data()), bytes.data.size());
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // a UTF-8 byte order mark is not part of a name
+  RowReader reader(text);
   Row first;
-  if (!reader.next(first)) return failure(file + ": empty file");
+  if (!reader.next(first)) return failure(reader.error().empty() ? file + ": empty file" : file + " " + reader.error());
   Layout layout = findLayout(file, first, trim(labelColumn));
   if (!layout.error.empty()) return failure(layout.error);
   Table table = readTable(file, first, reader, layout);

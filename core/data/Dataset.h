@@ -50,6 +50,14 @@ DatasetLoad readImageFolder(const std::string& folder, const std::vector<int64_t
 /// Character-level text: vocabulary from the text, windows of `length` with next-char targets.
 DatasetLoad readTextFile(const std::string& file, int64_t length);
 
+/// The name of byte `byte` in a text vocabulary: the byte itself when ASCII, else its Latin-1
+/// character in UTF-8 (0xE9 -> "é", two bytes), so every name is valid UTF-8 (JSON can hold it)
+/// and the 256 names are distinct.
+std::string byteTokenName(uint8_t byte);
+/// The byte a vocabulary name stands for: the inverse of byteTokenName (a raw single byte, as
+/// older exports stored, is accepted too). False when the name is not one byte's.
+bool byteOfTokenName(const std::string& name, uint8_t& byte);
+
 /// Train/validation split of n samples: a seeded permutation, the last `fraction` for validation.
 struct SplitIndices {
   torch::Tensor train, validation;  // int64 index tensors

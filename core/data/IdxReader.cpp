@@ -38,39 +38,47 @@ std::string truncatedMessage(const std::string& path, uint64_t expected, uint64_
   return path + ": truncated file: expected " + std::to_string(expected) + " bytes, got " + std::to_string(actual);
 }
 
-/// Checks the magic number and that the size matches the header; fills dims.
-std::string checkIdx(IdxFile& f, uint32_t magic, size_t rank, const char* what) {
-  const std::vector<uint8_t>& b = f.bytes;
-  f.headerSize = 4 + 4 * rank;
-  if (b.size() < 4) return truncatedMessage(f.path, f.headerSize, b.size());
-  uint32_t found = bigEndian32(b.data());
-  if (found != magic)
-    return f.path + ": wrong magic number " + std::to_string(found) + ", expected " + std::to_string(magic) + " (" +
-           what + ")";
-  if (b.size() < f.headerSize) return truncatedMessage(f.path, f.headerSize, b.size());
-  uint64_t expected = 1;
-  for (size_t i = 0; i < rank; ++i) {
-    f.dims.push_back(int64_t(bigEndian32(b.data() + 4 + 4 * i)));
-    expected = std::min<uint64_t>(expected * uint64_t(f.dims.back()), uint64_t(1) << 62);  // no overflow
-  }
-  expected += f.headerSize;
-  if (b.size() < expected) return truncatedMessage(f.path, expected, b.size());
-  if (b.size() > expected)
-    return f.path + ": " + std::to_string(b.size()) + " bytes, expected " + std::to_string(expected) +
-           " (extra data after the last item)";
-  return "";
-}
+/// Extra bytes past the declared end are tolerated only this far while reading: beyond it the
+/// read stops (a gzip bomb with a small header never expands further).
+constexpr uint64_t kReadSlack = 1 << 20;
 
+/// Reads the header first, then at most the bytes it declares (plus a little, to report extra
+/// data); every size is checked arithmetic (see readutil::parseIdxHeader).
 IdxFile readIdx(const std::string& path, uint32_t magic, size_t rank, const char* what) {
   IdxFile f;
   f.path = path;
-  Bytes b = readWholeFile(path);
+  Bytes head = readFileHead(path, 4 + 4 * rank);
+  if (!head.ok()) {
+    f.error = head.error;
+    return f;
+  }
+  IdxHeader header = parseIdxHeader(head.data.data(), head.data.size(), path, magic, rank, what);
+  if (!header.error.empty()) {
+    f.error = header.error;
+    return f;
+  }
+  Bytes b = readWholeFile(path, header.totalBytes + kReadSlack);
+  if (b.overLimit) {
+    f.error = path + ": more than " + std::to_string(header.totalBytes + kReadSlack) + " bytes" +
+              (b.gzip ? " after decompression" : "") + ", expected " + std::to_string(header.totalBytes) +
+              " (extra data after the last item)";
+    return f;
+  }
   if (!b.ok()) {
     f.error = b.error;
     return f;
   }
   f.bytes = std::move(b.data);
-  f.error = checkIdx(f, magic, rank, what);
+  f.headerSize = size_t(header.headerSize);
+  f.dims = header.dims;
+  uint64_t expected = header.totalBytes;
+  if (f.bytes.size() < expected) f.error = truncatedMessage(f.path, expected, f.bytes.size());
+  else if (f.bytes.size() > expected)
+    f.error = f.path + ": " + std::to_string(f.bytes.size()) + " bytes, expected " + std::to_string(expected) +
+              " (extra data after the last item)";
+  else if (rank == 3 && (f.dims[1] == 0 || f.dims[2] == 0))
+    f.error = f.path + ": the header declares images of " + std::to_string(f.dims[1]) + " x " +
+              std::to_string(f.dims[2]) + " pixels";
   return f;
 }
 

@@ -1,5 +1,4 @@
 // Image folders: one subfolder per class (optionally under train/ and test/), decoded by stb_image.
-#include <stb/stb_image.h>
 #include <stb/stb_image_resize.h>
 
 #include <ATen/Parallel.h>
@@ -10,6 +9,7 @@
 #include <filesystem>
 #include <map>
 
+#include "core/JsonUtil.h"
 #include "core/data/Dataset.h"
 #include "core/data/ReadUtil.h"
 
@@ -62,10 +62,12 @@ FileList listImages(const fs::path& split, std::vector<std::string>& classes, bo
   std::vector<fs::path> folders = classFolders(split);
   if (folders.empty()) list.error = split.string() + ": no class subfolders (expected one subfolder per class)";
   for (const fs::path& folder : folders) {
-    std::string name = folder.filename().string();
+    // Class names end up in JSON (results, exports): valid UTF-8 whatever the file system holds
+    // (a Latin-1 folder name reads as Latin-1, so it is the same class as its UTF-8 spelling).
+    std::string name = toUtf8(folder.filename().string());
     auto known = std::find(classes.begin(), classes.end(), name);
     if (known == classes.end() && !addClasses) {
-      list.error = folder.string() + ": class '" + name + "' does not exist in the training images";
+      list.error = folder.string() + ": class '" + printable(name) + "' does not exist in the training images";
       return list;
     }
     int64_t label = known - classes.begin();
@@ -85,28 +87,31 @@ std::string findEmptyClass(const fs::path& split, const std::vector<std::string>
   std::vector<bool> seen(classes.size());
   for (int64_t label : list.labels) seen[size_t(label)] = true;
   for (size_t c = 0; c < classes.size(); ++c)
-    if (!seen[c]) return (split / classes[c]).string() + ": class folder has no images";
+    if (!seen[c]) return (split / printable(classes[c])).string() + ": class folder has no images";
   return "";
 }
 
 /// Decodes one image into out (HWC, g.c channels, resized to g.h x g.w); returns an error or "".
 std::string decodeInto(const fs::path& file, const Geometry& g, uint8_t* out) {
-  Bytes bytes = readWholeFile(file.string());
-  if (!bytes.ok()) return bytes.error;
-  if (bytes.data.size() > size_t(INT_MAX)) return file.string() + ": image file too large";
-  int w = 0, h = 0, channelsInFile = 0;
-  uint8_t* pixels = stbi_load_from_memory(bytes.data.data(), int(bytes.data.size()), &w, &h, &channelsInFile, g.c);
-  if (!pixels) return file.string() + ": cannot decode image (" + std::string(stbi_failure_reason()) + ")";
-  bool ok = true;
-  if (w == g.w && h == g.h) std::memcpy(out, pixels, g.bytes());
-  else ok = stbir_resize_uint8(pixels, w, h, 0, out, g.w, g.h, 0, g.c) == 1;
-  stbi_image_free(pixels);
+  Image image = decodeImage(file.string(), g.c);
+  if (!image.error.empty()) return image.error;
+  if (image.width == g.w && image.height == g.h) {
+    std::memcpy(out, image.pixels.data(), g.bytes());
+    return "";
+  }
+  bool ok = stbir_resize_uint8(image.pixels.data(), image.width, image.height, 0, out, g.w, g.h, 0, g.c) == 1;
   return ok ? "" : file.string() + ": cannot resize image";
 }
 
 /// All images of a list as uint8 [N, C, H, W]; error names the first file that failed.
 std::pair<torch::Tensor, std::string> decodeAll(const FileList& list, const Geometry& g) {
   int64_t n = int64_t(list.files.size());
+  uint64_t total = 0;
+  uint64_t limit = effectiveLimit(kMaxDatasetBytes);
+  if (!checkedMul(uint64_t(n), g.bytes(), total) || total > limit)
+    return {torch::Tensor(), std::to_string(n) + " images of " + std::to_string(g.h) + " x " + std::to_string(g.w) +
+                                 " x " + std::to_string(g.c) + " would take more than " + formatBytes(limit) +
+                                 " in memory: lower data.image_size or use fewer images"};
   torch::Tensor nhwc = torch::empty({n, g.h, g.w, g.c}, torch::kUInt8);
   uint8_t* base = nhwc.data_ptr<uint8_t>();
   std::vector<std::string> errors(static_cast<size_t>(n));
@@ -144,7 +149,7 @@ std::string readSplit(const fs::path& split, std::vector<std::string>& classes, 
   std::string error;
   std::tie(inputs, error) = decodeAll(list, g);
   targets = torch::tensor(list.labels, torch::kInt64);
-  return error;
+  return error.empty() || error.rfind(split.string(), 0) == 0 ? error : split.string() + ": " + error;
 }
 
 DatasetLoad readImages(const std::string& folderName, const std::vector<int64_t>& size, int64_t channels) {

@@ -40,17 +40,14 @@ torch::Tensor imageInput(const std::string& path, const ModelInfo& info) {
   if (info.shape.size() != 3) throw std::runtime_error("the model does not take images (input " + std::to_string(info.shape.size()) + "-D)");
   int c = int(info.shape[0]), h = int(info.shape[1]), w = int(info.shape[2]);
   if (c != 1 && c != 3) throw std::runtime_error("the model takes " + std::to_string(c) + " channels; images have 1 or 3");
-  readutil::Bytes bytes = readutil::readWholeFile(path);
-  if (!bytes.ok()) throw std::runtime_error(bytes.error);
-  if (bytes.data.size() > size_t(INT_MAX)) throw std::runtime_error(path + ": file too large");
-  int iw = 0, ih = 0, ic = 0;
-  uint8_t* pixels = stbi_load_from_memory(bytes.data.data(), int(bytes.data.size()), &iw, &ih, &ic, c);
-  if (!pixels) throw std::runtime_error(path + ": cannot decode image (" + std::string(stbi_failure_reason()) + ")");
+  readutil::Image image = readutil::decodeImage(path, c);  // refuses huge images before decoding
+  if (!image.error.empty()) throw std::runtime_error(image.error);
+  const uint8_t* pixels = image.pixels.data();
+  int iw = image.width, ih = image.height;
   torch::Tensor hwc = torch::empty({h, w, c}, torch::kUInt8);
   bool ok = true;
   if (iw == w && ih == h) std::memcpy(hwc.data_ptr<uint8_t>(), pixels, size_t(h) * size_t(w) * size_t(c));
   else ok = stbir_resize_uint8(pixels, iw, ih, 0, hwc.data_ptr<uint8_t>(), w, h, 0, c) == 1;
-  stbi_image_free(pixels);
   if (!ok) throw std::runtime_error(path + ": cannot resize image");
   return hwc.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat).div_(255.0);
 }
@@ -58,11 +55,21 @@ torch::Tensor imageInput(const std::string& path, const ModelInfo& info) {
 bool isIdx(const readutil::Bytes& b) { return b.data.size() >= 16 && readutil::bigEndian32(b.data.data()) == 2051; }
 
 /// Images of an IDX file as float [N, 1, R, C] in [0, 1].
-torch::Tensor idxInput(const readutil::Bytes& b, const std::string& path, int64_t limit) {
-  int64_t n = readutil::bigEndian32(b.data.data() + 4), r = readutil::bigEndian32(b.data.data() + 8),
-          c = readutil::bigEndian32(b.data.data() + 12);
-  if (int64_t(b.data.size()) < 16 + n * r * c) throw std::runtime_error(path + ": truncated IDX file");
-  n = std::min(n, limit);
+/// The header is read first: the file is read (and decompressed) only as far as it declares.
+torch::Tensor idxInput(const readutil::Bytes& head, const std::string& path, int64_t limit) {
+  readutil::IdxHeader header =
+      readutil::parseIdxHeader(head.data.data(), head.data.size(), path, 2051, 3, "IDX images");
+  if (!header.error.empty()) throw std::runtime_error(header.error);  // checked arithmetic, bounded
+  readutil::Bytes b = readutil::readWholeFile(path, header.totalBytes + readutil::kMiB);
+  if (b.overLimit)
+    throw std::runtime_error(path + ": more data than its header declares (" + std::to_string(header.totalBytes) +
+                             " bytes)");
+  if (!b.ok()) throw std::runtime_error(b.error);
+  int64_t n = header.dims[0], r = header.dims[1], c = header.dims[2];
+  if (b.data.size() < header.totalBytes)
+    throw std::runtime_error(path + ": truncated IDX file: expected " + std::to_string(header.totalBytes) +
+                             " bytes, got " + std::to_string(b.data.size()));
+  n = std::max<int64_t>(0, std::min(n, limit));
   torch::Tensor t = torch::from_blob(const_cast<uint8_t*>(b.data.data()) + 16, {n, 1, r, c}, torch::kUInt8);
   return t.to(torch::kFloat).div_(255.0);
 }
@@ -71,7 +78,7 @@ torch::Tensor idxInput(const readutil::Bytes& b, const std::string& path, int64_
 torch::Tensor textInput(const std::string& arg, const ModelInfo& info) {
   std::string text = arg;
   if (std::filesystem::is_regular_file(arg)) {
-    readutil::Bytes b = readutil::readWholeFile(arg);
+    readutil::Bytes b = readutil::readWholeFile(arg, readutil::kMaxTextBytes);
     if (!b.ok()) throw std::runtime_error(b.error);
     text.assign(b.data.begin(), b.data.end());
   }
@@ -82,9 +89,14 @@ torch::Tensor textInput(const std::string& arg, const ModelInfo& info) {
   text = text.substr(text.size() - size_t(length));
   torch::Tensor ids = torch::empty({1, length}, torch::kLong);
   for (int64_t i = 0; i < length; ++i) {
-    std::string ch(1, text[size_t(i)]);
-    auto it = std::find(info.classes.begin(), info.classes.end(), ch);
-    if (it == info.classes.end()) throw std::runtime_error("character '" + ch + "' is not in the model's vocabulary");
+    uint8_t byte = uint8_t(text[size_t(i)]);
+    auto it = std::find_if(info.classes.begin(), info.classes.end(), [&](const std::string& name) {
+      uint8_t named = 0;
+      return byteOfTokenName(name, named) && named == byte;  // names of bytes >= 0x80 are UTF-8 (Latin-1)
+    });
+    if (it == info.classes.end())
+      throw std::runtime_error("character '" + readutil::printable(std::string(1, char(byte))) +
+                               "' is not in the model's vocabulary");
     ids[0][i] = int64_t(it - info.classes.begin());
   }
   return ids;
@@ -116,10 +128,10 @@ PredictResult predict(const std::string& archive, const std::vector<std::string>
         r.predictions.push_back({input.size() > 40 ? input.substr(0, 40) + "..." : input, topK(info, logits[0][-1], k)});
         continue;
       }
-      readutil::Bytes bytes = readutil::readWholeFile(input);
-      if (!bytes.ok()) throw std::runtime_error(bytes.error);
-      if (isIdx(bytes)) {
-        torch::Tensor x = idxInput(bytes, input, limit);
+      readutil::Bytes head = readutil::readFileHead(input, 16);
+      if (!head.ok()) throw std::runtime_error(head.error);
+      if (isIdx(head)) {
+        torch::Tensor x = idxInput(head, input, limit);
         torch::Tensor logits = model.forward({x}).toTensor();
         for (int64_t i = 0; i < x.size(0); ++i)
           r.predictions.push_back({input + "[" + std::to_string(i) + "]", topK(info, logits[i], k)});

@@ -77,7 +77,7 @@ TEST(CsvReader, RejectsNonNumericFeatureNamingLineAndColumn) {
 
 TEST(CsvReader, RejectsNonFiniteFeature) {
   TempDir dir("csv-inf");
-  expectError(readCsvText(dir, "a,label\n1,x\ninf,y\n"), {"data.csv line 3, column 1: 'inf' is not a number"});
+  expectError(readCsvText(dir, "a,label\n1,x\ninf,y\n"), {"data.csv line 3, column 1: 'inf' is not a finite number"});
 }
 
 TEST(CsvReader, RejectsRowWithADifferentNumberOfColumns) {
