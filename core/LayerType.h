@@ -46,6 +46,10 @@ struct ScriptContext {
   std::function<std::string(const std::string&)> attr;
   /// Whether the node's module has that parameter or buffer (e.g. "m.bias" with bias=false: no).
   std::function<bool(const std::string&)> hasAttr;
+  /// The variable for a temporary of this node, e.g. temp("q") -> "att_q": unique in the whole
+  /// generated module (never another node's variable, attribute or temporary); the same name for
+  /// the same hint within the node. Every name a layer emits besides outputVar must come from here.
+  std::function<std::string(const std::string&)> temp;
 };
 
 /// What the PyTorch source exporter hands a layer. The generated file holds one nn.Module whose
@@ -60,6 +64,10 @@ struct PythonContext {
   std::string attr;                         // the node's attribute name on self, e.g. "conv2" (unique)
   /// Whether the node's module has that parameter or buffer (e.g. "m.bias" with bias=false: no).
   std::function<bool(const std::string&)> hasState;
+  /// A name for a temporary of this node (a forward or __init__ local, or an extra attribute on
+  /// self such as a dropout module), as ScriptContext::temp: unique in the whole generated module,
+  /// the same name for the same hint within the node.
+  std::function<std::string(const std::string&)> temp;
 };
 
 /// A layer's contribution to the PyTorch source (see LayerType::emitPython).

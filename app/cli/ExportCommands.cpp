@@ -54,6 +54,7 @@ int runExport(const std::vector<std::string>& args) {
   }
   std::cout << "exported " << out;
   if (python) std::cout << " and " << pythonStatePath(out);
+  else std::cout << " (SHA-256 in " << archiveChecksumPath(out) << ")";
   std::cout << "\n";
   return kExitOk;
 }
@@ -62,7 +63,8 @@ int runImport(const std::vector<std::string>& args) {
   Options opts(args, {"--out"});
   const char* usage =
       "usage: neuralcanvas-cli import MODEL.pt --out PROJECT.json\n\n"
-      "Recovers the editable project from an archive that NeuralCanvas exported.\n";
+      "Recovers the editable project from an archive that NeuralCanvas exported, after checking the\n"
+      "archive against its recorded SHA-256 (MODEL.pt.sha256 beside it, and its weights' digest inside).\n";
   if (auto exit = opts.helpOrUsageError(usage, opts.positional().size() == 1 && opts.has("--out"))) return *exit;
   ProjectLoad load = importProjectFromArchive(opts.positional()[0]);
   if (!load.ok()) {

@@ -26,21 +26,23 @@ struct PythonModel {
   std::string error;  // set by buildProject(): why there is no usable source
 };
 
-/// The project name as a class name: "CNN (Fashion-MNIST)" -> "CNNFashionMNIST", "char lstm" -> "CharLstm".
-std::string className(const std::string& projectName) {
+/// The project name as a class name hint: "CNN (Fashion-MNIST)" -> "CNNFashionMNIST", "char lstm" ->
+/// "CharLstm" (the scope makes it a fresh identifier).
+std::string classNameHint(const std::string& projectName) {
   std::string out;
   bool wordStart = true;
   for (char c : projectName) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) {
+    auto u = static_cast<unsigned char>(c);
+    bool alnum = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9');
+    if (!alnum) {
       wordStart = true;
       continue;
     }
-    out += wordStart ? char(std::toupper(static_cast<unsigned char>(c))) : c;
+    out += wordStart ? char(std::toupper(u)) : c;
     wordStart = false;
   }
   if (out.empty()) return "NeuralCanvasModel";
   if (std::isdigit(static_cast<unsigned char>(out[0]))) out = "Model" + out;
-  if (exportIdentifier(out) != out) out += "Model";  // e.g. "F", "Path", "None"
   return out;
 }
 
@@ -75,12 +77,15 @@ std::string assembleSource(const std::string& projectName, const std::string& cl
                                       std::to_string(in.vocab)
                                 : "float [batch, " + joinedDims(in.dims) +
                                       "] (images in [0, 1]; normalized inside forward)";
+  // The project and file names are user text: only ever emitted through escapeCodeText.
   std::string s;
-  s += "\"\"\"" + projectName + ": a PyTorch model exported by NeuralCanvas " + NC_VERSION + ".\n\n";
+  s += "\"\"\"" + escapeCodeText(projectName, CodeLanguage::Python) + ": a PyTorch model exported by NeuralCanvas " +
+       NC_VERSION + ".\n\n";
   s += "forward(x) takes " + inputDoc + "\nand returns [batch, " + joinedDims(out.dims) + "] (logits).\n";
-  s += "The weights are in " + stateFile + " beside this file; load() reads them.\n\"\"\"\n";
+  s += "The weights are in " + escapeCodeText(stateFile, CodeLanguage::Python) +
+       " beside this file; load() reads them.\n\"\"\"\n";
   s += "from pathlib import Path\n\nimport torch\nimport torch.nn.functional as F\nfrom torch import nn\n\n";
-  s += "STATE_FILE = \"" + stateFile + "\"\n\n\n";
+  s += "STATE_FILE = " + codeStringLiteral(stateFile, CodeLanguage::Python) + "\n\n\n";
   s += "class " + cls + "(nn.Module):\n";
   s += std::string(kIndent) + "def __init__(self):\n";
   s += std::string(kIndent) + kIndent + "super().__init__()\n";
@@ -108,7 +113,14 @@ std::string assembleSource(const std::string& projectName, const std::string& cl
 PythonModel buildPython(const Graph& graph, const std::string& projectName, const GraphAnalysis& a, GraphModule& model,
                         const std::string& stateFile) {
   PythonModel m;
-  std::map<NodeId, std::string> vars = nodeIdentifiers(graph, a.live);
+  // One scope for every name of the file: the class, then the node variables (each also the
+  // node's attribute on self), then the temporaries and extra attributes the layers ask for.
+  NameScope scope;
+  const std::string cls = scope.fresh(classNameHint(projectName));
+  std::vector<NodeId> named;
+  for (NodeId id : a.live)
+    if (!graph.node(id)->layer->isOutput()) named.push_back(id);
+  std::map<NodeId, std::string> vars = nodeIdentifiers(graph, named, scope);
   std::vector<std::string> init, forward;
   std::set<std::string> keys;
   auto addState = [&](const Node& n, const std::string& key, const torch::Tensor& t) {
@@ -131,17 +143,18 @@ PythonModel buildPython(const Graph& graph, const std::string& projectName, cons
   }
   for (NodeId id : a.live) {
     const Node& n = *graph.node(id);
-    const std::string& var = vars[id];
+    forward.push_back(codeComment(n.name + " (" + n.type + ")"));
+    if (n.layer->isOutput()) {
+      forward.push_back("return " + vars.at(graph.edgeInto({id, 0})->from.node));
+      continue;
+    }
+    const std::string var = vars.at(id);
     if (n.layer->isInput()) {
       forward.push_back(var + (in.dtype == DType::Float32 ? " = (x - self.input_mean) / self.input_std" : " = x"));
       continue;
     }
     std::vector<std::string> inputs;
-    for (int p = 0; p < graph.inputCount(id); ++p) inputs.push_back(vars[graph.edgeInto({id, p})->from.node]);
-    if (n.layer->isOutput()) {
-      forward.push_back("return " + inputs.at(0));
-      continue;
-    }
+    for (int p = 0; p < graph.inputCount(id); ++p) inputs.push_back(vars.at(graph.edgeInto({id, p})->from.node));
     std::shared_ptr<NodeModule> module = model->nodeModule(id);
     std::vector<std::pair<std::string, torch::Tensor>> locals;
     for (const auto& p : module->named_parameters()) locals.emplace_back(p.key(), p.value());
@@ -149,8 +162,14 @@ PythonModel buildPython(const Graph& graph, const std::string& projectName, cons
     std::set<std::string> localNames;
     for (const auto& l : locals) localNames.insert(l.first);
     Params params(n.params);
+    auto temps = std::make_shared<std::map<std::string, std::string>>();
+    auto temp = [temps, var, &scope](const std::string& hint) {
+      auto it = temps->find(hint);
+      if (it == temps->end()) it = temps->emplace(hint, scope.fresh(var + "_" + hint)).first;
+      return it->second;
+    };
     PythonContext ctx{params, a.inputShapes.at(id), inputs, var, var,
-                      [localNames](const std::string& local) { return localNames.count(local) > 0; }};
+                      [localNames](const std::string& local) { return localNames.count(local) > 0; }, temp};
     std::optional<PythonCode> code = n.layer->emitPython(ctx);
     if (!code) {
       m.issues.push_back({id, Severity::Error,
@@ -171,7 +190,7 @@ PythonModel buildPython(const Graph& graph, const std::string& projectName, cons
     init.insert(init.end(), code->init.begin(), code->init.end());
     forward.insert(forward.end(), code->forward.begin(), code->forward.end());
   }
-  m.source = assembleSource(projectName, className(projectName), stateFile, in, *a.modelOutput(), init, forward);
+  m.source = assembleSource(projectName, cls, stateFile, in, *a.modelOutput(), init, forward);
   return m;
 }
 

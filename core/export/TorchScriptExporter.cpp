@@ -2,13 +2,19 @@
 
 #include <torch/script.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <unistd.h>
 
+#include "core/FileIO.h"
 #include "core/GraphModule.h"
+#include "core/JsonUtil.h"
 #include "core/LayerType.h"
+#include "core/Sha256.h"
 #include "core/NodeModule.h"
 #include "core/export/ExportCommon.h"
 #include "core/data/Dataset.h"
@@ -18,15 +24,11 @@ namespace nc::core {
 
 namespace {
 
-/// "m.weight" of node var "conv1" -> "conv1_weight"; "rnn.weight_ih_l0" -> "lstm_rnn_weight_ih_l0".
-std::string flatAttribute(const std::string& var, const std::string& local) {
-  std::string rest = local.rfind("m.", 0) == 0 ? local.substr(2) : local;
-  for (char& c : rest)
-    if (c == '.') c = '_';
-  return var + "_" + rest;
-}
+/// A node-local state name as the suffix of its flattened attribute: "m.weight" -> "weight",
+/// "rnn.weight_ih_l0" -> "rnn_weight_ih_l0" (the scope sanitizes the rest).
+std::string flatSuffix(const std::string& local) { return local.rfind("m.", 0) == 0 ? local.substr(2) : local; }
 
-/// Everything the exporter derives from a valid graph: variable names, attribute tensors, code.
+/// Everything the exporter derives from a valid graph: attribute tensors and code.
 struct Script {
   std::string source;
   std::vector<std::pair<std::string, torch::Tensor>> parameters, buffers;
@@ -35,38 +37,60 @@ struct Script {
 
 Script buildScript(const Graph& graph, const GraphAnalysis& a, GraphModule& model) {
   Script s;
-  std::map<NodeId, std::string> vars = nodeIdentifiers(graph, a.live);
+  // One scope for every name of the module: node variables first (so they read as the node
+  // names), then each node's flattened attributes and temporaries.
+  NameScope scope;
+  std::vector<NodeId> named;
+  for (NodeId id : a.live)
+    if (!graph.node(id)->layer->isOutput()) named.push_back(id);
+  std::map<NodeId, std::string> vars = nodeIdentifiers(graph, named, scope);
   std::vector<std::string> lines;
   s.buffers.emplace_back("input_mean", model->inputMean());
   s.buffers.emplace_back("input_std", model->inputStd());
   for (NodeId id : a.live) {
     const Node& n = *graph.node(id);
-    const std::string& var = vars[id];
+    lines.push_back(codeComment(n.name + " (" + n.type + ")"));
+    if (n.layer->isOutput()) {
+      lines.push_back("return " + vars.at(graph.edgeInto({id, 0})->from.node));
+      continue;
+    }
+    const std::string var = vars.at(id);
     if (n.layer->isInput()) {
       const TensorShape* shape = a.shapeOf(id);
       lines.push_back(var + (shape->dtype == DType::Float32 ? " = (x - self.input_mean) / self.input_std" : " = x"));
       continue;
     }
     std::vector<std::string> inputs;
-    for (int p = 0; p < graph.inputCount(id); ++p) inputs.push_back(vars[graph.edgeInto({id, p})->from.node]);
-    if (n.layer->isOutput()) {
-      lines.push_back("return " + inputs.at(0));
-      continue;
-    }
+    for (int p = 0; p < graph.inputCount(id); ++p) inputs.push_back(vars.at(graph.edgeInto({id, p})->from.node));
     std::shared_ptr<NodeModule> module = model->nodeModule(id);
+    auto attrs = std::make_shared<std::map<std::string, std::string>>();  // local state name -> attribute
     std::set<std::string> locals;
     for (const auto& p : module->named_parameters()) {
       locals.insert(p.key());
-      s.parameters.emplace_back(flatAttribute(var, p.key()), p.value());
+      (*attrs)[p.key()] = scope.fresh(var + "_" + flatSuffix(p.key()));
+      s.parameters.emplace_back((*attrs)[p.key()], p.value());
     }
     for (const auto& b : module->named_buffers()) {
       locals.insert(b.key());
-      s.buffers.emplace_back(flatAttribute(var, b.key()), b.value());
+      (*attrs)[b.key()] = scope.fresh(var + "_" + flatSuffix(b.key()));
+      s.buffers.emplace_back((*attrs)[b.key()], b.value());
     }
+    auto temps = std::make_shared<std::map<std::string, std::string>>();
+    auto attr = [attrs, var, &scope](const std::string& local) {
+      // A state the module lacks (only asked for by mistake) still gets a name of its own, so the
+      // mistake surfaces as a missing attribute, never as another node's weights.
+      auto it = attrs->find(local);
+      if (it == attrs->end()) it = attrs->emplace(local, scope.fresh(var + "_" + flatSuffix(local))).first;
+      return "self." + it->second;
+    };
+    auto hasAttr = [locals](const std::string& local) { return locals.count(local) > 0; };
+    auto temp = [temps, var, &scope](const std::string& hint) {
+      auto it = temps->find(hint);
+      if (it == temps->end()) it = temps->emplace(hint, scope.fresh(var + "_" + hint)).first;
+      return it->second;
+    };
     Params params(n.params);
-    ScriptContext ctx{params, a.inputShapes.at(id), inputs, var,
-                      [var](const std::string& local) { return "self." + flatAttribute(var, local); },
-                      [locals](const std::string& local) { return locals.count(local) > 0; }};
+    ScriptContext ctx{params, a.inputShapes.at(id), inputs, var, attr, hasAttr, temp};
     std::optional<std::string> code = n.layer->emitScript(ctx);
     if (!code) {
       s.issues.push_back({id, Severity::Error, n.name + " (" + n.type + ") cannot be exported to TorchScript yet"});
@@ -86,19 +110,70 @@ Script buildScript(const Graph& graph, const GraphAnalysis& a, GraphModule& mode
   return s;
 }
 
-std::string metadataJson(const Project& project, const GraphAnalysis& a, const std::vector<std::string>& classes) {
+/// SHA-256 over named tensors in name order: for each, its name, dtype, sizes and raw bytes.
+std::string weightsDigest(std::vector<std::pair<std::string, torch::Tensor>> named) {
+  std::sort(named.begin(), named.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  Sha256 h;
+  for (const auto& [name, tensor] : named) {
+    torch::Tensor t = tensor.detach().to(torch::kCPU).contiguous();
+    std::string header = name + '\0' + std::string(c10::toString(t.scalar_type())) + '\0';
+    for (int64_t d : t.sizes()) header += std::to_string(d) + ",";
+    header += '\0';
+    h.update(header);
+    h.update(t.data_ptr(), t.numel() * t.element_size());
+  }
+  return h.hexDigest();
+}
+
+/// The archive's weights as verifyArchive() and the exporter hash them.
+std::string moduleWeightsDigest(const torch::jit::Module& m) {
+  std::vector<std::pair<std::string, torch::Tensor>> named;
+  for (const auto& p : m.named_parameters(/*recurse=*/false)) named.emplace_back(p.name, p.value);
+  for (const auto& b : m.named_buffers(/*recurse=*/false)) named.emplace_back(b.name, b.value);
+  return weightsDigest(std::move(named));
+}
+
+/// The byte a byte-level vocabulary entry stands for: the raw byte, or that byte read as Latin-1
+/// in UTF-8 ("\xC3\xA9" for 0xE9); -1 for anything else.
+int tokenByte(const std::string& name) {
+  if (name.size() == 1) return static_cast<unsigned char>(name[0]);
+  auto lead = static_cast<unsigned char>(name.size() == 2 ? name[0] : 0);
+  auto trail = static_cast<unsigned char>(name.size() == 2 ? name[1] : 0);
+  if ((lead != 0xC2 && lead != 0xC3) || (trail & 0xC0) != 0x80) return -1;
+  return ((lead & 0x03) << 6) | (trail & 0x3F);
+}
+
+std::string metadataJson(const Project& project, const GraphAnalysis& a, const std::vector<std::string>& classes,
+                         const std::string& weightsSha256) {
   const TensorShape& in = *a.shapeOf(a.inputNode);
   nlohmann::json input = {{"shape", in.dims}, {"dtype", dtypeName(in.dtype)}};
   if (in.dtype == DType::Int64) input["vocab_size"] = in.vocab;
   else input["range"] = {0.0, 1.0};
+  nlohmann::json names = nlohmann::json::array();
+  nlohmann::json bytes = nlohmann::json::array();
+  bool byteTokens = !classes.empty();
+  for (const auto& c : classes) {
+    names.push_back(toUtf8(c));
+    int b = tokenByte(c);
+    byteTokens = byteTokens && b >= 0;
+    bytes.push_back(b);
+  }
   nlohmann::json meta = {{"format", "neuralcanvas-model"},
                          {"version", 1},
                          {"neuralcanvas_version", NC_VERSION},
-                         {"name", project.name},
+                         {"name", toUtf8(project.name)},
                          {"input", input},
                          {"output", {{"shape", a.modelOutput()->dims}}},
-                         {"class_names", classes}};
-  return meta.dump(2);
+                         {"class_names", names},
+                         {"weights_sha256", weightsSha256}};
+  // Byte-level text models: the byte each token id stands for, exactly (class_names are text).
+  if (in.dtype == DType::Int64 && byteTokens) meta["vocabulary_bytes"] = bytes;
+  return dumpJson(meta, 2);
+}
+
+std::string baseName(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
 }  // namespace
@@ -122,6 +197,8 @@ std::string generateTorchScript(const Graph& graph, std::string* error) {
   return s.issues.empty() ? s.source : std::string();
 }
 
+std::string archiveChecksumPath(const std::string& archivePath) { return archivePath + ".sha256"; }
+
 Status exportTorchScript(const Project& project, const std::string& outPath, const ExportOptions& options) {
   try {
     GraphAnalysis a = analyze(project.graph);
@@ -137,8 +214,17 @@ Status exportTorchScript(const Project& project, const std::string& outPath, con
     }
     torch::NoGradGuard guard;
     torch::jit::Module m("NeuralCanvasModel");
-    for (const auto& [name, t] : s.parameters) m.register_parameter(name, t.detach().clone(), /*is_buffer=*/false);
-    for (const auto& [name, t] : s.buffers) m.register_buffer(name, t.detach().clone());
+    // The naming scope makes every attribute name unique; registering one twice would silently
+    // replace the first tensor, so it is checked rather than trusted.
+    std::set<std::string> registered;
+    auto add = [&](const std::string& name, const torch::Tensor& t, bool buffer) {
+      if (!registered.insert(name).second || m.hasattr(name))
+        throw std::logic_error("attribute '" + name + "' would be registered twice (this is a bug in NeuralCanvas)");
+      if (buffer) m.register_buffer(name, t.detach().clone());
+      else m.register_parameter(name, t.detach().clone(), /*is_buffer=*/false);
+    };
+    for (const auto& [name, t] : s.parameters) add(name, t, false);
+    for (const auto& [name, t] : s.buffers) add(name, t, true);
     m.define(s.source);
     m.eval();
     std::vector<std::string> classes = options.classNames;
@@ -147,20 +233,23 @@ Status exportTorchScript(const Project& project, const std::string& outPath, con
       DatasetLoad data = loadDataset(project.data);
       if (data.ok()) classes = data.dataset->classNames;
     }
-    torch::jit::ExtraFilesMap extra{{"neuralcanvas/meta.json", metadataJson(project, a, classes)},
+    torch::jit::ExtraFilesMap extra{{"neuralcanvas/meta.json", metadataJson(project, a, classes, moduleWeightsDigest(m))},
                                     {"neuralcanvas/project.json", serializeProject(project)}};
-    std::string tmp = outPath + ".tmp-" + std::to_string(::getpid());
+    std::string tmp = tempPathFor(outPath);
     try {
       m.save(tmp, extra);
     } catch (const std::exception& e) {
       std::remove(tmp.c_str());
       return Status::error(outPath + ": cannot write (" + std::string(e.what()).substr(0, 200) + ")");
     }
-    if (std::rename(tmp.c_str(), outPath.c_str()) != 0) {
+    std::string digest = sha256File(tmp);
+    if (digest.empty()) {
       std::remove(tmp.c_str());
-      return Status::error(outPath + ": cannot replace file");
+      return Status::error(outPath + ": cannot read back the archive just written");
     }
-    return {};
+    if (Status c = commitTempFile(tmp, outPath); !c) return c;
+    // sha256sum's format, so that `sha256sum -c model.pt.sha256` checks it too.
+    return writeFileAtomic(archiveChecksumPath(outPath), digest + "  " + baseName(outPath) + "\n");
   } catch (const c10::Error& e) {
     return Status::error("export failed: " + std::string(e.what_without_backtrace()).substr(0, 600));
   } catch (const std::exception& e) {
@@ -168,7 +257,54 @@ Status exportTorchScript(const Project& project, const std::string& outPath, con
   }
 }
 
+Status verifyArchive(const std::string& archivePath) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(archivePath, ec)) return Status::error(archivePath + ": file not found");
+  const std::string sidecar = archiveChecksumPath(archivePath);
+  if (std::filesystem::exists(sidecar, ec)) {
+    std::ifstream in(sidecar, std::ios::binary);
+    std::string recorded;
+    in >> recorded;
+    bool hex = recorded.size() == 64 &&
+               std::all_of(recorded.begin(), recorded.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+    if (!hex) return Status::error(archivePath + ": its checksum file " + baseName(sidecar) + " holds no SHA-256 digest");
+    std::string actual = sha256File(archivePath);
+    if (actual.empty()) return Status::error(archivePath + ": cannot read the file");
+    std::transform(recorded.begin(), recorded.end(), recorded.begin(), [](char c) { return char(std::tolower(c)); });
+    if (actual != recorded)
+      return Status::error(archivePath + ": the archive is damaged: its SHA-256 is " + actual.substr(0, 16) +
+                           "..., not the " + recorded.substr(0, 16) + "... recorded in " + baseName(sidecar) +
+                           " when it was exported (the file was changed or corrupted); export it again");
+  }
+  try {
+    torch::jit::ExtraFilesMap extra{{"neuralcanvas/meta.json", ""}};
+    torch::jit::Module m = torch::jit::load(archivePath, torch::kCPU, extra);
+    const std::string& text = extra["neuralcanvas/meta.json"];
+    if (text.empty()) return {};  // not a NeuralCanvas export: nothing recorded to compare with
+    JsonParse meta = parseJson(text);
+    if (!meta.ok() || !meta.value.is_object())
+      return Status::error(archivePath + ": the archive is damaged: neuralcanvas/meta.json is not valid JSON");
+    auto it = meta.value.find("weights_sha256");
+    if (it == meta.value.end()) return {};  // exported before checksums were recorded
+    if (!it->is_string())
+      return Status::error(archivePath + ": the archive is damaged: meta.json's weights_sha256 is not a string");
+    std::string actual = moduleWeightsDigest(m);
+    if (actual != it->get<std::string>())
+      return Status::error(archivePath + ": the archive is damaged: its weights' SHA-256 is " + actual.substr(0, 16) +
+                           "..., not the " + it->get<std::string>().substr(0, 16) +
+                           "... recorded when it was exported (the weights were changed or corrupted)");
+    return {};
+  } catch (const c10::Error& e) {
+    return Status::error(archivePath + ": not a TorchScript archive (" +
+                         std::string(e.what_without_backtrace()).substr(0, 200) + ")");
+  } catch (const std::exception& e) {
+    return Status::error(archivePath + ": not a TorchScript archive (" + std::string(e.what()).substr(0, 200) +
+                         ")");
+  }
+}
+
 ProjectLoad importProjectFromArchive(const std::string& archivePath) {
+  if (Status v = verifyArchive(archivePath); !v) return {std::nullopt, v.message()};
   try {
     torch::jit::ExtraFilesMap extra{{"neuralcanvas/project.json", ""}};
     torch::jit::load(archivePath, torch::kCPU, extra);

@@ -40,31 +40,34 @@ torch::Tensor batchFirstSelfAttention(torch::nn::MultiheadAttention& attention, 
 }
 
 std::string selfAttentionScript(const ScriptContext& ctx, const std::string& module, const std::string& x,
-                                const std::string& out, int64_t embed, int64_t heads, bool causal) {
+                                const std::string& out, int64_t embed, int64_t heads, bool causal,
+                                const std::string& tempPrefix) {
   using namespace script;
   auto optional = [&](const std::string& local) { return ctx.hasAttr(local) ? ctx.attr(local) : std::string("None"); };
-  const std::string t = out + "_";
+  auto tmp = [&](const std::string& hint) { return ctx.temp(tempPrefix + hint); };
+  const std::string b = tmp("b"), l = tmp("l"), qkv = tmp("qkv"), q = tmp("q"), k = tmp("k"), v = tmp("v"),
+                    w = tmp("w"), o = tmp("o");
   int64_t headDim = embed / heads;
   // torch::nn::functional::multi_head_attention_forward: packed input projection chunked into q, k, v;
   // q scaled by 1 / sqrt(head_dim); per head softmax(q k^T + mask) v; heads concatenated; out_proj.
-  std::string heads4 = "[" + t + "b, " + t + "l, " + intLiteral(heads) + ", " + intLiteral(headDim) + "]";
+  std::string heads4 = "[" + b + ", " + l + ", " + intLiteral(heads) + ", " + intLiteral(headDim) + "]";
   std::string code;
-  code += t + "b = " + x + ".size(0)\n";
-  code += t + "l = " + x + ".size(1)\n";
-  code += t + "qkv = torch.linear(" + x + ", " + ctx.attr(module + ".in_proj_weight") + ", " +
+  code += b + " = " + x + ".size(0)\n";
+  code += l + " = " + x + ".size(1)\n";
+  code += qkv + " = torch.linear(" + x + ", " + ctx.attr(module + ".in_proj_weight") + ", " +
           optional(module + ".in_proj_bias") + ").chunk(3, -1)\n";
-  const char* const names[] = {"q", "k", "v"};
+  const std::string* const names[] = {&q, &k, &v};
   for (int i = 0; i < 3; ++i)
-    code += t + names[i] + " = " + t + "qkv[" + intLiteral(i) + "].reshape(" + heads4 + ").transpose(1, 2)\n";
-  code += t + "w = torch.matmul(" + t + "q * " + floatLiteral(1 / std::sqrt(double(headDim))) + ", " + t +
-          "k.transpose(-2, -1))\n";
+    code += *names[i] + " = " + qkv + "[" + intLiteral(i) + "].reshape(" + heads4 + ").transpose(1, 2)\n";
+  code += w + " = torch.matmul(" + q + " * " + floatLiteral(1 / std::sqrt(double(headDim))) + ", " + k +
+          ".transpose(-2, -1))\n";
   if (causal)  // causalMask(): -inf above the diagonal, 0 elsewhere, added to the scores
-    code += t + "w = " + t + "w + torch.triu(torch.full([" + t + "l, " + t + "l], float('-inf'), dtype=" + t +
-            "w.dtype, device=" + t + "w.device), 1)\n";
-  code += t + "w = torch.softmax(" + t + "w, -1)\n";
-  code += t + "o = torch.matmul(" + t + "w, " + t + "v).transpose(1, 2).reshape([" + t + "b, " + t + "l, " +
+    code += w + " = " + w + " + torch.triu(torch.full([" + l + ", " + l + "], float('-inf'), dtype=" + w +
+            ".dtype, device=" + w + ".device), 1)\n";
+  code += w + " = torch.softmax(" + w + ", -1)\n";
+  code += o + " = torch.matmul(" + w + ", " + v + ").transpose(1, 2).reshape([" + b + ", " + l + ", " +
           intLiteral(embed) + "])\n";
-  code += out + " = torch.linear(" + t + "o, " + ctx.attr(module + ".out_proj.weight") + ", " +
+  code += out + " = torch.linear(" + o + ", " + ctx.attr(module + ".out_proj.weight") + ", " +
           optional(module + ".out_proj.bias") + ")";
   return code;
 }
@@ -75,10 +78,12 @@ std::string causalMaskPython(const std::string& x) {
          ".device), 1)";
 }
 
-int64_t attentionParamCount(int64_t embed, bool bias) { return 4 * embed * embed + (bias ? 4 * embed : 0); }
+int64_t attentionParamCount(int64_t embed, bool bias) {
+  return satAdd(satMul(4, embed, embed), bias ? satMul(4, embed) : 0);  // saturating: see CheckedMath.h
+}
 
 int64_t attentionFlops(int64_t length, int64_t embed, int64_t heads) {
-  return 8 * length * embed * embed + 4 * length * length * embed + 5 * heads * length * length;
+  return satAdd(satMul(8, length, embed, embed), satMul(4, length, length, embed), satMul(5, heads, length, length));
 }
 
 }  // namespace nc::core::layers

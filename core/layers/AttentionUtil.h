@@ -28,9 +28,10 @@ torch::Tensor batchFirstSelfAttention(torch::nn::MultiheadAttention& attention, 
 /// TorchScript statements computing batchFirstSelfAttention() of the variable `x` into the variable
 /// `out` (for LayerType::emitScript), with the torch::nn::MultiheadAttention registered in the node
 /// as `module` ("m" -> attributes "m.in_proj_weight", ...; biases used when present). Temporaries
-/// are named out + "_...". Eval mode: no dropout on the attention weights.
+/// are ctx.temp(tempPrefix + "q") etc. Eval mode: no dropout on the attention weights.
 std::string selfAttentionScript(const ScriptContext& ctx, const std::string& module, const std::string& x,
-                                const std::string& out, int64_t embed, int64_t heads, bool causal);
+                                const std::string& out, int64_t embed, int64_t heads, bool causal,
+                                const std::string& tempPrefix = "");
 
 /// A Python expression for causalMask() over the length of the batch-first sequence `x`:
 /// "torch.triu(torch.full((x.size(1), x.size(1)), float('-inf'), device=x.device), 1)".

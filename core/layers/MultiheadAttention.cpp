@@ -69,7 +69,7 @@ class MultiheadAttention final : public LayerType {
     std::string mask;
     code.forward.clear();
     if (p.b("causal")) {
-      mask = ctx.outputVar + "_mask";
+      mask = ctx.temp("mask");
       code.forward.push_back(mask + " = " + causalMaskPython(x));
     }
     code.forward.push_back(ctx.outputVar + ", _ = self." + ctx.attr + "(" +

@@ -86,7 +86,7 @@ class PositionalEncoding final : public LayerType {
       code.init.push_back(table + " = nn.Parameter(0.02 * torch.randn(" + intLiteral(length) + ", " +
                           intLiteral(embed) + "))");
     } else {
-      const std::string angle = ctx.attr + "_angle", pe = ctx.attr + "_table";
+      const std::string angle = ctx.temp("angle"), pe = ctx.temp("table");
       code.init.push_back(angle + " = torch.arange(" + intLiteral(length) +
                           ", dtype=torch.float64).unsqueeze(1) * torch.exp(torch.arange(0, " + intLiteral(embed) +
                           ", 2, dtype=torch.float64) * " + floatLiteral(-std::log(10000.0) / double(embed)) + ")");
@@ -100,8 +100,9 @@ class PositionalEncoding final : public LayerType {
     std::string sum = x + " + " + table + "[:" + x + ".size(1)]";
     double dropout = ctx.params.f("dropout");
     if (dropout > 0) {
-      code.init.push_back(table + "_dropout = nn.Dropout(" + floatLiteral(dropout) + ")");
-      sum = table + "_dropout(" + sum + ")";
+      const std::string dropoutModule = "self." + ctx.temp("dropout");
+      code.init.push_back(dropoutModule + " = nn.Dropout(" + floatLiteral(dropout) + ")");
+      sum = dropoutModule + "(" + sum + ")";
     }
     code.forward = {assign(ctx, sum)};
     return code;

@@ -68,7 +68,7 @@ int64_t RecurrentLayer::paramCount(const LayerContext& ctx) const {
   int64_t total = 0;
   for (int64_t layer = 0; layer < p.i("num_layers"); ++layer) {
     int64_t input = layer == 0 ? ctx.in().dims.back() : h * dirs;
-    total += dirs * (gh * (input + h) + (p.b("bias") ? 2 * gh : 0));
+    total = satAdd(total, satMul(dirs, satAdd(satMul(gh, satAdd(input, h)), p.b("bias") ? 2 * gh : 0)));
   }
   return total;
 }
@@ -82,9 +82,10 @@ int64_t RecurrentLayer::flops(const LayerContext& ctx, const TensorShape&) const
   int64_t perStep = 0;
   for (int64_t layer = 0; layer < p.i("num_layers"); ++layer) {
     int64_t input = layer == 0 ? ctx.in().dims.back() : h * dirs;
-    perStep += dirs * (2 * gh * (input + h) + (p.b("bias") ? 2 * gh : 0) + m_cell.elementwisePerUnit * h);
+    perStep = satAdd(perStep, satMul(dirs, satAdd(satMul(2, gh, satAdd(input, h)), p.b("bias") ? 2 * gh : 0,
+                                                  satMul(m_cell.elementwisePerUnit, h))));
   }
-  return ctx.in().dims[0] * perStep;
+  return satMul(ctx.in().dims[0], perStep);
 }
 
 torch::Tensor lastLayerHidden(const torch::Tensor& hn, int64_t directions) {
@@ -97,7 +98,6 @@ std::string recurrentScript(const ScriptContext& ctx, const std::string& op, boo
   using namespace script;
   const Params& p = ctx.params;
   const std::string& x = ctx.inputVars.at(0);
-  const std::string tmp = ctx.outputVar + "_";
   int64_t layers = p.i("num_layers");
   int64_t dirs = p.b("bidirectional") ? 2 : 1;
   int64_t hidden = p.i("hidden_size");
@@ -114,8 +114,8 @@ std::string recurrentScript(const ScriptContext& ctx, const std::string& op, boo
         weights.push_back(ctx.attr("rnn.bias_hh" + suffix));
       }
     }
-  std::string h0 = tmp + "h0";
-  std::string result = tmp + "result";
+  const std::string h0 = ctx.temp("h0");
+  const std::string result = ctx.temp("result");
   std::string code = h0 + " = torch.zeros([" + intLiteral(layers * dirs) + ", " + x + ".size(0), " +
                      intLiteral(hidden) + "], dtype=" + x + ".dtype, device=" + x + ".device)\n";
   std::string state = lstm ? listLiteral({h0, h0}) : h0;
@@ -151,7 +151,7 @@ PythonCode recurrentPython(const PythonContext& ctx, const std::string& cls, boo
     return code;
   }
   // lastLayerHidden: h_n[-dirs:] [dirs, batch, hidden] -> [batch, dirs * hidden], forward direction first.
-  const std::string h = ctx.outputVar + "_h";
+  const std::string h = ctx.temp("h");
   code.forward = {"_, " + (lstm ? "(" + h + ", _)" : h) + " = " + call};
   if (dirs == 1)
     code.forward.push_back(assign(ctx, h + "[-1]"));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/LayerType.h"
+#include "core/export/ExportCommon.h"
 
 namespace nc::core::layers::script {
 
@@ -38,15 +39,8 @@ inline std::string intLiteral(int64_t v) { return std::to_string(v); }
 /// A TorchScript boolean literal.
 inline std::string boolLiteral(bool v) { return v ? "True" : "False"; }
 
-/// A TorchScript string literal (single quotes; backslashes and quotes escaped).
-inline std::string stringLiteral(const std::string& v) {
-  std::string s = "'";
-  for (char c : v) {
-    if (c == '\\' || c == '\'') s += '\\';
-    s += c;
-  }
-  return s + "'";
-}
+/// A TorchScript string literal of any text (through the exporters' one escaping helper).
+inline std::string stringLiteral(const std::string& v) { return codeStringLiteral(v, CodeLanguage::TorchScript); }
 
 /// "[a, b, c]" from already formatted items.
 inline std::string listLiteral(const std::vector<std::string>& items) {
@@ -114,7 +108,9 @@ inline std::string floatLiteral(double v) {
 
 using script::boolLiteral;
 using script::intLiteral;
-using script::stringLiteral;
+
+/// A Python string literal of any text (through the exporters' one escaping helper).
+inline std::string stringLiteral(const std::string& v) { return codeStringLiteral(v, CodeLanguage::Python); }
 
 /// "a, b, c" from the non-empty items (so that optional keyword arguments can be "" when default).
 inline std::string args(const std::vector<std::string>& items) {

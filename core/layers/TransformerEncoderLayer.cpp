@@ -104,7 +104,8 @@ class TransformerEncoderLayer final : public LayerType {
     using namespace script;
     const Params& p = ctx.params;
     const std::string& x = ctx.inputVars.at(0);
-    const std::string t = ctx.outputVar + "_";
+    const std::string sa = ctx.temp("sa"), ff = ctx.temp("ff"), n1 = ctx.temp("n1"), n2 = ctx.temp("n2"),
+                      xs = ctx.temp("x");
     int64_t embed = ctx.inputs.at(0).dims[1];
     auto norm = [&](const std::string& name, const std::string& v) {
       return "torch.layer_norm(" + v + ", " + intList({embed}) + ", " + ctx.attr(name + ".weight") + ", " +
@@ -114,26 +115,26 @@ class TransformerEncoderLayer final : public LayerType {
       return "torch.linear(" + v + ", " + ctx.attr(name + ".weight") + ", " + ctx.attr(name + ".bias") + ")";
     };
     auto attention = [&](const std::string& v) {
-      return selfAttentionScript(ctx, "self_attn", v, t + "sa", embed, p.i("num_heads"), p.b("causal")) + "\n";
+      return selfAttentionScript(ctx, "self_attn", v, sa, embed, p.i("num_heads"), p.b("causal"), "sa_") + "\n";
     };
     auto feedForward = [&](const std::string& v) {
-      return t + "ff = " + linear("linear2", std::string(p.s("activation") == "gelu" ? "torch.gelu(" : "torch.relu(") +
+      return ff + " = " + linear("linear2", std::string(p.s("activation") == "gelu" ? "torch.gelu(" : "torch.relu(") +
                                                  linear("linear1", v) + ")") + "\n";
     };
     // EncoderLayerNode::forward in eval mode (the dropouts are identities).
     std::string code;
     if (p.b("norm_first")) {
-      code += t + "n1 = " + norm("norm1", x) + "\n";
-      code += attention(t + "n1");
-      code += t + "x = " + x + " + " + t + "sa\n";
-      code += t + "n2 = " + norm("norm2", t + "x") + "\n";
-      code += feedForward(t + "n2");
-      code += assign(ctx, t + "x + " + t + "ff");
+      code += n1 + " = " + norm("norm1", x) + "\n";
+      code += attention(n1);
+      code += xs + " = " + x + " + " + sa + "\n";
+      code += n2 + " = " + norm("norm2", xs) + "\n";
+      code += feedForward(n2);
+      code += assign(ctx, xs + " + " + ff);
     } else {
       code += attention(x);
-      code += t + "x = " + norm("norm1", x + " + " + t + "sa") + "\n";
-      code += feedForward(t + "x");
-      code += assign(ctx, norm("norm2", t + "x + " + t + "ff"));
+      code += xs + " = " + norm("norm1", x + " + " + sa) + "\n";
+      code += feedForward(xs);
+      code += assign(ctx, norm("norm2", xs + " + " + ff));
     }
     return code;
   }
@@ -163,14 +164,14 @@ class TransformerEncoderLayer final : public LayerType {
   int64_t paramCount(const LayerContext& ctx) const override {
     int64_t e = ctx.in().dims[1];
     int64_t f = ctx.params.i("dim_feedforward");
-    return attentionParamCount(e, true) + (e * f + f) + (f * e + e) + 2 * (2 * e);
+    return satAdd(attentionParamCount(e, true), satAdd(satMul(e, f), f), satAdd(satMul(f, e), e), satMul(4, e));
   }
 
   int64_t flops(const LayerContext& ctx, const TensorShape&) const override {
     int64_t l = ctx.in().dims[0], e = ctx.in().dims[1];
     int64_t f = ctx.params.i("dim_feedforward");
     // attention + feed-forward matmuls + activation + two residual adds + two LayerNorms (~5 per element)
-    return attentionFlops(l, e, ctx.params.i("num_heads")) + 4 * l * e * f + l * f + 2 * l * e + 10 * l * e;
+    return satAdd(attentionFlops(l, e, ctx.params.i("num_heads")), satMul(4, l, e, f), satMul(l, f), satMul(12, l, e));
   }
 };
 NC_REGISTER_LAYER(TransformerEncoderLayer);

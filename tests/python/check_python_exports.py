@@ -4,9 +4,9 @@
 Usage: check_python_exports.py LIST   where each line of LIST is "SOURCE.py IO_FILE"; IO_FILE holds
 (input, expected_output, input, expected_output, ...) written by C++ torch::pickle_save. Each
 source is imported as a module, its load() reads the state dict beside it (strict), and in eval()
-mode every input must give the expected output to 1e-5. Then, for models with parameters, one
-backward pass in train() mode (on the largest batch) must reach every parameter. Exit 1 on any
-failure.
+mode every input must give the expected output to 1e-5. Then, for models with parameters, two
+seeded backward passes in train() mode (on the largest batch) must reach every parameter with
+identical gradients. Exit 1 on any failure.
 """
 import importlib.util
 import sys
@@ -36,10 +36,19 @@ def check(source, io_file, index):
     if params:
         model.train()
         largest = max(tensors[0::2], key=lambda t: t.shape[0])
-        model(largest).float().square().mean().backward()
-        missing = [n for n, p in params if p.grad is None]
+        grads = []
+        for _ in range(2):  # two identical seeded backward passes must give identical gradients
+            model.zero_grad(set_to_none=True)
+            torch.manual_seed(0)
+            model(largest).float().square().mean().backward()
+            grads.append([None if p.grad is None else p.grad.clone() for _, p in params])
+        missing = [n for (n, _), g in zip(params, grads[0]) if g is None]
         if missing:
             problems.append("no gradient for " + ", ".join(missing))
+        differing = [n for (n, _), a, b in zip(params, *grads)
+                     if a is not None and b is not None and not torch.equal(a, b)]
+        if differing:
+            problems.append("repeated backward passes differ for " + ", ".join(differing))
     return problems
 
 

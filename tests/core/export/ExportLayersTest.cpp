@@ -16,6 +16,7 @@
 #include "core/Project.h"
 #include "core/export/PythonExporter.h"
 #include "core/export/TorchScriptExporter.h"
+#include "core/training/Checkpoint.h"
 
 namespace nc::test {
 namespace {
@@ -160,17 +161,7 @@ std::pair<GraphModule, std::string> exportCase(const ExportCase& c) {
       else if (b.key().find("running_mean") != std::string::npos) b.value().normal_();
     for (auto& t : model->parameters()) t.add_(torch::randn_like(t) * 0.1);
   }
-  torch::serialize::OutputArchive root, modelArchive;
-  model->save(modelArchive);
-  root.write("model", modelArchive);
-  root.write("epoch", c10::IValue(int64_t{0}));
-  root.write("step", c10::IValue(int64_t{0}));
-  root.write("best_metric", c10::IValue(0.0));
-  root.write("epochs_since_best", c10::IValue(int64_t{0}));
-  root.write("history", c10::IValue(std::string("[]")));
-  root.write("config", c10::IValue(std::string("{}")));
-  root.write("rng", torch::zeros({1}));
-  root.save_to(ckpt.string());
+  saveCheckpoint(ckpt.string(), model, nullptr, CheckpointState{});
   fs::path out = exportDir() / (c.label + ".pt");
   ExportOptions options;
   options.checkpoint = ckpt.string();
