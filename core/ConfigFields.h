@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/JsonDocument.h"
+#include "core/JsonUtil.h"
 #include "core/Status.h"
 
 namespace nc::core::config {
@@ -39,11 +41,11 @@ inline std::string intRange(int64_t lo, int64_t hi, int64_t v) {
 /// An integer that fits int64, or an error message in `err`.
 inline bool readInt(const Json& v, int64_t& x, std::string& err) {
   if (!v.is_number_integer()) {
-    err = "expected an integer, got " + v.dump();
+    err = "expected an integer, got " + quoteJson(v);
     return false;
   }
   if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(kNoLimit)) {
-    err = "too large: " + v.dump();
+    err = quoteJson(v) + " is out of range (larger than " + std::to_string(kNoLimit) + ")";
     return false;
   }
   x = v.get<int64_t>();
@@ -68,7 +70,7 @@ template <class Config>
 Field<Config> realField(const char* key, double Config::*member, double lo, double hi) {
   return {key,
           [=](const Json& v, Config& c) -> std::string {
-            if (!v.is_number()) return "expected a number, got " + v.dump();
+            if (!v.is_number()) return "expected a number, got " + quoteJson(v);
             double x = v.get<double>();
             if (!(x >= lo && x <= hi)) return realRange(lo, hi, x);
             c.*member = x;
@@ -81,7 +83,7 @@ template <class Config>
 Field<Config> boolField(const char* key, bool Config::*member) {
   return {key,
           [=](const Json& v, Config& c) -> std::string {
-            if (!v.is_boolean()) return "expected true or false, got " + v.dump();
+            if (!v.is_boolean()) return "expected true or false, got " + quoteJson(v);
             c.*member = v.get<bool>();
             return {};
           },
@@ -92,7 +94,7 @@ template <class Config>
 Field<Config> stringField(const char* key, std::string Config::*member) {
   return {key,
           [=](const Json& v, Config& c) -> std::string {
-            if (!v.is_string()) return "expected a string, got " + v.dump();
+            if (!v.is_string()) return "expected a string, got " + quoteJson(v);
             c.*member = v.get<std::string>();
             return {};
           },
@@ -103,7 +105,7 @@ template <class Config>
 Field<Config> choiceField(const char* key, std::string Config::*member, std::vector<std::string> choices) {
   return {key,
           [=](const Json& v, Config& c) -> std::string {
-            if (!v.is_string()) return "expected a string, got " + v.dump();
+            if (!v.is_string()) return "expected a string, got " + quoteJson(v);
             std::string s = v.get<std::string>(), all;
             for (const auto& choice : choices) {
               if (choice == s) {
@@ -112,35 +114,45 @@ Field<Config> choiceField(const char* key, std::string Config::*member, std::vec
               }
               all += (all.empty() ? "" : ", ") + choice;
             }
-            return "'" + s + "' is not one of: " + all;
+            return "'" + printableExcerpt(s) + "' is not one of: " + all;
           },
           [=](const Config& c) { return OrderedJson(c.*member); }};
 }
 
-/// Applies a JSON object to `out`: keys not given keep their value; on any error `out` is left
-/// unchanged and the message names the JSON path under `prefix`.
+/// Applies a parsed JSON object to `out`: keys not given keep their value; on any error `out` is
+/// left unchanged and the message names the JSON path under `prefix`. `numbers` (from
+/// parseJsonDocument, paths including `prefix`) lets messages quote too-large integers as written.
 template <class Config>
-Status parse(const std::string& text, Config& out, const std::string& prefix, const std::vector<Field<Config>>& fields) {
-  Json root;
-  try {
-    root = Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    // e.what() reads "[json.exception.parse_error.101] parse error at line 3, column 5: ..."
-    std::string what = e.what();
-    auto pos = what.find("] ");
-    return Status::error(prefix + ": malformed JSON: " + (pos == std::string::npos ? what : what.substr(pos + 2)));
-  }
-  if (!root.is_object()) return Status::error(prefix + ": expected an object, got " + root.dump());
+Status parse(const Json& root, Config& out, const std::string& prefix, const std::vector<Field<Config>>& fields,
+             const BigNumbers* numbers) {
+  if (!root.is_object()) return Status::error(prefix + ": expected an object, got " + quoteJson(root));
   Config c = out;
   for (auto it = root.begin(); it != root.end(); ++it) {
+    const std::string path = prefix + "/" + it.key();
     const Field<Config>* f = nullptr;
     for (const auto& candidate : fields)
       if (it.key() == candidate.key) f = &candidate;
-    if (!f) return Status::error(prefix + "/" + it.key() + ": unknown setting");
-    if (std::string err = f->read(it.value(), c); !err.empty()) return Status::error(prefix + "/" + it.key() + ": " + err);
+    if (!f) return Status::error(printableExcerpt(path, 120) + ": unknown setting");  // any bytes: shown escaped
+    // An integer beyond 64 bits anywhere in the value (it reads as a double) fits no setting.
+    if (numbers)
+      for (auto n = numbers->lower_bound(path); n != numbers->end() && n->first.compare(0, path.size(), path) == 0; ++n)
+        if (n->first.size() == path.size() || n->first[path.size()] == '/')
+          return Status::error(n->first + ": " + n->second + " is out of range");
+    if (std::string err = f->read(it.value(), c); !err.empty()) return Status::error(path + ": " + err);
   }
   out = c;
   return {};
+}
+
+/// The same from JSON text (parsed with a depth limit; never throws).
+template <class Config>
+Status parse(const std::string& text, Config& out, const std::string& prefix, const std::vector<Field<Config>>& fields) {
+  JsonDocument doc = parseJsonDocument(text);
+  if (!doc.ok()) return Status::error(prefix + ": malformed JSON: " + doc.error);
+  // Paths in the document start at its root; settings messages start at `prefix`.
+  BigNumbers numbers;
+  for (const auto& [path, written] : doc.bigNumbers) numbers[prefix + path] = written;
+  return parse(doc.value, out, prefix, fields, &numbers);
 }
 
 /// Every field, in table order, as compact JSON.
@@ -148,7 +160,7 @@ template <class Config>
 std::string write(const Config& c, const std::vector<Field<Config>>& fields) {
   OrderedJson root = OrderedJson::object();
   for (const auto& f : fields) root[f.key] = f.write(c);
-  return root.dump();
+  return root.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);  // never throws on bad UTF-8
 }
 
 }  // namespace nc::core::config

@@ -2,34 +2,87 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <limits>
 #include <set>
+#include <sstream>
+
+#include "core/JsonDocument.h"
 
 #include "core/LayerRegistry.h"
 
 namespace nc::core {
 
-Graph::Graph(const Graph& other) : m_nodes(other.m_nodes), m_edges(other.m_edges), m_nextId(other.m_nextId) {}
+Graph::Graph(const Graph& other)
+    : m_nodes(other.m_nodes),
+      m_edges(other.m_edges),
+      m_names(other.m_names),
+      m_sources(other.m_sources),
+      m_nextId(other.m_nextId) {}
 
 Graph& Graph::operator=(const Graph& other) {
   m_nodes = other.m_nodes;
   m_edges = other.m_edges;
+  m_names = other.m_names;
+  m_sources = other.m_sources;
   m_nextId = other.m_nextId;
   return *this;
 }
 
 void Graph::clear() {
-  while (!m_nodes.empty()) removeNode(m_nodes.begin()->first);
+  // Edges first, then nodes, each told to the observers: linear however large the graph.
+  std::vector<Edge> edges;
+  edges.swap(m_edges);
+  m_sources.clear();
+  for (const auto& e : edges)
+    for (auto* o : m_observers) o->edgeRemoved(e);
+  while (!m_nodes.empty()) {
+    NodeId id = m_nodes.begin()->first;
+    m_names.erase(m_nodes.begin()->second.name);
+    m_nodes.erase(m_nodes.begin());
+    for (auto* o : m_observers) o->nodeRemoved(id);
+  }
   m_nextId = 1;
 }
 
+NodeId Graph::nextId() const {
+  if (m_nextId > 0 && !m_nodes.count(m_nextId)) return m_nextId;
+  // Ids reached the int64 limit (a node with id 9223372036854775807): the smallest free id.
+  NodeId candidate = 1;
+  for (const auto& [id, n] : m_nodes) {
+    if (id > candidate) break;
+    if (id == candidate) ++candidate;
+  }
+  return candidate;
+}
+
 std::string Graph::uniqueName(const std::string& base) const {
-  std::set<std::string> used;
-  for (const auto& [id, n] : m_nodes) used.insert(n.name);
   for (int i = 1;; ++i) {
     std::string candidate = base + std::to_string(i);
-    if (!used.count(candidate)) return candidate;
+    if (!m_names.count(candidate)) return candidate;
   }
 }
+
+namespace {
+Status checkName(const std::string& name) {
+  if (name.empty()) return Status::error("node name must not be empty");
+  if (name.size() > kMaxNodeNameBytes)
+    return Status::error("node name " + describeJson(nlohmann::json(toUtf8(name))) + " is longer than " +
+                         std::to_string(kMaxNodeNameBytes) + " bytes");
+  if (!isValidUtf8(name))
+    return Status::error("node name '" + printableExcerpt(name) + "' is not valid UTF-8 text");
+  return {};
+}
+
+Status checkPosition(double x, double y) {
+  if (!std::isfinite(x) || !std::isfinite(y) || std::fabs(x) > kMaxNodeCoordinate || std::fabs(y) > kMaxNodeCoordinate) {
+    std::ostringstream os;
+    os << "position (" << x << ", " << y << ") is not a pair of finite numbers within +-1e9";
+    return Status::error(os.str());
+  }
+  return {};
+}
+}  // namespace
 
 std::optional<NodeId> Graph::addNode(const std::string& type, double x, double y, std::string* error) {
   const LayerType* layer = LayerRegistry::instance().find(type);
@@ -40,18 +93,19 @@ std::optional<NodeId> Graph::addNode(const std::string& type, double x, double y
   std::string base = type;
   std::transform(base.begin(), base.end(), base.begin(), [](unsigned char c) { return char(std::tolower(c)); });
   Node n;
-  n.id = m_nextId;
+  n.id = nextId();
   n.type = type;
   n.name = uniqueName(base);
   n.params = layer->defaults();
   n.x = x;
   n.y = y;
+  const NodeId id = n.id;
   Status s = insertNode(std::move(n));
   if (!s) {
     if (error) *error = s.message();
     return std::nullopt;
   }
-  return m_nextId - 1;
+  return id;
 }
 
 Status Graph::insertNode(Node node) {
@@ -60,11 +114,12 @@ Status Graph::insertNode(Node node) {
   node.layer = LayerRegistry::instance().find(node.type);
   if (!node.layer) return Status::error("unknown layer type '" + node.type + "'");
   if (Status s = node.layer->validateParams(node.params); !s) return s;
-  for (const auto& [id, n] : m_nodes)
-    if (n.name == node.name) return Status::error("node name '" + node.name + "' is already used");
-  if (node.name.empty()) return Status::error("node name must not be empty");
+  if (Status s = checkName(node.name); !s) return s;
+  if (m_names.count(node.name)) return Status::error("node name '" + printableExcerpt(node.name) + "' is already used");
+  if (Status s = checkPosition(node.x, node.y); !s) return Status::error(node.name + ": " + s.message());
   NodeId id = node.id;
-  m_nextId = std::max(m_nextId, id + 1);
+  if (id < std::numeric_limits<NodeId>::max()) m_nextId = std::max(m_nextId, id + 1);  // (no overflow)
+  m_names.emplace(node.name, id);
   m_nodes.emplace(id, std::move(node));
   for (auto* o : m_observers) o->nodeAdded(id);
   return {};
@@ -81,6 +136,7 @@ Status Graph::removeNode(NodeId id) {
   for (const auto& e : m_edges)
     if (e.from.node == id || e.to.node == id) incident.push_back(e);
   for (const auto& e : incident) disconnect(e.to);
+  m_names.erase(m_nodes.at(id).name);
   m_nodes.erase(id);
   for (auto* o : m_observers) o->nodeRemoved(id);
   return {};
@@ -95,6 +151,8 @@ int Graph::inputCount(NodeId id) const {
 bool Graph::wouldCreateCycle(NodeId from, NodeId to) const {
   if (from == to) return true;
   // A cycle appears when `from` is reachable from `to`.
+  std::multimap<NodeId, NodeId> next;  // built once: O(E log E), not O(E) per visited node
+  for (const auto& e : m_edges) next.emplace(e.from.node, e.to.node);
   std::vector<NodeId> stack{to};
   std::set<NodeId> seen;
   while (!stack.empty()) {
@@ -102,8 +160,8 @@ bool Graph::wouldCreateCycle(NodeId from, NodeId to) const {
     stack.pop_back();
     if (cur == from) return true;
     if (!seen.insert(cur).second) continue;
-    for (const auto& e : m_edges)
-      if (e.from.node == cur) stack.push_back(e.to.node);
+    auto [lo, hi] = next.equal_range(cur);
+    for (auto it = lo; it != hi; ++it) stack.push_back(it->second);
   }
   return false;
 }
@@ -119,7 +177,7 @@ Status Graph::canConnect(PortRef from, PortRef to) const {
   auto ports = dst->layer->inputPorts(Params(dst->params));
   if (to.port < 0 || to.port >= int(ports.size()))
     return Status::error(dst->name + " has no input port " + std::to_string(to.port));
-  if (edgeInto(to))
+  if (m_sources.count(to))
     return Status::error("input '" + ports[size_t(to.port)] + "' of " + dst->name + " is already connected");
   return {};
 }
@@ -128,16 +186,19 @@ Status Graph::connect(PortRef from, PortRef to) {
   if (Status s = canConnect(from, to); !s) return s;
   Edge e{from, to};
   m_edges.push_back(e);
+  m_sources.emplace(to, from);
   for (auto* o : m_observers) o->edgeAdded(e);
   return {};
 }
 
 Status Graph::disconnect(PortRef to) {
-  auto it = std::find_if(m_edges.begin(), m_edges.end(), [&](const Edge& e) { return e.to == to; });
+  auto it = m_sources.count(to) ? std::find_if(m_edges.begin(), m_edges.end(), [&](const Edge& e) { return e.to == to; })
+                                 : m_edges.end();
   if (it == m_edges.end()) return Status::error("input port " + std::to_string(to.port) + " of node " +
                                                 std::to_string(to.node) + " is not connected");
   Edge e = *it;
   m_edges.erase(it);
+  m_sources.erase(to);
   for (auto* o : m_observers) o->edgeRemoved(e);
   return {};
 }
@@ -161,9 +222,11 @@ Status Graph::setParam(NodeId id, const std::string& name, const ParamValue& val
 
 Status Graph::rename(NodeId id, const std::string& name) {
   if (Status s = checkNode(id); !s) return s;
-  if (name.empty()) return Status::error("node name must not be empty");
-  for (const auto& [other, n] : m_nodes)
-    if (other != id && n.name == name) return Status::error("node name '" + name + "' is already used");
+  if (Status s = checkName(name); !s) return s;
+  if (auto it = m_names.find(name); it != m_names.end() && it->second != id)
+    return Status::error("node name '" + printableExcerpt(name) + "' is already used");
+  m_names.erase(m_nodes.at(id).name);
+  m_names[name] = id;
   m_nodes.at(id).name = name;
   for (auto* o : m_observers) o->nodeRenamed(id);
   return {};
@@ -171,6 +234,7 @@ Status Graph::rename(NodeId id, const std::string& name) {
 
 Status Graph::move(NodeId id, double x, double y) {
   if (Status s = checkNode(id); !s) return s;
+  if (Status s = checkPosition(x, y); !s) return Status::error(m_nodes.at(id).name + ": " + s.message());
   m_nodes.at(id).x = x;
   m_nodes.at(id).y = y;
   for (auto* o : m_observers) o->nodeMoved(id);
@@ -183,9 +247,9 @@ const Node* Graph::node(NodeId id) const {
 }
 
 std::optional<Edge> Graph::edgeInto(PortRef to) const {
-  for (const auto& e : m_edges)
-    if (e.to == to) return e;
-  return std::nullopt;
+  auto it = m_sources.find(to);
+  if (it == m_sources.end()) return std::nullopt;
+  return Edge{it->second, to};
 }
 
 std::vector<Edge> Graph::edgesFrom(NodeId id) const {

@@ -13,6 +13,11 @@ namespace nc::core {
 class LayerType;
 using NodeId = int64_t;
 
+/// Longest node name accepted, in bytes.
+constexpr size_t kMaxNodeNameBytes = 1024;
+/// Largest |x| or |y| of a node position.
+constexpr double kMaxNodeCoordinate = 1e9;
+
 struct PortRef {
   NodeId node = -1;
   int port = 0;
@@ -60,13 +65,15 @@ class Graph {
   /// Adds a node of a registered type with default parameters. Name defaults to
   /// "<type lowercase><n>". Returns the new id.
   std::optional<NodeId> addNode(const std::string& type, double x = 0, double y = 0, std::string* error = nullptr);
-  /// Inserts a fully described node (loading, undo). Its id must be unused; params are validated.
+  /// Inserts a fully described node (loading, undo). Its id must be unused; params are validated;
+  /// the name must be non-empty UTF-8 of at most kMaxNodeNameBytes; the position finite.
   Status insertNode(Node node);
   Status removeNode(NodeId id);
   Status connect(PortRef from, PortRef to);
   Status disconnect(PortRef to);
   Status setParam(NodeId id, const std::string& name, const ParamValue& value);
   Status rename(NodeId id, const std::string& name);
+  /// Refuses non-finite coordinates and coordinates beyond +-1e9.
   Status move(NodeId id, double x, double y);
 
   /// Whether connect(from, to) would succeed, and why not.
@@ -81,7 +88,9 @@ class Graph {
   std::optional<Edge> edgeInto(PortRef to) const;
   std::vector<Edge> edgesFrom(NodeId id) const;
   int inputCount(NodeId id) const;
-  NodeId nextId() const { return m_nextId; }
+  /// An id no node has (normally one past the largest; the smallest free one once ids reach
+  /// the int64 limit).
+  NodeId nextId() const;
   void clear();
 
   void addObserver(GraphObserver* o);
@@ -93,6 +102,10 @@ class Graph {
 
   std::map<NodeId, Node> m_nodes;
   std::vector<Edge> m_edges;
+  // Indexes kept in step with m_nodes / m_edges, so that loading and editing large graphs
+  // stays O(log n) per operation.
+  std::map<std::string, NodeId> m_names;
+  std::map<PortRef, PortRef> m_sources;  // input port -> the output feeding it
   NodeId m_nextId = 1;
   std::vector<GraphObserver*> m_observers;  // not copied
 };

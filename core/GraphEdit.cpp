@@ -55,8 +55,12 @@ namespace {
 /// Column of every node: longest path from a source; nodes left on cycles go one past the end.
 std::map<NodeId, int> assignColumns(const Graph& graph) {
   std::map<NodeId, int> indegree, column;
+  std::map<NodeId, std::vector<NodeId>> next;  // built once (Graph::edgesFrom is linear per call)
   for (const auto& [id, n] : graph.nodes()) indegree[id] = 0;
-  for (const Edge& e : graph.edges()) ++indegree[e.to.node];
+  for (const Edge& e : graph.edges()) {
+    ++indegree[e.to.node];
+    next[e.from.node].push_back(e.to.node);
+  }
   std::vector<NodeId> ready;
   for (const auto& [id, d] : indegree)
     if (d == 0) ready.push_back(id);
@@ -66,9 +70,9 @@ std::map<NodeId, int> assignColumns(const Graph& graph) {
     ready.pop_back();
     int c = column[id];
     deepest = std::max(deepest, c);
-    for (const Edge& e : graph.edgesFrom(id)) {
-      column[e.to.node] = std::max(column[e.to.node], c + 1);
-      if (--indegree[e.to.node] == 0) ready.push_back(e.to.node);
+    for (NodeId to : next[id]) {
+      column[to] = std::max(column[to], c + 1);
+      if (--indegree[to] == 0) ready.push_back(to);
     }
   }
   for (const auto& [id, d] : indegree)

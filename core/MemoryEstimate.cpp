@@ -1,5 +1,7 @@
 #include "core/MemoryEstimate.h"
 
+#include "core/CheckedMath.h"
+
 namespace nc::core {
 
 namespace {
@@ -15,12 +17,13 @@ int64_t stateCopies(const TrainConfig& t) {
 MemoryEstimate estimateTrainingMemory(const Graph& graph, const GraphAnalysis& analysis, const TrainConfig& training) {
   MemoryEstimate m;
   GraphSummary summary = summarize(graph, analysis);
-  m.weights = summary.params * 4;
+  // Saturating arithmetic: a graph with absurd sizes (reported by analyze()) must not wrap here.
+  m.weights = satMul(summary.params, 4);
   m.gradients = m.weights;
-  m.optimizerState = stateCopies(training) * m.weights;
+  m.optimizerState = satMul(stateCopies(training), m.weights);
   for (NodeId id : analysis.live)
     if (const TensorShape* s = analysis.shapeOf(id))
-      m.activations += s->numel() * (s->dtype == DType::Int64 ? 8 : 4) * training.batchSize;
+      m.activations = satAdd(m.activations, satMul(s->numel(), s->dtype == DType::Int64 ? 8 : 4, training.batchSize));
   return m;
 }
 

@@ -3,6 +3,8 @@
 // their gradients, the optimizer's per-weight state and the activations kept for backward.
 #include <cstdint>
 
+#include "core/CheckedMath.h"
+
 #include "core/ShapeInference.h"
 #include "core/training/TrainConfig.h"
 
@@ -13,7 +15,8 @@ struct MemoryEstimate {
   int64_t gradients = 0;       // same size as the weights
   int64_t optimizerState = 0;  // Adam/AdamW: two moments; SGD with momentum, RMSprop: one or two
   int64_t activations = 0;     // every live node's output for the whole batch, kept for backward
-  int64_t total() const { return weights + gradients + optimizerState + activations; }
+  /// Saturates at the int64 limit instead of overflowing.
+  int64_t total() const { return satAdd(weights, gradients, optimizerState, activations); }
 };
 
 /// Counts the live nodes of an analysed graph at training's batch size and optimizer.

@@ -4,6 +4,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/JsonDocument.h"
+
 namespace nc::core {
 
 std::string paramKindName(ParamKind k) {
@@ -123,7 +125,7 @@ Status ParamSpec::validate(const ParamValue& v) const {
         if (c == *p) return {};
       std::string list;
       for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
-      return Status::error(where + " = '" + *p + "' is not one of: " + list);
+      return Status::error(where + " = '" + printableExcerpt(*p) + "' is not one of: " + list);
     }
     case ParamKind::IntList: {
       auto p = std::get_if<std::vector<int64_t>>(&v);

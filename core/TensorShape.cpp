@@ -2,11 +2,15 @@
 
 #include <sstream>
 
+#include "core/CheckedMath.h"
+
 namespace nc::core {
 
 int64_t TensorShape::numel() const {
+  // Saturates at the int64 limit rather than wrapping (analyze() refuses shapes above
+  // kMaxElementsPerSample, so a valid graph never gets near it).
   int64_t n = 1;
-  for (int64_t d : dims) n *= d;
+  for (int64_t d : dims) n = satMul(n, d);
   return n;
 }
 

@@ -7,6 +7,7 @@
 
 #include "app/cli/Options.h"
 #include "core/GraphEdit.h"
+#include "core/JsonDocument.h"
 #include "core/LayerRegistry.h"
 #include "core/Project.h"
 #include "core/ShapeInference.h"
@@ -43,7 +44,7 @@ std::string humanCount(int64_t n) {
 
 std::string nodeLabel(const Graph& g, NodeId id) {
   const Node* n = g.node(id);
-  return n ? n->name + " (#" + std::to_string(id) + ")" : "#" + std::to_string(id);
+  return n ? printableExcerpt(n->name, 80) + " (#" + std::to_string(id) + ")" : "#" + std::to_string(id);
 }
 
 }  // namespace
@@ -62,7 +63,7 @@ int runValidate(const std::vector<std::string>& args) {
   }
   ProjectLoad load = loadProject(args[0]);
   if (!load.ok()) {
-    std::cerr << "error: " << load.error << "\n";
+    std::cerr << "error: " << printableExcerpt(load.error, 4000) << "\n";  // never raw bytes to a terminal
     return kExitUnreadable;
   }
   const Graph& g = load.project->graph;
@@ -75,7 +76,7 @@ int runValidate(const std::vector<std::string>& args) {
     const Node& n = *g.node(id);
     const TensorShape* s = a.shapeOf(id);
     std::string shape = s ? s->str() : (n.layer->isOutput() && a.modelOutput() ? "-> " + a.modelOutput()->str() : "?");
-    std::cout << std::left << std::setw(6) << id << std::setw(22) << n.name << std::setw(26) << n.type << std::setw(24)
+    std::cout << std::left << std::setw(6) << id << std::setw(22) << printableExcerpt(n.name, 80) << std::setw(26) << n.type << std::setw(24)
               << shape << std::right << std::setw(14) << grouped(nodeParamCount(n, a)) << "\n";
   }
   GraphSummary sum = summarize(g, a);
@@ -90,7 +91,7 @@ int runValidate(const std::vector<std::string>& args) {
     errors += err;
     std::cout << (err ? "error" : "warning");
     if (issue.node >= 0) std::cout << " [node " << nodeLabel(g, issue.node) << "]";
-    std::cout << ": " << issue.message << "\n";
+    std::cout << ": " << printableExcerpt(issue.message, 4000) << "\n";
   }
   if (errors) {
     std::cout << "INVALID: " << errors << (errors == 1 ? " error" : " errors") << "\n";
@@ -161,7 +162,7 @@ int runLayout(const std::vector<std::string>& args) {
     const std::string path = opts.positional()[0];
     ProjectLoad load = loadProject(path);
     if (!load.ok()) {
-      std::cerr << "error: " << load.error << "\n";
+      std::cerr << "error: " << printableExcerpt(load.error, 4000) << "\n";
       return kExitUnreadable;
     }
     for (const auto& [id, xy] : layeredLayout(load.project->graph, spacing))

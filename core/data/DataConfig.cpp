@@ -1,6 +1,7 @@
 #include "core/data/DataConfig.h"
 
 #include "core/ConfigFields.h"
+#include "core/SettingsJson.h"
 
 namespace nc::core {
 
@@ -23,11 +24,11 @@ bool tooLarge(const Json& v) { return v.is_number_unsigned() && v.get<uint64_t>(
 /// label_column: a header name, or a 0-based column index (written as a string).
 std::string readLabelColumn(const Json& v, DataConfig& c) {
   if (v.is_number_integer() && !tooLarge(v)) {
-    if (v.get<int64_t>() < 0) return "a column index must be >= 0, got " + v.dump();
+    if (v.get<int64_t>() < 0) return "a column index must be >= 0, got " + quoteJson(v);
     c.labelColumn = std::to_string(v.get<int64_t>());
     return {};
   }
-  if (!v.is_string()) return "expected a column name or index, got " + v.dump();
+  if (!v.is_string()) return "expected a column name or index, got " + quoteJson(v);
   if (v.get<std::string>().empty()) return "must not be empty";
   c.labelColumn = v.get<std::string>();
   return {};
@@ -35,13 +36,13 @@ std::string readLabelColumn(const Json& v, DataConfig& c) {
 
 /// image_size: [height, width], both positive.
 std::string readImageSize(const Json& v, DataConfig& c) {
-  if (!v.is_array() || v.size() != 2) return "expected [height, width], got " + v.dump();
+  if (!v.is_array() || v.size() != 2) return "expected [height, width], got " + quoteJson(v);
   std::vector<int64_t> size;
   for (size_t i = 0; i < 2; ++i) {
     int64_t x = 0;
     std::string err;
     if (!readInt(v[i], x, err) || x < 1 || x > 65536)
-      return "expected two integers in [1, 65536], got " + v.dump();
+      return "expected two integers in [1, 65536], got " + quoteJson(v);
     size.push_back(x);
   }
   c.imageSize = size;
@@ -52,7 +53,7 @@ std::string readChannels(const Json& v, DataConfig& c) {
   int64_t x = 0;
   std::string err;
   if (!readInt(v, x, err)) return err;
-  if (x != 1 && x != 3) return "must be 1 (grey) or 3 (RGB), got " + v.dump();
+  if (x != 1 && x != 3) return "must be 1 (grey) or 3 (RGB), got " + quoteJson(v);
   c.channels = x;
   return {};
 }
@@ -79,6 +80,11 @@ const std::vector<Field>& fields() {
 
 Status dataConfigFromJson(const std::string& text, DataConfig& out, const std::string& pathPrefix) {
   return config::parse(text, out, pathPrefix, fields());
+}
+
+Status dataConfigFromJsonValue(const nlohmann::json& value, DataConfig& out, const std::string& pathPrefix,
+                               const BigNumbers* numbers) {
+  return config::parse(value, out, pathPrefix, fields(), numbers);
 }
 
 std::string dataConfigToJson(const DataConfig& c) { return config::write(c, fields()); }

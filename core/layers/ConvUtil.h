@@ -58,11 +58,11 @@ class ConvLayer : public LayerType {
   int64_t paramCount(const LayerContext& ctx) const override {
     const Params& p = ctx.params;
     int64_t out = p.i("out_channels");
-    return out * (ctx.in().dims[0] / p.i("groups")) * kernelVolume(p) + (p.b("bias") ? out : 0);
+    return satAdd(satMul(out, ctx.in().dims[0] / p.i("groups"), kernelVolume(p)), p.b("bias") ? out : 0);
   }
 
   int64_t flops(const LayerContext& ctx, const TensorShape& out) const override {
-    return 2 * out.numel() * (ctx.in().dims[0] / ctx.params.i("groups")) * kernelVolume(ctx.params);
+    return satMul(2, out.numel(), ctx.in().dims[0] / ctx.params.i("groups"), kernelVolume(ctx.params));
   }
 
   std::optional<std::string> emitScript(const ScriptContext& ctx) const override {

@@ -57,7 +57,7 @@ class Embedding final : public LayerType {
   }
 
   int64_t paramCount(const LayerContext& ctx) const override {
-    return ctx.in().vocab * ctx.params.i("embedding_dim");
+    return satMul(ctx.in().vocab, ctx.params.i("embedding_dim"));
   }
 };
 NC_REGISTER_LAYER(Embedding);

@@ -33,7 +33,8 @@ class Flatten final : public LayerType {
       int64_t size = in.dims[size_t(d - 1)];
       if (d < start || d > end) out.dims.push_back(size);
       else {
-        merged *= size;
+        if (__builtin_mul_overflow(merged, size, &merged))
+          return ShapeResult::fail("Flatten of " + in.str() + " gives a dimension too large to count");
         if (d == end) out.dims.push_back(merged);
       }
     }

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "core/CheckedMath.h"
 #include "core/LayerRegistry.h"
 #include "core/LayerType.h"
 

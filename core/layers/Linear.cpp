@@ -33,11 +33,11 @@ class Linear final : public LayerType {
 
   int64_t paramCount(const LayerContext& ctx) const override {
     int64_t out = ctx.params.i("out_features");
-    return ctx.in().dims.back() * out + (ctx.params.b("bias") ? out : 0);
+    return satAdd(satMul(ctx.in().dims.back(), out), ctx.params.b("bias") ? out : 0);
   }
 
   int64_t flops(const LayerContext& ctx, const TensorShape& out) const override {
-    return 2 * out.numel() * ctx.in().dims.back();
+    return satMul(2, out.numel(), ctx.in().dims.back());
   }
 
   std::optional<std::string> emitScript(const ScriptContext& ctx) const override {

@@ -32,7 +32,7 @@ class Reshape final : public LayerType {
         return ShapeResult::fail("Reshape shape " + target + " has the entry " + std::to_string(shape[i]) +
                                  "; sizes must be positive (or -1 for one computed size)");
       } else if (!tooMany) {
-        known *= shape[i];
+        known = satMul(known, shape[i]);
         tooMany = known > total;
       }
     }

@@ -1,6 +1,7 @@
 #include "core/training/TrainConfig.h"
 
 #include "core/ConfigFields.h"
+#include "core/SettingsJson.h"
 
 namespace nc::core {
 
@@ -42,6 +43,11 @@ const std::vector<Field>& fields() {
 
 Status trainConfigFromJson(const std::string& text, TrainConfig& out, const std::string& prefix) {
   return config::parse(text, out, prefix, fields());
+}
+
+Status trainConfigFromJsonValue(const nlohmann::json& value, TrainConfig& out, const std::string& prefix,
+                                const BigNumbers* numbers) {
+  return config::parse(value, out, prefix, fields(), numbers);
 }
 
 std::string trainConfigToJson(const TrainConfig& c) { return config::write(c, fields()); }
