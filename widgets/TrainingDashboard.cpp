@@ -106,7 +106,10 @@ TrainingDashboard::TrainingDashboard(QWidget* parent) : QWidget(parent), m_data(
 
   m_refreshTimer.setSingleShot(true);
   m_refreshTimer.setInterval(kRefreshIntervalMs);
-  connect(&m_refreshTimer, &QTimer::timeout, this, &TrainingDashboard::refreshNow);
+  connect(&m_refreshTimer, &QTimer::timeout, this, [this] {
+    m_refreshCursor = 0;
+    refreshSome();
+  });
 }
 
 TrainingDashboard::~TrainingDashboard() = default;
@@ -390,8 +393,23 @@ void TrainingDashboard::scheduleRefresh() {
   if (!m_refreshTimer.isActive()) m_refreshTimer.start();
 }
 
+void TrainingDashboard::refreshSome() {
+  // One chart per event-loop turn: redrawing a chart costs several milliseconds (more on a busy
+  // machine), and six in one go would hold the GUI thread for all of them at once.
+  const MetricChart* charts[] = {m_loss, m_accuracy, m_lr, m_throughput, m_cpu, m_memory};
+  const int count = int(std::size(charts));
+  while (m_refreshCursor < count) {
+    MetricChart* c = const_cast<MetricChart*>(charts[m_refreshCursor++]);
+    if (!c->refresh()) continue;
+    ++m_chartUpdates;
+    if (m_refreshCursor < count) QTimer::singleShot(0, this, &TrainingDashboard::refreshSome);
+    return;
+  }
+}
+
 void TrainingDashboard::refreshNow() {
   m_refreshTimer.stop();
+  m_refreshCursor = 6;  // a staggered refresh under way has nothing left to do
   for (MetricChart* c : {m_loss, m_accuracy, m_lr, m_throughput, m_cpu, m_memory})
     if (c->refresh()) ++m_chartUpdates;
 }

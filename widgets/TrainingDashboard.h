@@ -98,6 +98,8 @@ class TrainingDashboard : public QWidget {
   void addEpoch(const core::EpochMetrics& m);
   void updateProgress();
   void scheduleRefresh();
+  /// The timer's refresh: redraws the next chart with new points, then yields to the event loop.
+  void refreshSome();
   void clearData();
   void exportPngWithDialog();
   void exportCsvWithDialog();
@@ -111,6 +113,7 @@ class TrainingDashboard : public QWidget {
   int64_t m_sessionFirstStep = -1;
   double m_sessionFirstSeconds = 0, m_resourceOffset = 0, m_lastResourceSeconds = 0;
   int m_chartUpdates = 0, m_comparisonCount = 0;
+  int m_refreshCursor = 6;  // next chart of a staggered refresh (6 = none pending)
   bool m_gpuCurves = false, m_finished = false;
   int m_lossBase = 0, m_accuracyBase = 0;  // curves of the current run; overlays follow
 
