@@ -15,6 +15,7 @@
 #include "app/cli/Commands.h"
 #include "app/cli/Options.h"
 #include "core/Project.h"
+#include "core/training/RunFolder.h"
 #include "core/training/Trainer.h"
 
 namespace nc::app {
@@ -81,11 +82,13 @@ class ProgressPrinter : public TrainingObserver {
   std::chrono::steady_clock::time_point m_lastDraw;
 };
 
-std::string defaultRunDir(const std::string& projectPath) {
+/// runs/<project>-<date>-<time>, with "-2", "-3", ... when that folder exists (an earlier run,
+/// or another one started in the same second). The folder is created here, so the name is ours.
+std::string defaultRunDir(const std::string& projectPath, std::string& error) {
   std::time_t t = std::time(nullptr);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&t));
-  return (fs::path("runs") / (fs::path(projectPath).stem().string() + "-" + stamp)).string();
+  return createUniqueRunDirectory("runs", fs::path(projectPath).stem().string() + "-" + stamp, error);
 }
 
 const char* kTrainUsage =
@@ -100,8 +103,11 @@ const char* kTrainUsage =
     "  --device cpu|cuda  where to train (cuda fails at once when no GPU is available)\n"
     "  --threads N        LibTorch threads\n"
     "  --limit N          use only the first N training samples\n"
-    "  --out DIR          run folder (default: runs/<project>-<date>-<time>)\n"
+    "  --out DIR          run folder, new or empty (default: runs/<project>-<date>-<time>, made unique)\n"
     "  --resume DIR       continue the run in DIR from its last checkpoint\n"
+    "A new run never writes into a folder that already holds files. A resumed run keeps its settings:\n"
+    "only --epochs (more than already done), --threads and --device may change; other changes are\n"
+    "refused, naming each difference. Checkpoints are verified against their SHA-256 before use.\n"
     "Ctrl-C stops cleanly; the last finished epoch's checkpoint stays valid.\n"
     "Exit status: 0 completed, 1 failed, 2 project unreadable, 3 stopped.\n";
 
@@ -136,8 +142,15 @@ int runTrain(const std::vector<std::string>& args) {
   if (!resumeDir.empty()) {
     job.runDirectory = opts.has("--out") ? opts.get("--out") : resumeDir;
     job.resumeCheckpoint = (fs::path(resumeDir) / "checkpoints" / "last.pt").string();
+  } else if (opts.has("--out")) {
+    job.runDirectory = opts.get("--out");
   } else {
-    job.runDirectory = opts.has("--out") ? opts.get("--out") : defaultRunDir(projectPath);
+    std::string error;
+    job.runDirectory = defaultRunDir(projectPath, error);
+    if (job.runDirectory.empty()) {
+      std::cerr << "error: " << error << "\n";
+      return kExitInvalid;
+    }
   }
 
   TrainingControl control;

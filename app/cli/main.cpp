@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <c10/util/Exception.h>
+
 #include "app/cli/Commands.h"
 
 namespace {
@@ -53,6 +55,9 @@ int main(int argc, char** argv) {
     std::cerr << "neuralcanvas-cli: unknown command '" << cmd << "'\n";
     printUsage(std::cerr);
     return nc::app::kExitUsage;
+  } catch (const c10::Error& e) {  // LibTorch's what() carries a C++ stack trace: never print it
+    std::cerr << "neuralcanvas-cli " << cmd << ": internal error: " << e.what_without_backtrace() << "\n";
+    return 3;
   } catch (const std::exception& e) {
     std::cerr << "neuralcanvas-cli " << cmd << ": internal error: " << e.what() << "\n";
     return 3;

@@ -10,7 +10,9 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "core/JsonUtil.h"
 #include "core/data/ReadUtil.h"
+#include "core/export/TorchScriptExporter.h"
 
 namespace nc::core {
 
@@ -108,16 +110,27 @@ PredictResult predict(const std::string& archive, const std::vector<std::string>
   PredictResult r;
   torch::jit::Module model;
   ModelInfo info;
+  if (Status v = verifyArchive(archive); !v) {  // checksum file and recorded weights digest
+    r.error = v.message();
+    return r;
+  }
   try {
     torch::jit::ExtraFilesMap extra{{"neuralcanvas/meta.json", ""}};
     model = torch::jit::load(archive, torch::kCPU, extra);
     model.eval();
-    auto meta = nlohmann::json::parse(extra["neuralcanvas/meta.json"]);
+    JsonParse parsed = parseJson(extra["neuralcanvas/meta.json"]);
+    if (!parsed.ok()) throw std::runtime_error("neuralcanvas/meta.json is missing or unreadable: " + parsed.error);
+    const nlohmann::json& meta = parsed.value;
     info.shape = meta.at("input").at("shape").get<std::vector<int64_t>>();
     info.tokens = meta.at("input").at("dtype") == "int64";
     info.classes = meta.value("class_names", std::vector<std::string>{});
+  } catch (const c10::Error& e) {  // never e.what(): it carries a C++ stack trace
+    r.error = archive + ": cannot load a NeuralCanvas model (the file is damaged, truncated or not an exported " +
+              "model): " + std::string(e.what_without_backtrace()).substr(0, 300);
+    return r;
   } catch (const std::exception& e) {
-    r.error = archive + ": cannot load a NeuralCanvas model (" + std::string(e.what()).substr(0, 300) + ")";
+    r.error = archive + ": cannot load a NeuralCanvas model (the file is damaged, truncated or not an exported " +
+              "model): " + std::string(e.what()).substr(0, 300);
     return r;
   }
   torch::NoGradGuard guard;

@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <sstream>
 
+#include "core/Cancellation.h"
 #include "core/GraphModule.h"
+#include "core/JsonUtil.h"
 #include "core/LayerType.h"
 #include "core/Project.h"
 #include "core/data/BatchLoader.h"
@@ -15,6 +17,7 @@
 #include "core/training/Checkpoint.h"
 #include "core/training/Optimization.h"
 #include "core/training/ResourceMonitor.h"
+#include "core/training/ResumeRules.h"
 #include "core/training/RunFolder.h"
 
 namespace nc::core {
@@ -28,6 +31,12 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 /// A user-facing reason to end the run as failed.
 struct RunError : std::runtime_error {
   using std::runtime_error::runtime_error;
+};
+
+/// Thrown when the control asks to stop in a phase other than the training batches (dataset
+/// loading, validation, the test pass): ends the run as stopped.
+struct StopRequested {
+  std::string phase;
 };
 
 struct EvalTotals {
@@ -97,6 +106,9 @@ class Run {
     try {
       setup();
       r = trainLoop();
+    } catch (const StopRequested& stop) {
+      r.status = RunStatus::Stopped;
+      r.message = "stopped during " + stop.phase + "; the last checkpoint is from epoch " + std::to_string(m_epoch);
     } catch (const RunError& e) {
       r.status = RunStatus::Failed;
       r.message = e.what();
@@ -125,6 +137,10 @@ class Run {
     m_obs.onLog(msg);
   }
 
+  void checkStop(const char* phase) const {
+    if (m_control.stopRequested()) throw StopRequested{phase};
+  }
+
   void setup() {
     if (m_cfg.threads > 0) torch::set_num_threads(int(m_cfg.threads));
     m_device = pickDevice(m_cfg);
@@ -138,10 +154,16 @@ class Run {
     if (m_job.dataset) {
       m_data = m_job.dataset;
     } else {
-      DatasetLoad load = loadDataset(m_job.project.data);
+      DatasetLoad load;
+      {
+        CancellationScope scope([this] { return m_control.stopRequested(); });
+        load = loadDataset(m_job.project.data);
+      }
+      checkStop("dataset loading");
       if (!load.ok()) throw RunError(load.error);
       m_data = std::make_shared<Dataset>(std::move(*load.dataset));
     }
+    checkStop("dataset loading");
     log("data: " + m_data->description);
     checkDataFitsGraph(*m_data, m_job.project.graph, a);
 
@@ -159,19 +181,33 @@ class Run {
                                                : -std::numeric_limits<double>::infinity();
 
     int64_t resumeStep = -1;
+    m_projectJson = serializeProject(m_job.project);
+    std::string folderProject = m_projectJson, historyJson = "[]";
     if (!m_job.resumeCheckpoint.empty()) {
-      CheckpointState s = loadCheckpoint(m_job.resumeCheckpoint, m_model, m_optimizer.get(), /*restoreRng=*/true);
+      Project reference;
+      CheckpointState s = loadCheckpoint(m_job.resumeCheckpoint, m_model, m_optimizer.get(), /*restoreRng=*/true,
+                                         [&](const CheckpointState& state) {
+                                           reference = runProject(state);
+                                           checkResumable(reference, state);  // before any weight is loaded
+                                         });
+      m_model->to(m_device);  // checkpoints load onto the CPU, whatever device they came from
       moveOptimizerState(*m_optimizer, m_device);
       m_epoch = s.epoch;
       m_step = s.step;
       m_bestMetric = s.bestMetric;
       m_epochsSinceBest = s.epochsSinceBest;
-      m_history = nlohmann::json::parse(s.historyJson);
+      JsonParse history = parseJson(s.historyJson);
+      if (!history.ok() || !history.value.is_array())
+        throw RunError(m_job.resumeCheckpoint + ": the checkpoint's metrics history is unreadable");
+      m_history = history.value;
       for (const auto& h : m_history)
-        if (h["val_accuracy"].is_number()) m_bestValAccuracy = std::max(m_bestValAccuracy, h["val_accuracy"].get<double>());
+        if (h.is_object() && h.contains("val_accuracy") && h["val_accuracy"].is_number())
+          m_bestValAccuracy = std::max(m_bestValAccuracy, h["val_accuracy"].get<double>());
       resumeStep = m_step;
+      historyJson = s.historyJson;
+      folderProject = resumedProjectJson(reference);
     }
-    if (Status s = m_folder.open(m_job.runDirectory, serializeProject(m_job.project), resumeStep); !s)
+    if (Status s = m_folder.open(m_job.runDirectory, folderProject, resumeStep, historyJson); !s)
       throw RunError(s.message());
     int64_t params = 0;
     for (const auto& p : m_model->parameters()) params += p.numel();
@@ -182,6 +218,51 @@ class Run {
       log("resumed from " + m_job.resumeCheckpoint + " after epoch " + std::to_string(m_epoch) + " (step " +
           std::to_string(m_step) + ")");
     m_start = Clock::now();
+  }
+
+  /// The project the resumed run was started with: the one its checkpoint carries, or for older
+  /// checkpoints the run folder's project.json with the checkpoint's training settings.
+  Project runProject(const CheckpointState& s) const {
+    if (!s.projectJson.empty()) {
+      ProjectLoad p = parseProject(s.projectJson);
+      if (p.ok()) return *p.project;
+    }
+    std::filesystem::path dir = std::filesystem::path(m_job.resumeCheckpoint).parent_path().parent_path();
+    ProjectLoad p = loadProject((dir / "project.json").string());
+    Project reference = p.ok() ? *p.project : m_job.project;
+    TrainConfig saved = reference.training;
+    if (trainConfigFromJson(s.configJson, saved)) reference.training = saved;
+    return reference;
+  }
+
+  /// Refuses to continue with settings that would break the run, or with nothing left to do.
+  void checkResumable(const Project& reference, const CheckpointState& s) const {
+    std::vector<std::string> conflicts = resumeConflicts(reference, m_job.project);
+    if (!conflicts.empty()) {
+      std::string msg = "cannot continue the run from " + m_job.resumeCheckpoint +
+                        ": these settings differ from the ones the run was started with, and changing them would "
+                        "break it (continue with the run's settings, or start a new run): ";
+      for (size_t i = 0; i < conflicts.size(); ++i) msg += (i ? "; " : "") + conflicts[i];
+      throw RunError(msg);
+    }
+    if (m_cfg.epochs <= s.epoch)
+      throw RunError("nothing to continue: the run already completed " + std::to_string(s.epoch) + " epoch" +
+                     (s.epoch == 1 ? "" : "s") + " and " + std::to_string(m_cfg.epochs) +
+                     " are asked for; ask for more epochs (e.g. --epochs " + std::to_string(s.epoch + 1) +
+                     ") to continue it. The run folder was left as it was");
+  }
+
+  /// project.json of a resumed run stays as it is, except that the epoch count (and patience)
+  /// follow what the continued run trains for, so that the folder says how many epochs it
+  /// plans and a later resume starts from the same plan. "" = leave the file alone.
+  std::string resumedProjectJson(const Project& reference) const {
+    std::string file = (std::filesystem::path(m_job.runDirectory) / "project.json").string();
+    ProjectLoad onDisk = loadProject(file);
+    Project p = onDisk.ok() ? *onDisk.project : reference;
+    if (onDisk.ok() && p.training.epochs == m_cfg.epochs && p.training.patience == m_cfg.patience) return "";
+    p.training.epochs = m_cfg.epochs;
+    p.training.patience = m_cfg.patience;
+    return serializeProject(p);
   }
 
   double elapsed() const { return std::chrono::duration<double>(Clock::now() - m_start).count(); }
@@ -254,7 +335,7 @@ class Run {
   }
 
   EvalTotals evaluate(const torch::Tensor& inputs, const torch::Tensor& targets, const torch::Tensor& indices,
-                      bool confusion) {
+                      bool confusion, const std::string& phase) {
     EvalTotals t;
     if (indices.numel() == 0) return t;
     torch::NoGradGuard guard;
@@ -266,6 +347,10 @@ class Run {
     torch::Tensor matrix = torch::zeros({classes * classes}, torch::kLong);
     nlohmann::json samples = nlohmann::json::array();
     while (auto batch = loader.next()) {
+      if (m_control.stopRequested()) {
+        m_model->train();
+        throw StopRequested{phase};
+      }
       torch::Tensor x = batch->inputs.to(m_device), y = batch->targets.to(m_device);
       torch::Tensor logits = m_model->forward(x);
       lossSum += computeLoss(m_cfg, logits, y).item<double>() * double(y.numel());
@@ -319,8 +404,11 @@ class Run {
   void writeSamples(const nlohmann::json& samples) {
     if (!m_folder.enabled() || samples.empty()) return;
     // Validation runs at the end of epoch m_epoch + 1, before the epoch counter moves on.
-    nlohmann::json j = {{"epoch", m_epoch + 1}, {"class_names", m_data->classNames}, {"samples", samples}};
-    writeFileAtomic((std::filesystem::path(m_folder.path()) / "validation_samples.json").string(), j.dump() + "\n");
+    std::vector<std::string> classes;
+    for (const auto& c : m_data->classNames) classes.push_back(toUtf8(c));
+    nlohmann::json j = {{"epoch", m_epoch + 1}, {"class_names", classes}, {"samples", samples}};
+    writeFileAtomic((std::filesystem::path(m_folder.path()) / "validation_samples.json").string(),
+                    dumpJson(j) + "\n");
   }
 
   static constexpr int64_t kShownSamples = 32;
@@ -343,8 +431,8 @@ class Run {
 
   void saveCheckpoints(bool best) {
     if (!m_folder.enabled()) return;
-    CheckpointState s{m_epoch, m_step, m_bestMetric, m_epochsSinceBest, m_history.dump(),
-                      trainConfigToJson(m_cfg)};
+    CheckpointState s{m_epoch,          m_step, m_bestMetric, m_epochsSinceBest, dumpJson(m_history),
+                      trainConfigToJson(m_cfg), m_projectJson};
     saveCheckpoint(m_folder.checkpointPath("last"), m_model, m_optimizer.get(), s);
     if (best) saveCheckpoint(m_folder.checkpointPath("best"), m_model, m_optimizer.get(), s);
   }
@@ -362,15 +450,18 @@ class Run {
                     std::to_string(m_epoch);
         return r;
       }
-      EvalTotals val = evaluate(m_data->trainInputs, m_data->trainTargets, m_split.validation, /*confusion=*/true);
+      EvalTotals val = evaluate(m_data->trainInputs, m_data->trainTargets, m_split.validation, /*confusion=*/true,
+                                "validation of epoch " + std::to_string(m_epoch + 1));
       em.valLoss = val.loss;
       em.valAccuracy = val.accuracy;
       em.step = m_step;
       em.best = recordBest(em);
       ++m_epoch;
       m_history.push_back(epochJson(em));
-      saveCheckpoints(em.best);
+      // The epoch's metrics line goes first: a kill before the checkpoint is renamed resumes from
+      // the previous checkpoint and drops this line; a kill after it finds the line written.
       m_folder.epoch(em);
+      saveCheckpoints(em.best);
       m_obs.onEpoch(em);
       log("epoch " + std::to_string(em.epoch) + "/" + std::to_string(m_cfg.epochs) + ": train loss " +
           fmt(em.trainLoss) + ", accuracy " + fmt(em.trainAccuracy) + "; validation loss " + fmt(em.valLoss) +
@@ -389,7 +480,7 @@ class Run {
     }
     if (m_data->testInputs.defined() && m_data->testInputs.size(0) > 0) {
       torch::Tensor all = torch::arange(m_data->testInputs.size(0), torch::kLong);
-      EvalTotals test = evaluate(m_data->testInputs, m_data->testTargets, all, /*confusion=*/false);
+      EvalTotals test = evaluate(m_data->testInputs, m_data->testTargets, all, /*confusion=*/false, "the test pass");
       r.testLoss = test.loss;
       r.testAccuracy = test.accuracy;
       log("test: loss " + fmt(test.loss) + ", accuracy " + fmt(test.accuracy) + " on " + std::to_string(test.samples) +
@@ -413,6 +504,7 @@ class Run {
   int64_t m_epoch = 0, m_step = 0, m_stepsPerEpoch = 0, m_epochsSinceBest = 0;
   double m_bestMetric = 0, m_bestValAccuracy = 0;
   nlohmann::json m_history = nlohmann::json::array();
+  std::string m_projectJson;
   std::vector<std::vector<int64_t>> m_confusion;
 };
 
@@ -465,6 +557,8 @@ EvalResult evaluateCheckpoint(const Project& project, const std::string& checkpo
     r.loss = lossSum / double(predictions);
     r.accuracy = double(correct) / double(predictions);
     r.ok = true;
+  } catch (const c10::Error& e) {
+    r.error = checkpoint + ": evaluation failed: " + std::string(e.what_without_backtrace()).substr(0, 500);
   } catch (const std::exception& e) {
     r.error = e.what();
   }
