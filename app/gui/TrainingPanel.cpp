@@ -22,6 +22,7 @@
 
 #include "app/gui/TrainingController.h"
 #include "core/ShapeInference.h"
+#include "core/data/DataPath.h"
 #include "core/export/PythonExporter.h"
 #include "core/export/TorchScriptExporter.h"
 #include "core/training/Trainer.h"
@@ -291,6 +292,9 @@ bool TrainingPanel::resumeRun(const QString& runDirectory) {
 bool TrainingPanel::launch(const core::Project& project, const QString& runDirectory, const QString& checkpoint) {
   core::TrainJob job;
   job.project = project;
+  // A relative path typed into the form is relative to the project file, as when it is loaded.
+  if (QString file = m_projectPath ? m_projectPath() : QString(); !file.isEmpty())
+    job.project.data.path = core::resolveDataPath(job.project.data.path, core::projectFolder(file.toStdString()));
   job.runDirectory = runDirectory.toStdString();
   job.resumeCheckpoint = checkpoint.toStdString();
   job.dataset = m_dataset;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 
+#include "core/Cancellation.h"
 #include "core/JsonUtil.h"
 #include "core/data/Dataset.h"
 #include "core/data/ReadUtil.h"
@@ -115,10 +116,15 @@ std::pair<torch::Tensor, std::string> decodeAll(const FileList& list, const Geom
   torch::Tensor nhwc = torch::empty({n, g.h, g.w, g.c}, torch::kUInt8);
   uint8_t* base = nhwc.data_ptr<uint8_t>();
   std::vector<std::string> errors(static_cast<size_t>(n));
-  at::parallel_for(0, n, 8, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i)
-      errors[size_t(i)] = decodeInto(list.files[size_t(i)], g, base + size_t(i) * g.bytes());
-  });
+  // Blocks of images, so that a stop request (asked on this thread) is seen between blocks.
+  constexpr int64_t kBlock = 256;
+  for (int64_t start = 0; start < n; start += kBlock) {
+    if (cancellationRequested()) return {torch::Tensor(), "reading images stopped (the run was asked to stop)"};
+    at::parallel_for(start, std::min(n, start + kBlock), 8, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i)
+        errors[size_t(i)] = decodeInto(list.files[size_t(i)], g, base + size_t(i) * g.bytes());
+    });
+  }
   for (const std::string& e : errors)
     if (!e.empty()) return {torch::Tensor(), e};
   return {nhwc.permute({0, 3, 1, 2}).contiguous(), ""};

@@ -247,6 +247,9 @@ Status exportTorchScript(const Project& project, const std::string& outPath, con
       std::remove(tmp.c_str());
       return Status::error(outPath + ": cannot read back the archive just written");
     }
+    // A checksum of the previous archive must not outlive it: removed first, a crash before the
+    // new one is written leaves an archive that is still checked by its weights digest.
+    std::remove(archiveChecksumPath(outPath).c_str());
     if (Status c = commitTempFile(tmp, outPath); !c) return c;
     // sha256sum's format, so that `sha256sum -c model.pt.sha256` checks it too.
     return writeFileAtomic(archiveChecksumPath(outPath), digest + "  " + baseName(outPath) + "\n");

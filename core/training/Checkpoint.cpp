@@ -103,7 +103,9 @@ Status verifyCheckpoint(const std::string& path) {
     return Status::error(path + ": cannot verify the checkpoint: its checksum file " +
                          fs::path(sidecar).filename().string() +
                          " is missing (checkpoints are only loaded when their SHA-256 matches the one recorded "
-                         "when they were written)");
+                         "when they were written; for a checkpoint you trust from an earlier NeuralCanvas, record it with "
+                         "`sha256sum " + fs::path(path).filename().string() + " > " + fs::path(sidecar).filename().string() +
+                         "` in its folder)");
   if (recorded.digests.empty())
     return Status::error(path + ": cannot verify the checkpoint: its checksum file " + sidecar +
                          " holds no SHA-256 digest (it is damaged)");
