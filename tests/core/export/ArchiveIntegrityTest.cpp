@@ -11,6 +11,7 @@
 #include <iterator>
 
 #include "../GraphTestUtil.h"
+#include "../ScratchDir.h"
 #include "core/GraphModule.h"
 #include "core/JsonUtil.h"
 #include "core/Project.h"
@@ -26,18 +27,7 @@ namespace {
 using namespace nc::core;
 namespace fs = std::filesystem;
 
-fs::path scratch() {
-  struct Scratch {
-    fs::path path = fs::temp_directory_path() / ("nc_integrity_" + std::to_string(::getpid()));
-    Scratch() { fs::create_directories(path); }
-    ~Scratch() {
-      std::error_code ec;
-      fs::remove_all(path, ec);
-    }
-  };
-  static Scratch s;
-  return s.path;
-}
+fs::path scratch() { return processScratchDir("integrity"); }
 
 std::string readBytes(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "../GraphTestUtil.h"
+#include "../ScratchDir.h"
 #include "core/GraphModule.h"
 #include "core/LayerRegistry.h"
 #include "core/NodeModule.h"
@@ -134,18 +135,7 @@ torch::Tensor sampleBatch(const ExportCase& c, int64_t batch) {
 }
 
 /// This process's scratch folder, removed when the process exits.
-fs::path exportDir() {
-  struct Scratch {
-    fs::path path = fs::temp_directory_path() / ("nc_export_" + std::to_string(::getpid()));
-    Scratch() { fs::create_directories(path); }
-    ~Scratch() {
-      std::error_code ec;
-      fs::remove_all(path, ec);
-    }
-  };
-  static Scratch scratch;
-  return scratch.path;
-}
+fs::path exportDir() { return processScratchDir("export"); }
 
 /// Exports the case with a freshly initialised model (seeded), and returns (model, archive path).
 std::pair<GraphModule, std::string> exportCase(const ExportCase& c) {

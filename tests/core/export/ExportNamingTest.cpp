@@ -12,6 +12,7 @@
 #include <set>
 
 #include "../GraphTestUtil.h"
+#include "../ScratchDir.h"
 #include "core/GraphModule.h"
 #include "core/JsonUtil.h"
 #include "core/LayerType.h"
@@ -28,18 +29,7 @@ namespace {
 using namespace nc::core;
 namespace fs = std::filesystem;
 
-fs::path scratchDir() {
-  struct Scratch {
-    fs::path path = fs::temp_directory_path() / ("nc_naming_" + std::to_string(::getpid()));
-    Scratch() { fs::create_directories(path); }
-    ~Scratch() {
-      std::error_code ec;
-      fs::remove_all(path, ec);
-    }
-  };
-  static Scratch scratch;
-  return scratch.path;
-}
+fs::path scratchDir() { return processScratchDir("naming"); }
 
 std::string hexOf(const std::string& bytes) {
   static const char* digits = "0123456789abcdef";

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "../GraphTestUtil.h"
+#include "../ScratchDir.h"
 #include "core/JsonUtil.h"
 #include "core/Project.h"
 #include "core/Sha256.h"
@@ -86,18 +87,6 @@ struct Recorder : TrainingObserver {
   }
 };
 
-class TempDir {
- public:
-  TempDir() : m_path(fs::temp_directory_path() / ("nc_runsafety_" + std::to_string(::getpid()) + "_" + std::to_string(s_n++))) {
-    fs::remove_all(m_path);
-  }
-  ~TempDir() { fs::remove_all(m_path); }
-  std::string str(const std::string& sub = "") const { return (sub.empty() ? m_path : m_path / sub).string(); }
-
- private:
-  static inline int s_n = 0;
-  fs::path m_path;
-};
 
 RunResult train(const Project& p, const std::string& dir, const std::string& resume = "",
                 std::shared_ptr<Dataset> data = nullptr, Recorder* recorder = nullptr,
