@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/Graph.h"
+#include "core/LayoutDirection.h"
 
 namespace nc::core {
 
@@ -22,6 +23,7 @@ std::vector<NodeId> pasteGraph(Graph& target, const Graph& fragment, double dx, 
 std::string freeNodeName(const Graph& graph, const std::string& wanted);
 
 struct LayoutSpacing {
+  LayoutDirection direction = LayoutDirection::TopDown;
   double column = 320;  // distance between layer columns (left to right): card plus edge label
   double row = 130;     // distance between nodes within a column
   /// Long chains wrap into bands of at most this many columns, one band below the other, so a

@@ -182,6 +182,16 @@ class Reader {
       if (Status s = dataConfigFromJsonValue(*it, p.data, "/data", &m_numbers); !s) fail("", s.message());
     if (auto it = root.find("training"); it != root.end())
       if (Status s = trainConfigFromJsonValue(*it, p.training, "/training", &m_numbers); !s) fail("", s.message());
+    p.flow = LayoutDirection::LeftRight;  // files from before the field were laid out left to right
+    if (auto it = root.find("editor"); it != root.end()) {
+      if (!it->is_object()) fail("/editor", "expected an object, got " + text(*it, "/editor"));
+      if (auto f = it->find("flow"); f != it->end()) {
+        std::optional<LayoutDirection> flow = parseLayoutDirection(asString(*f, "/editor/flow"));
+        if (!flow)
+          fail("/editor/flow", "expected \"top-down\" or \"left-right\", got " + text(*f, "/editor/flow"));
+        p.flow = *flow;
+      }
+    }
     return p;
   }
 
@@ -243,7 +253,8 @@ std::string serializeProject(const Project& p) {
                {"name", p.name},
                {"graph", {{"nodes", nodes}, {"edges", edges}}},
                {"data", json::parse(dataConfigToJson(p.data))},
-               {"training", json::parse(trainConfigToJson(p.training))}};
+               {"training", json::parse(trainConfigToJson(p.training))},
+               {"editor", {{"flow", layoutDirectionName(p.flow)}}}};
   return dumpJson(root, 2) + "\n";
 }
 

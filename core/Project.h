@@ -4,6 +4,7 @@
 
 #include "core/FileIO.h"
 #include "core/Graph.h"
+#include "core/LayoutDirection.h"
 #include "core/Status.h"
 #include "core/data/DataConfig.h"
 #include "core/training/TrainConfig.h"
@@ -19,6 +20,10 @@ struct Project {
   Graph graph;
   DataConfig data;
   TrainConfig training;
+  /// How the editor lays the diagram out and where it draws ports. Saved as
+  /// "editor": {"flow": "top-down" | "left-right"}; a file without it (every file written before
+  /// the field existed) loads as LeftRight, the way those files were laid out.
+  LayoutDirection flow = LayoutDirection::TopDown;
 };
 
 struct ProjectLoad {
