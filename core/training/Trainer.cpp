@@ -154,6 +154,7 @@ class Run {
     if (m_job.dataset) {
       m_data = m_job.dataset;
     } else {
+      m_obs.onPhase(PhaseProgress{RunPhase::Loading, 0, 0, 0, elapsed()});
       DatasetLoad load;
       {
         CancellationScope scope([this] { return m_control.stopRequested(); });
@@ -335,9 +336,11 @@ class Run {
   }
 
   EvalTotals evaluate(const torch::Tensor& inputs, const torch::Tensor& targets, const torch::Tensor& indices,
-                      bool confusion, const std::string& phase) {
+                      bool confusion, RunPhase kind, const std::string& phase) {
     EvalTotals t;
     if (indices.numel() == 0) return t;
+    PhaseProgress progress{kind, kind == RunPhase::Test ? m_epoch : m_epoch + 1, 0, indices.numel(), elapsed()};
+    m_obs.onPhase(progress);
     torch::NoGradGuard guard;
     m_model->eval();
     BatchLoader loader(inputs, targets, indices, m_cfg.evalBatchSize, /*shuffle=*/false, 0);
@@ -361,6 +364,9 @@ class Run {
         matrix += torch::bincount(flat, {}, classes * classes);
         collectSamples(x, y, logits, samples);
       }
+      progress.done = std::min(progress.done + y.size(0), progress.total);
+      progress.elapsedSeconds = elapsed();
+      m_obs.onPhase(progress);
       maybeSample();
     }
     t.loss = lossSum / double(predictions);
@@ -451,7 +457,7 @@ class Run {
         return r;
       }
       EvalTotals val = evaluate(m_data->trainInputs, m_data->trainTargets, m_split.validation, /*confusion=*/true,
-                                "validation of epoch " + std::to_string(m_epoch + 1));
+                                RunPhase::Validation, "validation of epoch " + std::to_string(m_epoch + 1));
       em.valLoss = val.loss;
       em.valAccuracy = val.accuracy;
       em.step = m_step;
@@ -480,7 +486,8 @@ class Run {
     }
     if (m_data->testInputs.defined() && m_data->testInputs.size(0) > 0) {
       torch::Tensor all = torch::arange(m_data->testInputs.size(0), torch::kLong);
-      EvalTotals test = evaluate(m_data->testInputs, m_data->testTargets, all, /*confusion=*/false, "the test pass");
+      EvalTotals test = evaluate(m_data->testInputs, m_data->testTargets, all, /*confusion=*/false, RunPhase::Test,
+                                "the test pass");
       r.testLoss = test.loss;
       r.testAccuracy = test.accuracy;
       log("test: loss " + fmt(test.loss) + ", accuracy " + fmt(test.accuracy) + " on " + std::to_string(test.samples) +

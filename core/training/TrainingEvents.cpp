@@ -11,6 +11,15 @@ std::string runStatusName(RunStatus s) {
   return "?";
 }
 
+std::string runPhaseName(RunPhase p) {
+  switch (p) {
+    case RunPhase::Loading: return "loading";
+    case RunPhase::Validation: return "validation";
+    case RunPhase::Test: return "test";
+  }
+  return "?";
+}
+
 void TrainingControl::requestStop() {
   m_stop = true;
   m_changed.notify_all();

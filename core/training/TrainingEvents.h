@@ -44,6 +44,19 @@ struct ResourceSample {
   double gpuUtilizationPercent = -1;
 };
 
+/// A phase of a run other than the training batches, with its progress: loading the data (no
+/// count), the validation pass at the end of each epoch, and the test pass at the end of the run.
+enum class RunPhase { Loading, Validation, Test };
+std::string runPhaseName(RunPhase p);  // "loading", "validation", "test"
+
+struct PhaseProgress {
+  RunPhase phase = RunPhase::Validation;
+  int64_t epoch = 0;     // the epoch being validated (1-based); the last epoch for the test pass
+  int64_t done = 0;      // samples evaluated so far (0 at the start of the pass)
+  int64_t total = 0;     // samples in the pass (0 when unknown, e.g. while loading)
+  double elapsedSeconds = 0;
+};
+
 enum class RunStatus { Completed, Stopped, Failed };
 std::string runStatusName(RunStatus s);
 
@@ -65,6 +78,9 @@ class TrainingObserver {
   virtual void onStep(const StepMetrics&) {}
   virtual void onEpoch(const EpochMetrics&) {}
   virtual void onResource(const ResourceSample&) {}
+  /// Progress of a validation or test pass: once at its start (done 0), then after every batch
+  /// (done grows to total). Once when data loading begins. Receivers throttle as they need.
+  virtual void onPhase(const PhaseProgress&) {}
   virtual void onLog(const std::string&) {}
   virtual void onFinished(const RunResult&) {}
 };

@@ -78,6 +78,8 @@ struct Recorder : TrainingObserver {
   void onEpoch(const EpochMetrics& m) override { epochs.push_back(m); }
   void onLog(const std::string& m) override { logs.push_back(m); }
   void onResource(const ResourceSample&) override { ++resources; }
+  std::vector<PhaseProgress> phases;
+  void onPhase(const PhaseProgress& p) override { phases.push_back(p); }
   bool logged(const std::string& fragment) const {
     for (const auto& l : logs)
       if (l.find(fragment) != std::string::npos) return true;
@@ -113,6 +115,39 @@ TEST(Trainer, LossFallsAndTheModelLearnsSeparableData) {
   for (const auto& row : r.confusion)
     for (int64_t c : row) total += c;
   EXPECT_EQ(total, 128) << "confusion covers the validation split";
+}
+
+// Issue 11: the test pass looked like a hang (13 s of "step 43/43 · ETA 0:00"). The validation
+// and test passes report their progress in samples: 0 first, then growing after every batch up to
+// the pass's size, in order (validation of each epoch, then the test pass).
+TEST(Trainer, ValidationAndTestPassesReportTheirProgressInSamples) {
+  Recorder rec;
+  TrainingControl control;
+  Project p = mlpProject();
+  p.training.epochs = 2;
+  p.training.evalBatchSize = 20;
+  RunResult r = train(p, rec, control);
+  ASSERT_EQ(r.status, RunStatus::Completed) << r.message;
+  std::vector<PhaseProgress> validation, test;
+  for (const PhaseProgress& ph : rec.phases) (ph.phase == RunPhase::Test ? test : validation).push_back(ph);
+  // 128 validation samples in batches of 20: 0, 20, ..., 120, 128 -> 8 events per epoch.
+  ASSERT_EQ(validation.size(), 2u * 8u);
+  EXPECT_EQ(validation.front().done, 0);
+  EXPECT_EQ(validation.front().epoch, 1);
+  EXPECT_EQ(validation[7].done, 128);
+  EXPECT_EQ(validation[8].epoch, 2);
+  ASSERT_FALSE(test.empty());
+  EXPECT_EQ(test.front().done, 0);
+  for (size_t i = 1; i < test.size(); ++i) {
+    EXPECT_GT(test[i].done, test[i - 1].done) << "counts increase";
+    EXPECT_EQ(test[i].total, 128);
+    EXPECT_GE(test[i].elapsedSeconds, test[i - 1].elapsedSeconds);
+  }
+  EXPECT_EQ(test.size(), 8u);
+  EXPECT_EQ(test.back().done, 128) << "ends at the test set's size";
+  EXPECT_EQ(test.back().epoch, 2);
+  EXPECT_EQ(rec.phases.back().phase, RunPhase::Test) << "the test pass comes last";
+  EXPECT_EQ(runPhaseName(RunPhase::Test), "test");
 }
 
 TEST(Trainer, StopTakesEffectWithinOneBatch) {
