@@ -22,22 +22,32 @@ std::vector<NodeId> pasteGraph(Graph& target, const Graph& fragment, double dx, 
 /// A name not used in `graph`: `wanted` itself if free, else its stem plus the first free number.
 std::string freeNodeName(const Graph& graph, const std::string& wanted);
 
+/// How far apart layeredLayout places nodes. The defaults suit the editor's cards (about 172 px
+/// wide, 50 to 110 px tall) with a tensor shape label on each edge between them.
 struct LayoutSpacing {
   LayoutDirection direction = LayoutDirection::TopDown;
-  double column = 320;  // distance between layer columns (left to right): card plus edge label
-  double row = 130;     // distance between nodes within a column
-  /// Long chains wrap into bands of at most this many columns, one band below the other, so a
-  /// 15-layer CNN stays readable in a window; 0 = one band however long.
-  int wrapColumns = 0;
+  double betweenLayers = 150;  // along the flow: from one layer's nodes to the next layer's
+  double withinLayer = 260;    // across the flow: between neighbouring nodes of one layer
+
+  /// The editor's spacing for a direction: TopDown rows 150 apart with nodes 260 apart in a row;
+  /// LeftRight columns 320 apart (card plus a horizontal shape label) with nodes 130 apart.
+  static LayoutSpacing forDirection(LayoutDirection direction);
 };
 
-/// Positions for a left-to-right layered drawing of the graph: each node sits one column after
-/// its deepest predecessor (longest path), and nodes within a column are ordered by a few
-/// barycentre sweeps to keep edge crossings few. Nodes on cycles go to a final column.
-/// Columns are centred vertically on y = 0 (in the first band); the first column has x = 0.
+/// Positions (a card's top-left corner) for a layered drawing of the graph, never wrapped: each
+/// node sits one layer after its deepest predecessor (longest path); an edge spanning several
+/// layers reserves a slot in each layer it passes, so no node is placed on its straight path;
+/// nodes within a layer are ordered by barycentre sweeps to keep edge crossings few. Nodes on
+/// cycles go to a final layer.
+///   TopDown (default): layer k is the row y = k * betweenLayers; each row is centred on x = 0.
+///   LeftRight: layer k is the column x = k * betweenLayers; each column is centred on y = 0.
+/// Within a layer the starting order is the current one (along whichever axis the layer's nodes are
+/// spread more), so re-running it, or switching direction, moves nodes as little as possible.
 std::map<NodeId, std::pair<double, double>> layeredLayout(const Graph& graph, LayoutSpacing spacing = {});
 
-/// Number of pairs of edges between adjacent columns that cross, for a layout (tests, tuning).
-int countCrossings(const Graph& graph, const std::map<NodeId, std::pair<double, double>>& positions);
+/// Number of pairs of edges between the same two layers that cross, for a layout drawn in
+/// `direction` (layers are rows for TopDown, columns for LeftRight). For tests and tuning.
+int countCrossings(const Graph& graph, const std::map<NodeId, std::pair<double, double>>& positions,
+                   LayoutDirection direction = LayoutDirection::TopDown);
 
 }  // namespace nc::core

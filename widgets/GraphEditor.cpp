@@ -50,8 +50,6 @@ class ProjectSnapshotCommand : public QUndoCommand {
 
 namespace {
 constexpr int kMoveMergeId = 1;
-/// Auto-layout wraps chains longer than this many columns into bands (fits a window at 100%).
-constexpr int kWrapColumns = 5;
 }
 
 GraphEditor::GraphEditor(QObject* parent) : QObject(parent) { m_analysis = core::analyze(m_project.graph); }
@@ -228,8 +226,7 @@ std::vector<core::NodeId> GraphEditor::duplicate(const std::set<core::NodeId>& n
 
 bool GraphEditor::autoLayout() {
   return apply(tr("Auto-layout"), [](core::Project& p) {
-    core::LayoutSpacing spacing;
-    spacing.wrapColumns = kWrapColumns;
+    const core::LayoutSpacing spacing = core::LayoutSpacing::forDirection(p.flow);
     for (const auto& [id, xy] : core::layeredLayout(p.graph, spacing))
       if (core::Status s = p.graph.move(id, xy.first, xy.second); !s) return s;
     return core::Status{};

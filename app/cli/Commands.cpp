@@ -149,30 +149,38 @@ int runLayers(const std::vector<std::string>& args) {
 }
 
 int runLayout(const std::vector<std::string>& args) {
-  Options opts(args, {"--out", "--wrap"});
+  Options opts(args, {"--out", "--direction"});
   const std::string usage =
-      "usage: neuralcanvas-cli layout PROJECT [--out FILE] [--wrap N]\n\n"
-      "Arranges the nodes as the editor's Auto-layout does: left to right in columns by depth,\n"
-      "few crossings, chains longer than N columns (default 5; 0 = never) wrapped into bands.\n"
+      "usage: neuralcanvas-cli layout PROJECT [--direction top-down|left-right] [--out FILE]\n\n"
+      "Arranges the nodes as the editor's Auto-layout does: in layers by depth, never wrapped,\n"
+      "with few crossings. --direction sets the flow (rows going down, or columns going right) and\n"
+      "is saved in the project; without it the project's own flow is kept.\n"
       "Writes PROJECT in place (atomically), or FILE with --out.\n";
   if (auto exit = opts.helpOrUsageError(usage, opts.positional().size() == 1)) return *exit;
   try {
-    LayoutSpacing spacing;
-    spacing.wrapColumns = opts.has("--wrap") ? int(opts.integer("--wrap", 0, 1000)) : 5;
+    std::optional<LayoutDirection> direction;
+    if (opts.has("--direction")) {
+      direction = parseLayoutDirection(opts.get("--direction"));
+      if (!direction)
+        throw std::invalid_argument("--direction must be top-down or left-right, got '" +
+                                    printableExcerpt(opts.get("--direction"), 80) + "'");
+    }
     const std::string path = opts.positional()[0];
     ProjectLoad load = loadProject(path);
     if (!load.ok()) {
       std::cerr << "error: " << printableExcerpt(load.error, 4000) << "\n";
       return kExitUnreadable;
     }
-    for (const auto& [id, xy] : layeredLayout(load.project->graph, spacing))
+    if (direction) load.project->flow = *direction;
+    for (const auto& [id, xy] : layeredLayout(load.project->graph, LayoutSpacing::forDirection(load.project->flow)))
       load.project->graph.move(id, xy.first, xy.second);
     const std::string out = opts.has("--out") ? opts.get("--out") : path;
     if (Status s = saveProject(*load.project, out); !s) {
       std::cerr << "error: " << s.message() << "\n";
       return kExitUnreadable;
     }
-    std::cout << "laid out " << load.project->graph.nodes().size() << " nodes -> " << out << "\n";
+    std::cout << "laid out " << load.project->graph.nodes().size() << " nodes " << layoutDirectionName(load.project->flow)
+              << " -> " << out << "\n";
     return kExitOk;
   } catch (const std::invalid_argument& e) {
     std::cerr << "error: " << e.what() << "\n";

@@ -1,6 +1,8 @@
 // Copy/paste of selections and the layered auto-layout.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/GraphEdit.h"
 #include "core/MemoryEstimate.h"
 #include "core/Project.h"
@@ -65,20 +67,38 @@ TEST(GraphEdit, FreeNodeNameCountsUpFromTheStem) {
   EXPECT_EQ(freeNodeName(g, "head"), "head");
 }
 
-TEST(GraphEdit, LayoutPutsEveryEdgeLeftToRight) {
-  for (const char* name : {"cnn", "lstm", "transformer"}) {
-    Project p = loadTemplate(name);
-    auto pos = layeredLayout(p.graph);
-    ASSERT_EQ(pos.size(), p.graph.nodes().size()) << name;
-    for (const Edge& e : p.graph.edges())
-      EXPECT_LT(pos[e.from.node].first, pos[e.to.node].first) << name << ": edge goes backwards";
-    std::set<std::pair<double, double>> distinct;
-    for (const auto& [id, xy] : pos) EXPECT_TRUE(distinct.insert(xy).second) << name << ": two nodes overlap";
-  }
+TEST(GraphEdit, LayoutPutsEveryEdgeDownwardsOrRightwards) {
+  for (LayoutDirection direction : {LayoutDirection::TopDown, LayoutDirection::LeftRight})
+    for (const char* name : {"cnn", "lstm", "transformer", "char_lstm"}) {
+      const bool topDown = direction == LayoutDirection::TopDown;
+      Project p = loadTemplate(name);
+      const LayoutSpacing spacing = LayoutSpacing::forDirection(direction);
+      auto pos = layeredLayout(p.graph, spacing);
+      ASSERT_EQ(pos.size(), p.graph.nodes().size()) << name;
+      for (const Edge& e : p.graph.edges()) {
+        auto a = pos[e.from.node], b = pos[e.to.node];
+        // along the flow the next layer; a chain stays on one line (no wrapping)
+        EXPECT_DOUBLE_EQ(topDown ? b.second - a.second : b.first - a.first, spacing.betweenLayers) << name;
+        EXPECT_DOUBLE_EQ(topDown ? b.first : b.second, 0) << name << ": a chain is centred on the axis";
+      }
+      std::set<std::pair<double, double>> distinct;
+      for (const auto& [id, xy] : pos) EXPECT_TRUE(distinct.insert(xy).second) << name << ": two nodes overlap";
+    }
+}
+
+TEST(GraphEdit, LayoutDefaultsToTopDownSpacingForTheEditorsCards) {
+  LayoutSpacing td;
+  EXPECT_EQ(td.direction, LayoutDirection::TopDown);
+  // cards are ~172 x 50..110 px; a shape label sits on each edge
+  EXPECT_GE(td.betweenLayers, 140);
+  EXPECT_GE(td.withinLayer, 240);
+  LayoutSpacing lr = LayoutSpacing::forDirection(LayoutDirection::LeftRight);
+  EXPECT_GE(lr.betweenLayers, 300);
+  EXPECT_GE(lr.withinLayer, 120);
 }
 
 TEST(GraphEdit, LayoutUntanglesCrossedBranches) {
-  // in -> a, b; a -> merge.in1, b -> merge.in0, drawn so that both pairs of edges cross.
+  // in -> a, b, c; a -> a2, b -> b2, c -> c2, drawn so that the pairs of edges cross.
   Graph g;
   NodeId in = *g.addNode("Input", 0, 0);
   NodeId a = *g.addNode("ReLU", 0, 0);
@@ -91,10 +111,57 @@ TEST(GraphEdit, LayoutUntanglesCrossedBranches) {
   ASSERT_TRUE(g.connect({a, 0}, {a2, 0}));
   ASSERT_TRUE(g.connect({b, 0}, {b2, 0}));
   ASSERT_TRUE(g.connect({c, 0}, {c2, 0}));
-  std::map<NodeId, std::pair<double, double>> drawn;
+  std::map<NodeId, std::pair<double, double>> drawn;  // layers as columns, order by y
   for (const auto& [id, n] : g.nodes()) drawn[id] = {n.x + (id >= a2 ? 2 : id == in ? 0 : 1), n.y};
-  EXPECT_GT(countCrossings(g, drawn), 0);
-  EXPECT_EQ(countCrossings(g, layeredLayout(g)), 0);
+  EXPECT_GT(countCrossings(g, drawn, LayoutDirection::LeftRight), 0);
+  std::map<NodeId, std::pair<double, double>> transposed;  // the same drawing as rows
+  for (const auto& [id, xy] : drawn) transposed[id] = {xy.second, xy.first};
+  EXPECT_EQ(countCrossings(g, transposed, LayoutDirection::TopDown), countCrossings(g, drawn, LayoutDirection::LeftRight));
+  for (LayoutDirection direction : {LayoutDirection::TopDown, LayoutDirection::LeftRight}) {
+    auto pos = layeredLayout(g, LayoutSpacing::forDirection(direction));
+    EXPECT_EQ(countCrossings(g, pos, direction), 0);
+    if (direction == LayoutDirection::TopDown) {  // rows going down, each centred on x = 0
+      EXPECT_DOUBLE_EQ(pos[in].second, 0);
+      EXPECT_DOUBLE_EQ(pos[a].second, pos[b].second);
+      EXPECT_DOUBLE_EQ(pos[a].first + pos[b].first + pos[c].first, 0);
+      EXPECT_GT(pos[a2].second, pos[a].second);
+    }
+  }
+}
+
+TEST(GraphEdit, LayoutKeepsLongEdgesClearOfNodesAndCrossingsFew) {
+  // A residual block: in -> conv -> relu -> add.in0 and in -> add.in1 (a skip spanning 3 layers).
+  Graph g;
+  NodeId in = *g.addNode("Input", 0, 0);
+  NodeId conv = *g.addNode("ReLU", 0, 0);
+  NodeId relu = *g.addNode("Tanh", 0, 0);
+  NodeId add = *g.addNode("Add", 0, 0);
+  ASSERT_TRUE(g.connect({in, 0}, {conv, 0}));
+  ASSERT_TRUE(g.connect({conv, 0}, {relu, 0}));
+  ASSERT_TRUE(g.connect({relu, 0}, {add, 0}));
+  ASSERT_TRUE(g.connect({in, 0}, {add, 1}));
+  auto pos = layeredLayout(g);
+  EXPECT_DOUBLE_EQ(pos[in].first, pos[add].first);  // the skip runs straight down...
+  EXPECT_NE(pos[conv].first, pos[in].first);          // ...beside the layers it passes, not under them
+  EXPECT_DOUBLE_EQ(pos[conv].first, pos[relu].first);
+  EXPECT_LT(pos[conv].second, pos[relu].second);
+
+  // Two interleaved ladders drawn crosswise: the sweeps must get every crossing out.
+  Graph h;
+  std::vector<NodeId> left, right;
+  for (int i = 0; i < 6; ++i) {
+    left.push_back(*h.addNode("ReLU", 0, double(i % 2 ? 100 : 0)));
+    right.push_back(*h.addNode("Tanh", 0, double(i % 2 ? 0 : 100)));
+    if (i > 0) {
+      ASSERT_TRUE(h.connect({left[size_t(i - 1)], 0}, {left[size_t(i)], 0}));
+      ASSERT_TRUE(h.connect({right[size_t(i - 1)], 0}, {right[size_t(i)], 0}));
+    }
+  }
+  EXPECT_EQ(countCrossings(h, layeredLayout(h)), 0);
+  // Re-running the layout is stable (the starting order is the current one).
+  auto once = layeredLayout(h);
+  for (const auto& [id, xy] : once) ASSERT_TRUE(h.move(id, xy.first, xy.second));
+  EXPECT_EQ(layeredLayout(h), once);
 }
 
 TEST(MemoryEstimate, CountsWeightsOptimizerStateAndBatchActivations) {
@@ -115,18 +182,19 @@ TEST(MemoryEstimate, CountsWeightsOptimizerStateAndBatchActivations) {
   EXPECT_EQ(estimateTrainingMemory(p.graph, a, p.training).optimizerState, 0);
 }
 
-TEST(GraphEdit, LongChainsWrapIntoBandsThatReadLeftToRightThenDown) {
-  Project p = loadTemplate("cnn");  // 15 nodes in a chain
-  LayoutSpacing spacing;
-  spacing.wrapColumns = 5;
-  auto pos = layeredLayout(p.graph, spacing);
-  double widest = 0;
-  for (const auto& [id, xy] : pos) widest = std::max(widest, xy.first);
-  EXPECT_DOUBLE_EQ(widest, 4 * spacing.column);
-  for (const Edge& e : p.graph.edges()) {
-    auto a = pos[e.from.node], b = pos[e.to.node];
-    bool rightward = b.first > a.first && b.second == a.second;
-    bool nextBand = b.second > a.second + spacing.row;
-    EXPECT_TRUE(rightward || nextBand) << p.graph.node(e.from.node)->name << " -> " << p.graph.node(e.to.node)->name;
+TEST(GraphEdit, SwitchingDirectionKeepsTheOrderWithinLayers) {
+  // in -> a, b, c laid out top-down, then left-right: a, b, c keep their order (x becomes y).
+  Graph g;
+  NodeId in = *g.addNode("Input", 0, 0);
+  std::vector<NodeId> kids;
+  for (double x : {-500.0, 0.0, 500.0}) {
+    kids.push_back(*g.addNode("ReLU", x, 300));
+    ASSERT_TRUE(g.connect({in, 0}, {kids.back(), 0}));
   }
+  std::reverse(kids.begin(), kids.end());  // ids no longer in drawing order
+  auto lr = layeredLayout(g, LayoutSpacing::forDirection(LayoutDirection::LeftRight));
+  EXPECT_GT(lr[kids[0]].second, lr[kids[1]].second);
+  EXPECT_GT(lr[kids[1]].second, lr[kids[2]].second);
+  EXPECT_DOUBLE_EQ(lr[kids[1]].second, 0);
+  EXPECT_DOUBLE_EQ(lr[kids[0]].first, 320);
 }
