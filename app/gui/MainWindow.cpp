@@ -143,7 +143,7 @@ void MainWindow::createDocks() {
   m_palette = new widgets::LayerPalette;
   paletteLayout->addWidget(search);
   paletteLayout->addWidget(m_palette);
-  connect(search, &QLineEdit::textChanged, m_palette, &widgets::LayerPalette::filter);
+  m_palette->attachSearchField(search);  // filter as typed; Up/Down highlight; Enter adds the highlighted layer
   auto* paletteDock = new QDockWidget(tr("Layers"));
   paletteDock->setObjectName("paletteDock");
   paletteDock->setWidget(paletteBox);
