@@ -14,6 +14,10 @@ int64_t stateCopies(const TrainConfig& t) {
 }
 }  // namespace
 
+int64_t activationBytes(const TensorShape& output, int64_t batchSize) {
+  return satMul(output.numel(), output.dtype == DType::Int64 ? 8 : 4, batchSize);
+}
+
 MemoryEstimate estimateTrainingMemory(const Graph& graph, const GraphAnalysis& analysis, const TrainConfig& training) {
   MemoryEstimate m;
   GraphSummary summary = summarize(graph, analysis);
@@ -23,7 +27,7 @@ MemoryEstimate estimateTrainingMemory(const Graph& graph, const GraphAnalysis& a
   m.optimizerState = satMul(stateCopies(training), m.weights);
   for (NodeId id : analysis.live)
     if (const TensorShape* s = analysis.shapeOf(id))
-      m.activations = satAdd(m.activations, satMul(s->numel(), s->dtype == DType::Int64 ? 8 : 4, training.batchSize));
+      m.activations = satAdd(m.activations, activationBytes(*s, training.batchSize));
   return m;
 }
 

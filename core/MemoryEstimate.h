@@ -19,6 +19,11 @@ struct MemoryEstimate {
   int64_t total() const { return satAdd(weights, gradients, optimizerState, activations); }
 };
 
+/// Bytes of one node's output for a whole batch (float32: 4 bytes, int64 token ids: 8), the
+/// activation a training step keeps for backward. Saturates instead of overflowing. The one
+/// formula behind MemoryEstimate::activations and the per-layer analysis (core/LayerAnalysis.h).
+int64_t activationBytes(const TensorShape& output, int64_t batchSize);
+
 /// Counts the live nodes of an analysed graph at training's batch size and optimizer.
 MemoryEstimate estimateTrainingMemory(const Graph& graph, const GraphAnalysis& analysis, const TrainConfig& training);
 
