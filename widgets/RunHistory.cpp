@@ -115,6 +115,24 @@ void readCsv(QFile& f, RunCurves& curves) {
 
 }  // namespace
 
+QString runFolderStem(const QString& name) {
+  static const QRegularExpression other("[^A-Za-z0-9_.-]+");
+  QString stem = name;
+  stem.replace(other, "_");
+  return stem;
+}
+
+QString stemOfRunFolder(const QString& folderName) {
+  static const QRegularExpression stamped("^(.*)-\\d{8}-\\d{6}(-\\d+)?$");
+  auto m = stamped.match(folderName);
+  return m.hasMatch() ? m.captured(1) : QString();
+}
+
+bool RunOwner::owns(const RunSummary& run) const {
+  if (!run.stem.isEmpty() && stems.contains(run.stem)) return true;
+  return !projectName.isEmpty() && run.projectName == projectName;
+}
+
 QStringList findRunDirectories(const QString& root) {
   QDir dir(root);
   std::vector<std::pair<QDateTime, QString>> found;
@@ -134,8 +152,10 @@ RunSummary readRunSummary(const QString& directory) {
   s.directory = dir.absolutePath();
   s.name = QFileInfo(s.directory).fileName();
   s.started = startTime(directory);
+  s.stem = stemOfRunFolder(s.name);
   core::ProjectLoad project = core::loadProject(dir.filePath("project.json").toStdString());
   if (project.ok()) {
+    s.projectName = QString::fromStdString(project.project->name);
     s.settings = settingsSummary(project.project->training);
     s.epochsPlanned = project.project->training.epochs;
   }

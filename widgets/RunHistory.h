@@ -18,11 +18,33 @@ struct RunSummary {
   QString status;          // "completed", "stopped", "failed" or "running" (no result yet)
   QString message;         // why it stopped or failed
   QString settings;        // e.g. "adam lr 0.001 · batch 64 · 3 epochs"
+  QString projectName;     // the "name" in the run's project.json
+  QString stem;            // the folder name without its time stamp ("cnn" of "cnn-20261129-173219")
   int64_t epochsCompleted = 0;
   int64_t epochsPlanned = 0;
   double bestValAccuracy = -1;  // -1 = unknown
   double testAccuracy = -1;
   bool hasCheckpoint = false;   // checkpoints/last.pt exists
+};
+
+/// A file or project name as run folders start with it: runs of "my net.json" are named
+/// "my_net-<yyyyMMdd-HHmmss>" (characters other than letters, digits, '_', '.', '-' become '_').
+QString runFolderStem(const QString& name);
+/// The stem of a run folder's name: "cnn-20261129-173219" and "cnn-20261129-173219-2" -> "cnn";
+/// "" when the name has no time stamp (a folder named by hand).
+QString stemOfRunFolder(const QString& folderName);
+
+/// Which runs belong to the open project, so that the run list shows them (and the others on
+/// request). A run belongs when its folder's stem is one of `stems` (new runs are named after the
+/// project file, or after the project's name when it has no file), or when `projectName` is set
+/// and equals the name in the run's project.json (runs of templates and unsaved projects, which
+/// share the application's runs folder).
+struct RunOwner {
+  QStringList stems;
+  QString projectName;
+  bool isEmpty() const { return stems.isEmpty() && projectName.isEmpty(); }
+  bool owns(const RunSummary& run) const;
+  bool operator==(const RunOwner& o) const { return stems == o.stems && projectName == o.projectName; }
 };
 
 /// A run's metrics as the trainer reported them.

@@ -19,6 +19,7 @@ QColor statusColor(const QString& status) {
   if (status == "completed") return QColor(30, 130, 60);
   if (status == "failed") return QColor(190, 30, 30);
   if (status == "running") return QColor(30, 90, 200);
+  if (status == "paused") return QColor(120, 80, 170);
   return QColor(150, 110, 0);  // stopped, interrupted
 }
 
@@ -100,8 +101,28 @@ void RunList::setRunsRoot(const QString& root) {
 
 void RunList::setActiveRun(const QString& directory) {
   m_active = directory.isEmpty() ? QString() : QDir(directory).absolutePath();
+  m_activePaused = false;
   fill();  // the statuses follow at once; the folders' contents with the scan
   refresh();
+}
+
+void RunList::setActiveRunPaused(bool paused) {
+  if (paused == m_activePaused) return;
+  m_activePaused = paused;
+  fill();
+}
+
+void RunList::setOwner(const RunOwner& owner) {
+  if (owner == m_owner) return;
+  m_owner = owner;
+  fill();
+}
+
+void RunList::setShowAll(bool all) {
+  if (all == m_showAll) return;
+  m_showAll = all;
+  fill();
+  Q_EMIT refreshed();  // the panel updates its counts and buttons
 }
 
 void RunList::refresh() {
@@ -152,9 +173,15 @@ void RunList::fill() {
   {
     const QSignalBlocker block(this);
     clear();
+    m_hidden = 0;
     for (const RunSummary& s : m_summaries) {
+      if (!m_showAll && !m_owner.isEmpty() && s.directory != m_active && !m_owner.owns(s)) {
+        ++m_hidden;
+        continue;
+      }
       QString status = s.status;
       if (status == "running" && s.directory != m_active) status = "interrupted";
+      if (s.directory == m_active) status = m_activePaused ? "paused" : "running";  // also a continued run
       auto* item = new QTreeWidgetItem(this);
       item->setText(kName, s.name);
       item->setData(kName, kDirectoryRole, s.directory);

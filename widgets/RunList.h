@@ -11,7 +11,8 @@
 namespace nc::widgets {
 
 /// The run folders under a runs root, newest first: name, start date, status, best validation
-/// accuracy and a settings summary. Several runs can be selected to overlay their curves.
+/// accuracy and a settings summary. Several runs can be selected to overlay their curves. By
+/// default only the open project's runs are listed (setOwner), all of them with setShowAll.
 ///
 /// The folders are read on a worker thread, never on the GUI thread (a run's metrics.jsonl grows
 /// by a line per step, and a project can hold many runs): refresh() starts a scan and returns at
@@ -32,6 +33,19 @@ class RunList : public QTreeWidget {
   QString runsRoot() const { return m_root; }
   /// Marks the run being trained (its status shows "running" even before its first result).
   void setActiveRun(const QString& directory);
+  /// The active run is paused: its status reads "paused" until resumed.
+  void setActiveRunPaused(bool paused);
+
+  /// Shows only the runs this owner owns (the open project's), unless showAll is on; an empty
+  /// owner shows every run. The active run is always shown.
+  void setOwner(const RunOwner& owner);
+  const RunOwner& owner() const { return m_owner; }
+  void setShowAll(bool all);
+  bool showsAll() const { return m_showAll; }
+  /// Runs under the root that the filter hides (0 when all are shown).
+  int hiddenCount() const { return m_hidden; }
+  /// Runs under the root, shown or not.
+  int totalCount() const { return int(m_summaries.size()); }
   /// Re-reads the runs root in the background, keeping the selection.
   void refresh();
   /// Whether a scan is under way or queued.
@@ -64,6 +78,9 @@ class RunList : public QTreeWidget {
   void applySelection(const QStringList& directories);
 
   QString m_root, m_active;
+  RunOwner m_owner;
+  bool m_showAll = false, m_activePaused = false;
+  int m_hidden = 0;
   std::vector<RunSummary> m_summaries;  // as last shown
   std::shared_ptr<Scanner> m_scanner;
   QThreadPool m_pool;  // one thread, ended when idle

@@ -7,6 +7,7 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QSlider>
@@ -48,6 +49,14 @@ QString duration(double seconds) {
   return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
 }
 
+/// A count with thousands separators ("10,000"), whatever the locale's default options say
+/// (the C locale omits them).
+QString grouped(int64_t n) {
+  QLocale locale;
+  locale.setNumberOptions(locale.numberOptions() & ~QLocale::OmitGroupSeparator);
+  return locale.toString(qlonglong(n));
+}
+
 QString csvNumber(double v) { return std::isfinite(v) ? QString::number(v, 'g', 8) : QString(); }
 
 }  // namespace
@@ -75,6 +84,14 @@ TrainingDashboard::TrainingDashboard(QWidget* parent) : QWidget(parent), m_data(
   layout->setContentsMargins(0, 0, 0, 0);
   layout->setSpacing(4);
   layout->addWidget(buildHeader());
+  m_message = new QLabel(this);
+  m_message->setObjectName("trainingMessage");
+  m_message->setWordWrap(true);
+  m_message->setTextFormat(Qt::PlainText);
+  m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_message->setContentsMargins(8, 4, 8, 4);
+  m_message->hide();
+  layout->addWidget(m_message);
 
   m_tabs = new QTabWidget(this);
   m_chartsPage = new QWidget(m_tabs);
@@ -96,12 +113,16 @@ TrainingDashboard::TrainingDashboard(QWidget* parent) : QWidget(parent), m_data(
   mono.setPointSizeF(mono.pointSizeF() * 0.9);
   m_log->setFont(mono);
 
+  m_details = new QTabWidget(this);
+  m_details->setDocumentMode(true);
+  m_details->addTab(m_log, tr("Log"));
+
   auto* split = new QSplitter(Qt::Vertical, this);
   split->addWidget(m_tabs);
-  split->addWidget(m_log);
+  split->addWidget(m_details);
   split->setStretchFactor(0, 5);
-  split->setStretchFactor(1, 1);
-  split->setSizes({600, 110});
+  split->setStretchFactor(1, 2);
+  split->setSizes({560, 210});
   layout->addWidget(split, 1);
 
   m_refreshTimer.setSingleShot(true);
@@ -213,6 +234,7 @@ void TrainingDashboard::clearData() {
   m_sessionFirstStep = -1;
   m_resourceOffset = m_lastResourceSeconds = 0;
   m_finished = false;
+  m_inPhase = false;
   for (MetricChart* c : {m_loss, m_accuracy, m_lr, m_throughput, m_cpu, m_memory}) c->invalidate();
   m_confusion->clear();
 }
@@ -221,7 +243,9 @@ void TrainingDashboard::beginRun(const QString& name, int64_t epochs) {
   clearData();
   m_runName = name;
   m_plannedEpochs = epochs;
+  m_paused = false;
   m_log->clear();
+  clearMessage();
   m_progress->setRange(0, 1);
   m_progress->setValue(0);
   m_progress->setFormat(tr("Starting…"));
@@ -229,6 +253,78 @@ void TrainingDashboard::beginRun(const QString& name, int64_t epochs) {
   m_tabs->setCurrentWidget(m_chartsPage);
   refreshNow();
 }
+
+void TrainingDashboard::reset() {
+  clearData();
+  setComparison({});
+  m_runName.clear();
+  m_plannedEpochs = 0;
+  m_paused = false;
+  m_log->clear();
+  clearMessage();
+  m_samples->clear();
+  m_progress->setRange(0, 1);
+  m_progress->setValue(0);
+  m_progress->setFormat(tr("Not started"));
+  setStatusText(tr("No run yet"));
+  m_tabs->setCurrentWidget(m_chartsPage);
+  refreshNow();
+}
+
+void TrainingDashboard::setMessage(const QString& text, MessageKind kind) {
+  m_message->setText(text);
+  m_message->setToolTip(text);
+  m_message->setStyleSheet(kind == MessageKind::Error
+                               ? QStringLiteral("QLabel { background: #fdecea; color: #8a1c12; border: 1px solid #f1b0a8; "
+                                                "border-radius: 3px; }")
+                               : QStringLiteral("QLabel { background: #fdf6e3; color: #5c4a00; border: 1px solid #e8d9a0; "
+                                                "border-radius: 3px; }"));
+  m_message->setVisible(!text.isEmpty());
+}
+
+QString TrainingDashboard::messageText() const { return m_message->text(); }
+
+void TrainingDashboard::addDetailsTab(QWidget* page, const QString& title) {
+  m_details->insertTab(0, page, title);
+  m_details->setCurrentIndex(0);
+}
+
+void TrainingDashboard::showDetailsTab(const QString& title) {
+  for (int i = 0; i < m_details->count(); ++i)
+    if (m_details->tabText(i) == title) m_details->setCurrentIndex(i);
+}
+
+void TrainingDashboard::appendPhase(const core::PhaseProgress& p) {
+  if (m_finished) return;
+  m_inPhase = true;
+  m_phase = p;
+  if (p.phase == core::RunPhase::Loading) {
+    m_progress->setRange(0, 0);  // busy: the amount of data is not known yet
+    m_progress->setFormat(tr("loading the data…"));
+    if (!m_paused) setStatusText(tr("Loading data"));
+    return;
+  }
+  int64_t total = std::max<int64_t>(p.total, 1);
+  m_progress->setRange(0, int(std::min<int64_t>(total, INT32_MAX)));
+  m_progress->setValue(int(std::min(p.done, total)));
+  bool test = p.phase == core::RunPhase::Test;
+  QString counts = QStringLiteral("%1 / %2").arg(grouped(p.done), grouped(p.total));
+  QString text = test ? tr("testing %1").arg(counts)
+                      : tr("Epoch %1/%2 · validating %3").arg(p.epoch).arg(m_plannedEpochs).arg(counts);
+  if (m_paused) text += tr(" · paused after this pass");
+  m_progress->setFormat(text);
+  if (!m_paused) setStatusText(test ? tr("Testing") : tr("Validating"));
+}
+
+void TrainingDashboard::setPaused(bool paused) {
+  if (paused == m_paused) return;
+  m_paused = paused;
+  if (!paused) m_sessionFirstStep = -1;  // the ETA measures the speed afresh, without the pause
+  if (m_inPhase) appendPhase(m_phase);
+  else updateProgress();
+}
+
+QString TrainingDashboard::progressText() const { return m_progress->format(); }
 
 void TrainingDashboard::loadHistory(const RunCurves& history) {
   for (const auto& s : history.steps) addStep(s);
@@ -255,6 +351,8 @@ void TrainingDashboard::addEpoch(const core::EpochMetrics& m) {
 void TrainingDashboard::appendSteps(const QList<core::StepMetrics>& steps) {
   if (steps.isEmpty()) return;
   for (const auto& s : steps) addStep(s);
+  if (m_inPhase && !m_paused) setStatusText(tr("Running"));
+  m_inPhase = false;
   if (m_sessionFirstStep < 0) {
     m_sessionFirstStep = steps.front().step;
     m_sessionFirstSeconds = steps.front().elapsedSeconds;
@@ -265,6 +363,8 @@ void TrainingDashboard::appendSteps(const QList<core::StepMetrics>& steps) {
 
 void TrainingDashboard::appendEpoch(const core::EpochMetrics& epoch) {
   addEpoch(epoch);
+  if (m_inPhase && !m_paused) setStatusText(tr("Running"));
+  m_inPhase = false;
   updateProgress();
   scheduleRefresh();
 }
@@ -300,6 +400,7 @@ QString TrainingDashboard::logText() const { return m_log->toPlainText(); }
 
 void TrainingDashboard::updateProgress() {
   if (m_steps.empty()) return;
+  if (m_inPhase && !m_finished) return;  // the pass under way keeps the bar
   const core::StepMetrics& last = m_steps.back();
   int64_t perEpoch = std::max<int64_t>(last.batchesPerEpoch, 1);
   int64_t total = std::max<int64_t>(m_plannedEpochs, 1) * perEpoch;
@@ -315,7 +416,9 @@ void TrainingDashboard::updateProgress() {
   double spent = last.elapsedSeconds - m_sessionFirstSeconds;
   int64_t done = last.step - m_sessionFirstStep;
   if (m_finished) {
-    text = tr("Epoch %1/%2 · step %L3 · done").arg(epochsDone).arg(m_plannedEpochs).arg(last.step);
+    text = tr("Epoch %1/%2 · step %3 · done").arg(epochsDone).arg(m_plannedEpochs).arg(grouped(last.step));
+  } else if (m_paused) {
+    text += tr(" · paused");
   } else if (done > 0 && spent > 0.5) {
     double eta = double(total - last.step) * spent / double(done);
     text += tr(" · ETA %1").arg(duration(eta));
@@ -325,14 +428,33 @@ void TrainingDashboard::updateProgress() {
 
 void TrainingDashboard::finishRun(const core::RunResult& r) {
   m_finished = true;
+  m_paused = false;
+  m_inPhase = false;
   QString status = QString::fromStdString(core::runStatusName(r.status));
   status[0] = status[0].toUpper();
   setStatusText(status);
+  const QString message = QString::fromStdString(r.message);
+  if (m_progress->maximum() == 0) m_progress->setRange(0, 1);  // a busy bar (loading) stops
   if (r.status == core::RunStatus::Failed) {
-    m_progress->setFormat(tr("Failed: %1").arg(QString::fromStdString(r.message)));
+    // The bar is one line: the reason goes to the message area, wrapped, where it can be read.
+    m_progress->setFormat(tr("Failed"));
+    m_progress->setValue(m_progress->minimum());
+    setMessage(message.isEmpty() ? tr("The run failed.") : tr("The run failed: %1").arg(message), MessageKind::Error);
+  } else if (r.status == core::RunStatus::Stopped) {
+    if (m_steps.empty()) {
+      m_progress->setFormat(tr("stopped before the first step"));
+    } else {
+      updateProgress();  // the bar keeps the position it stopped at
+      const core::StepMetrics& last = m_steps.back();
+      m_progress->setFormat(tr("stopped at epoch %1, step %2").arg(last.epoch).arg(grouped(last.step)));
+    }
+    if (!message.isEmpty()) setMessage(tr("Stopped: %1").arg(message), MessageKind::Info);
   } else {
     updateProgress();
-    if (r.status == core::RunStatus::Completed) m_progress->setValue(m_progress->maximum());
+    m_progress->setValue(m_progress->maximum());
+    if (r.testAccuracy >= 0)
+      m_progress->setFormat(m_progress->format() + tr(" · test accuracy %1 %").arg(r.testAccuracy * 100.0, 0, 'f', 2));
+    if (!message.isEmpty()) setMessage(message, MessageKind::Info);  // early stopping
   }
   if (!r.confusion.empty()) {
     QStringList names;
@@ -348,6 +470,7 @@ void TrainingDashboard::showRun(const RunCurves& curves, const core::RunResult& 
   clearData();
   m_runName = curves.name;
   m_log->clear();
+  clearMessage();
   loadHistory(curves);
   if (!m_steps.empty()) m_plannedEpochs = std::max<int64_t>(m_plannedEpochs, m_steps.back().epoch);
   finishRun(result);

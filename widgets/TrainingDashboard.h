@@ -52,6 +52,29 @@ class TrainingDashboard : public QWidget {
   void showRun(const RunCurves& curves, const core::RunResult& result);
   /// The status text next to the progress bar ("Running", "Paused", ...).
   void setStatusText(const QString& text);
+  /// Progress of data loading, a validation pass or the test pass: the bar counts its samples
+  /// and reads e.g. "Epoch 1/3 · validating 2,000 / 6,000" or "testing 4,000 / 10,000" until
+  /// the next step or epoch arrives.
+  void appendPhase(const core::PhaseProgress& progress);
+  /// While paused the bar says "paused" instead of an ETA; after resuming, the ETA is measured
+  /// afresh (the pause does not count as training time).
+  void setPaused(bool paused);
+  bool isPaused() const { return m_paused; }
+  /// Clears the run on display, the overlays, the log and the message: "No run yet" (another
+  /// project was opened).
+  void reset();
+
+  enum class MessageKind { Info, Error };
+  /// A message under the progress bar, wrapped over as many lines as it needs (a refused start,
+  /// a failed run and its reason, where a stopped run's checkpoint is); empty hides it.
+  void setMessage(const QString& text, MessageKind kind = MessageKind::Error);
+  void clearMessage() { setMessage({}); }
+  QString messageText() const;
+  QLabel* messageLabel() const { return m_message; }
+  /// Adds a page beside the log under the charts (the panel's run list), shown first.
+  void addDetailsTab(QWidget* page, const QString& title);
+  /// Shows the page with this title under the charts ("Log", "Runs").
+  void showDetailsTab(const QString& title);
 
   /// Overlays these runs' curves (dashed) on the loss and accuracy charts; empty = none.
   void setComparison(const QList<RunCurves>& runs);
@@ -81,6 +104,7 @@ class TrainingDashboard : public QWidget {
   QProgressBar* progressBar() const { return m_progress; }
   QString logText() const;
   QString statusText() const;
+  QString progressText() const;
   int stepCount() const { return int(m_steps.size()); }
   int epochCount() const { return int(m_epochs.size()); }
   int resourceCount() const { return int(m_resources.size()); }
@@ -114,10 +138,14 @@ class TrainingDashboard : public QWidget {
   double m_sessionFirstSeconds = 0, m_resourceOffset = 0, m_lastResourceSeconds = 0;
   int m_chartUpdates = 0, m_comparisonCount = 0;
   int m_refreshCursor = 6;  // next chart of a staggered refresh (6 = none pending)
-  bool m_gpuCurves = false, m_finished = false;
+  bool m_gpuCurves = false, m_finished = false, m_paused = false;
+  bool m_inPhase = false;  // the bar shows a validation/test pass (m_phase) instead of the steps
+  core::PhaseProgress m_phase;
   int m_lossBase = 0, m_accuracyBase = 0;  // curves of the current run; overlays follow
 
   QLabel* m_status = nullptr;
+  QLabel* m_message = nullptr;
+  QTabWidget* m_details = nullptr;
   QProgressBar* m_progress = nullptr;
   QSlider* m_smoothingSlider = nullptr;
   QLabel* m_smoothingLabel = nullptr;

@@ -27,6 +27,7 @@ bool TrainingController::start(const core::TrainJob& job) {
   connect(m_worker, &TrainingWorker::steps, this, &TrainingController::steps);
   connect(m_worker, &TrainingWorker::epoch, this, &TrainingController::epoch);
   connect(m_worker, &TrainingWorker::resource, this, &TrainingController::resource);
+  connect(m_worker, &TrainingWorker::phase, this, &TrainingController::phase);
   connect(m_worker, &TrainingWorker::log, this, &TrainingController::log);
   connect(m_worker, &TrainingWorker::finished, this, &TrainingController::finished);
   // quit() is thread-safe: called directly, it does not depend on the GUI thread's event loop

@@ -56,6 +56,8 @@ class TrainingController : public QObject {
   void steps(const QList<nc::core::StepMetrics>& steps);
   void epoch(const nc::core::EpochMetrics& epoch);
   void resource(const nc::core::ResourceSample& sample);
+  /// Progress of data loading, a validation pass or the test pass (throttled by the worker).
+  void phase(const nc::core::PhaseProgress& progress);
   void log(const QString& line);
   /// The run ended (completed, stopped or failed); emitted before activeChanged(false).
   void finished(const nc::core::RunResult& result);

@@ -1,6 +1,7 @@
 #include "app/gui/TrainingPanel.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QDateTime>
 #include <QDir>
 #include <QFileDialog>
@@ -55,11 +56,10 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent), m_controller(ne
   scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   scroll->setMinimumWidth(std::max(340, m_form->sizeHint().width() + 24));
 
-  auto* left = new QSplitter(Qt::Vertical, this);
-  left->addWidget(scroll);
-  left->addWidget(buildRunsBox());
-  left->setStretchFactor(0, 3);
-  left->setStretchFactor(1, 2);
+  // The settings take the left column's full height; the runs share the area under the charts
+  // with the log, where their columns (started, settings) have room.
+  QWidget* left = scroll;
+  m_dashboard->addDetailsTab(buildRunsBox(), tr("Runs"));
 
   auto* right = new QWidget(this);
   auto* rightLayout = new QVBoxLayout(right);
@@ -90,16 +90,22 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent), m_controller(ne
     m_runs->refresh();
   });
   connect(m_controller, &TrainingController::resource, m_dashboard, &widgets::TrainingDashboard::appendResource);
+  connect(m_controller, &TrainingController::phase, m_dashboard, &widgets::TrainingDashboard::appendPhase);
   connect(m_controller, &TrainingController::log, m_dashboard, &widgets::TrainingDashboard::appendLog);
   connect(m_controller, &TrainingController::finished, this, &TrainingPanel::onFinished);
   connect(m_controller, &TrainingController::activeChanged, this, &TrainingPanel::onActiveChanged);
   connect(m_controller, &TrainingController::pausedChanged, this, [this](bool paused) {
     m_dashboard->setStatusText(paused ? tr("Paused") : tr("Running"));
+    m_dashboard->setPaused(paused);
+    m_runs->setActiveRunPaused(paused);
     updateButtons();
   });
   connect(m_runs, &widgets::RunList::selectionChangedTo, this, &TrainingPanel::onRunSelection);
   connect(m_runs, &widgets::RunList::runActivated, this, &TrainingPanel::showRun);
-  connect(m_runs, &widgets::RunList::refreshed, this, &TrainingPanel::updateButtons);
+  connect(m_runs, &widgets::RunList::refreshed, this, [this] {
+    updateRunsCount();
+    updateButtons();
+  });
   updateButtons();
 }
 
@@ -126,9 +132,11 @@ QWidget* TrainingPanel::buildControls() {
 }
 
 QWidget* TrainingPanel::buildRunsBox() {
-  auto* box = new QGroupBox(tr("Runs"), this);
+  auto* box = new QWidget(this);
+  box->setObjectName("runsPage");
   auto* v = new QVBoxLayout(box);
-  v->setContentsMargins(4, 4, 4, 4);
+  v->setContentsMargins(2, 2, 2, 2);
+  v->setSpacing(2);
   v->addWidget(m_runs, 1);
   auto* row = new QHBoxLayout();
   m_continue = new QToolButton(box);
@@ -160,9 +168,15 @@ QWidget* TrainingPanel::buildRunsBox() {
   refresh->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));
   refresh->setToolTip(tr("Re-read the runs folder"));
   connect(refresh, &QToolButton::clicked, this, &TrainingPanel::refreshRuns);
+  m_showAll = new QCheckBox(tr("Show all runs"), box);
+  m_showAll->setObjectName("showAllRuns");
+  m_showAll->setToolTip(tr("List the runs of every project in this runs folder, not only the open project's"));
+  connect(m_showAll, &QCheckBox::toggled, this, &TrainingPanel::setShowAllRuns);
   row->addWidget(m_continue);
   row->addWidget(show);
   row->addWidget(m_export);
+  row->addSpacing(16);
+  row->addWidget(m_showAll);
   row->addStretch(1);
   row->addWidget(refresh);
   v->addLayout(row);
@@ -173,6 +187,78 @@ void TrainingPanel::setProjectSource(std::function<core::Project()> snapshot, st
   m_snapshot = std::move(snapshot);
   m_projectPath = std::move(projectPath);
   refreshRuns();
+}
+
+TrainingPanel::Identity TrainingPanel::currentIdentity() const {
+  Identity id;
+  id.path = m_projectPath ? m_projectPath() : QString();
+  if (!id.path.isEmpty()) id.path = QFileInfo(id.path).absoluteFilePath();
+  if (m_snapshot) {
+    try {
+      id.name = QString::fromStdString(m_snapshot().name);
+    } catch (const std::exception&) {
+    }
+  }
+  return id;
+}
+
+namespace {
+
+bool isTemplateFile(const QString& path) {
+#ifdef NC_RESOURCE_DIR
+  return !path.isEmpty() &&
+         QDir::cleanPath(QFileInfo(path).absoluteFilePath()).startsWith(QDir::cleanPath(NC_RESOURCE_DIR) + "/");
+#else
+  Q_UNUSED(path);
+  return false;
+#endif
+}
+
+}  // namespace
+
+void TrainingPanel::setProject(const QString& projectPath, const core::Project& project, ProjectChange change) {
+  Identity id{projectPath.isEmpty() ? QString() : QFileInfo(projectPath).absoluteFilePath(),
+              QString::fromStdString(project.name)};
+  if (change == ProjectChange::Opened && !isRunActive()) m_form->setSettings(project.data, project.training);
+  adoptIdentity(id, change);
+  m_runs->setRunsRoot(runsRoot());
+  m_runs->refresh();
+}
+
+void TrainingPanel::adoptIdentity(const Identity& id, ProjectChange change) {
+  m_identity = id;
+  m_hasIdentity = true;
+  widgets::RunOwner owner;
+  if (!id.path.isEmpty() && !isTemplateFile(id.path)) {
+    owner.stems << widgets::runFolderStem(QFileInfo(id.path).completeBaseName());
+  } else {
+    owner.stems << widgets::runFolderStem(id.name.isEmpty() ? QStringLiteral("untitled") : id.name);
+    if (!id.path.isEmpty()) owner.stems << widgets::runFolderStem(QFileInfo(id.path).completeBaseName());
+    owner.projectName = id.name;
+  }
+  m_runs->setOwner(owner);
+  if (change != ProjectChange::Opened || isRunActive()) return;
+  // Another project: nothing of the previous one's runs stays on display.
+  m_currentRun.clear();
+  m_shownRun.clear();
+  m_runs->selectRuns({});
+  if (m_showAll->isChecked()) m_showAll->setChecked(false);
+  m_dashboard->reset();
+  updateButtons();
+}
+
+void TrainingPanel::setShowAllRuns(bool all) {
+  if (m_showAll->isChecked() != all) m_showAll->setChecked(all);  // comes back here through toggled
+  else m_runs->setShowAll(all);
+}
+
+void TrainingPanel::updateRunsCount() {
+  int hidden = m_runs->hiddenCount();
+  m_showAll->setText(hidden > 0 ? tr("Show all runs (%1 more)").arg(hidden) : tr("Show all runs"));
+}
+
+void TrainingPanel::showMessage(const QString& text) {
+  m_dashboard->setMessage(text, widgets::TrainingDashboard::MessageKind::Error);
 }
 
 void TrainingPanel::setSettings(const core::DataConfig& data, const core::TrainConfig& training) {
@@ -201,10 +287,7 @@ void TrainingPanel::shutdown() {
 QString TrainingPanel::runsRoot() const {
   if (!m_runsRootOverride.isEmpty()) return m_runsRootOverride;
   QString path = m_projectPath ? m_projectPath() : QString();
-#ifdef NC_RESOURCE_DIR
-  if (QDir::cleanPath(QFileInfo(path).absoluteFilePath()).startsWith(QDir::cleanPath(NC_RESOURCE_DIR) + "/"))
-    path.clear();  // a template: its folder is not the user's
-#endif
+  if (isTemplateFile(path)) path.clear();  // a template: its folder is not the user's
   if (path.isEmpty())
     return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath("runs");
   return QFileInfo(path).absoluteDir().filePath("runs");
@@ -216,6 +299,12 @@ void TrainingPanel::setRunsRootOverride(const QString& root) {
 }
 
 void TrainingPanel::refreshRuns() {
+  Identity id = currentIdentity();
+  if (!m_hasIdentity || !(id == m_identity)) {
+    // A saved project is known by its file: renaming it is not another project.
+    bool same = m_hasIdentity && !id.path.isEmpty() && id.path == m_identity.path;
+    adoptIdentity(id, m_hasIdentity && !same ? ProjectChange::Opened : ProjectChange::Saved);
+  }
   m_runs->setRunsRoot(runsRoot());
   m_runs->refresh();
 }
@@ -225,7 +314,7 @@ QString TrainingPanel::newRunDirectory(const core::Project& project) const {
   QString stem = !path.isEmpty() ? QFileInfo(path).completeBaseName()
                  : !project.name.empty() ? QString::fromStdString(project.name)
                                          : QStringLiteral("untitled");
-  stem.replace(QRegularExpression("[^A-Za-z0-9_.-]+"), "_");
+  stem = widgets::runFolderStem(stem);
   QDir root(runsRoot());
   QString base = stem + "-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss");
   QString name = base;
@@ -252,6 +341,7 @@ bool TrainingPanel::start() {
   if (!analysis.ok()) {
     QString message = tr("Not started: the model has errors (%1)").arg(errorSummary(analysis));
     m_dashboard->appendLog(message);
+    showMessage(message + tr(". The problems list on the Model tab shows where."));
     Q_EMIT statusMessage(message);
     Q_EMIT problemsRefusedStart();
     return false;
@@ -273,6 +363,7 @@ bool TrainingPanel::resumeRun(const QString& runDirectory) {
   if (problem.isEmpty() && !core::analyze(load.project->graph).ok()) problem = tr("the run's model has errors");
   if (!problem.isEmpty()) {
     m_dashboard->appendLog(tr("Cannot continue: %1").arg(problem));
+    showMessage(tr("Cannot continue: %1").arg(problem));
     Q_EMIT statusMessage(tr("Cannot continue: %1").arg(problem));
     return false;
   }

@@ -8,6 +8,7 @@
 #include "core/Status.h"
 #include "core/training/TrainingEvents.h"
 
+class QCheckBox;
 class QPushButton;
 class QToolButton;
 
@@ -43,6 +44,20 @@ class TrainingPanel : public QWidget {
   /// `snapshot` returns the current project (graph and settings); `projectPath` its file, or an
   /// empty string when it is unsaved or a template.
   void setProjectSource(std::function<core::Project()> snapshot, std::function<QString()> projectPath);
+  /// What the window calls when the project changes. `change` says why:
+  ///  - Opened: a project was opened, created (File > New) or made from a template. The panel
+  ///    forgets the previous project's run state (the run on display, overlays, a "Failed"
+  ///    message, the selection that enabled Continue), lists the runs of this project (a run
+  ///    belongs to it when its folder is named after the project file, or for an unsaved project
+  ///    or a template after its name, or its project.json carries the same name; "Show all runs"
+  ///    lists the others), and shows the project's settings without emitting settingsChanged.
+  ///  - Saved: the same project was saved (perhaps under another name): the runs list follows the
+  ///    new file, the state on display stays.
+  /// While a run trains nothing is cleared (the window refuses to switch projects then).
+  /// `projectPath` is the file ("" when unsaved), as the project source's path function returns.
+  enum class ProjectChange { Opened, Saved };
+  void setProject(const QString& projectPath, const core::Project& project,
+                  ProjectChange change = ProjectChange::Opened);
   /// Shows a project's settings (after opening it) without emitting settingsChanged.
   void setSettings(const core::DataConfig& data, const core::TrainConfig& training);
   core::DataConfig dataConfig() const;
@@ -73,8 +88,11 @@ class TrainingPanel : public QWidget {
   QString runsRoot() const;
   /// Uses this folder for runs instead (tests, benchmark); empty = the default.
   void setRunsRootOverride(const QString& root);
-  /// Re-reads the runs root (after the project was saved under another name, ...).
+  /// Re-reads the runs root. When the project's file (or an unsaved project's name) differs from
+  /// the last one seen, this acts as setProject(..., Opened) (for callers that only refresh).
   void refreshRuns();
+  /// Lists the runs of every project in the runs folder (true) or the open project's (false).
+  void setShowAllRuns(bool all);
   /// The active run's folder (or the last one started).
   QString currentRunDirectory() const { return m_currentRun; }
   /// Trains on this preloaded data instead of loading the project's data (tests, benchmark).
@@ -103,6 +121,14 @@ class TrainingPanel : public QWidget {
  private:
   QWidget* buildControls();
   QWidget* buildRunsBox();
+  struct Identity {
+    QString path, name;
+    bool operator==(const Identity& o) const { return path == o.path && name == o.name; }
+  };
+  Identity currentIdentity() const;
+  void adoptIdentity(const Identity& id, ProjectChange change);
+  void updateRunsCount();
+  void showMessage(const QString& text);
   bool launch(const core::Project& project, const QString& runDirectory, const QString& checkpoint);
   QString newRunDirectory(const core::Project& project) const;
   void onActiveChanged(bool active);
@@ -117,6 +143,8 @@ class TrainingPanel : public QWidget {
   std::shared_ptr<const core::Dataset> m_dataset;
   QString m_runsRootOverride, m_currentRun, m_shownRun;
   bool m_listedActiveRun = false;  // the active run's folder is in the run list
+  Identity m_identity;               // the project whose runs are listed
+  bool m_hasIdentity = false;
 
   TrainingController* m_controller = nullptr;
   widgets::TrainingSettingsForm* m_form = nullptr;
@@ -127,6 +155,7 @@ class TrainingPanel : public QWidget {
   QPushButton* m_stop = nullptr;
   QToolButton* m_continue = nullptr;
   QToolButton* m_export = nullptr;
+  QCheckBox* m_showAll = nullptr;
 };
 
 }  // namespace nc::app

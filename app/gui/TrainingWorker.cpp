@@ -24,6 +24,14 @@ class SignalObserver : public core::TrainingObserver {
     Q_EMIT m_worker.epoch(m);
   }
   void onResource(const core::ResourceSample& s) override { Q_EMIT m_worker.resource(s); }
+  void onPhase(const core::PhaseProgress& p) override {
+    auto now = Clock::now();
+    bool edge = p.done == 0 || p.done >= p.total;
+    if (!edge && now - m_lastPhase < std::chrono::milliseconds(TrainingWorker::kStepIntervalMs)) return;
+    flush(now);  // the steps before the pass come first
+    m_lastPhase = now;
+    Q_EMIT m_worker.phase(p);
+  }
   void onLog(const std::string& line) override {
     // Steps first, so that "paused" follows the last step before the pause (which stays shown).
     flush(Clock::now());
@@ -41,7 +49,7 @@ class SignalObserver : public core::TrainingObserver {
 
   TrainingWorker& m_worker;
   QList<core::StepMetrics> m_pending;
-  Clock::time_point m_lastSent{};
+  Clock::time_point m_lastSent{}, m_lastPhase{};
 };
 
 }  // namespace
@@ -54,6 +62,7 @@ void TrainingWorker::registerTypes() {
   qRegisterMetaType<core::EpochMetrics>();
   qRegisterMetaType<core::ResourceSample>();
   qRegisterMetaType<core::RunResult>();
+  qRegisterMetaType<core::PhaseProgress>();
   qRegisterMetaType<QList<core::StepMetrics>>();
 }
 

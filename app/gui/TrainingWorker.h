@@ -11,6 +11,7 @@ Q_DECLARE_METATYPE(nc::core::StepMetrics)
 Q_DECLARE_METATYPE(nc::core::EpochMetrics)
 Q_DECLARE_METATYPE(nc::core::ResourceSample)
 Q_DECLARE_METATYPE(nc::core::RunResult)
+Q_DECLARE_METATYPE(nc::core::PhaseProgress)
 
 namespace nc::app {
 
@@ -18,7 +19,8 @@ namespace nc::app {
 /// trainer's callbacks into queued signals carrying plain values. Steps are batched and sent at
 /// most about ten times a second; pending steps are flushed before every epoch result and log
 /// line (so the last step before a pause and of each epoch is shown at once); resource samples
-/// and the final result are always delivered, all in order.
+/// and the final result are always delivered, all in order. Progress of the validation and test
+/// passes (phase) is sent at its start and end and at most every kStepIntervalMs in between.
 class TrainingWorker : public QObject {
   Q_OBJECT
  public:
@@ -38,6 +40,7 @@ class TrainingWorker : public QObject {
   void steps(const QList<nc::core::StepMetrics>& steps);
   void epoch(const nc::core::EpochMetrics& epoch);
   void resource(const nc::core::ResourceSample& sample);
+  void phase(const nc::core::PhaseProgress& progress);
   void log(const QString& line);
   void finished(const nc::core::RunResult& result);
 

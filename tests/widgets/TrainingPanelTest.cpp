@@ -5,6 +5,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QLabel>
 #include <QProgressBar>
 #include <QTemporaryDir>
 #include <QToolButton>
@@ -147,7 +148,11 @@ TEST(TrainingPanel, FailedRunShowsTheMessageAndANewRunStarts) {
   EXPECT_EQ(f.results.front().status, core::RunStatus::Failed);
   EXPECT_TRUE(f.panel->dashboard()->logText().contains("/nonexistent/fashion"));
   EXPECT_EQ(f.panel->dashboard()->statusText(), "Failed");
-  EXPECT_TRUE(f.panel->dashboard()->progressBar()->format().contains("/nonexistent/fashion"));
+  // The reason is in the message area under the bar, wrapped (it was clipped inside the bar).
+  EXPECT_TRUE(f.panel->dashboard()->messageText().contains("/nonexistent/fashion"));
+  EXPECT_TRUE(f.panel->dashboard()->messageLabel()->wordWrap());
+  EXPECT_FALSE(f.panel->dashboard()->messageLabel()->isHidden());
+  EXPECT_EQ(f.panel->dashboard()->progressBar()->format(), "Failed");
 
   f.panel->setDataset(fashionSlice(512, 200));
   ASSERT_TRUE(f.panel->start());
