@@ -14,6 +14,7 @@
 #include "core/Project.h"
 #include "core/data/BatchLoader.h"
 #include "core/data/Dataset.h"
+#include "core/data/DatasetInfo.h"
 #include "core/training/Checkpoint.h"
 #include "core/training/Optimization.h"
 #include "core/training/ResourceMonitor.h"
@@ -69,31 +70,20 @@ torch::Device pickDevice(const TrainConfig& c) {
   return torch::Device(torch::kCPU);
 }
 
-/// Checks that the data fits the graph's Input and Output; the messages say what to change.
+/// Checks that the data fits the graph's Input and Output: the same checks, in the same words,
+/// as the editor shows while the graph is edited (checkAgainstDataset); each says what to change.
 void checkDataFitsGraph(const Dataset& d, const Graph& g, const GraphAnalysis& a) {
-  const TensorShape& in = *a.shapeOf(a.inputNode);
-  const Node& inNode = *g.node(a.inputNode);
-  if (in.dims != d.sampleShape.dims || in.dtype != d.sampleShape.dtype)
-    throw RunError("the data's samples are " + formatDims(d.sampleShape.dims) + " " + dtypeName(d.sampleShape.dtype) +
-                   " but Input '" + inNode.name + "' declares " + formatDims(in.dims) + " " + dtypeName(in.dtype) +
-                   ": change the Input's shape");
-  if (in.dtype == DType::Int64 && d.sampleShape.vocab > in.vocab)
-    throw RunError("the text has " + std::to_string(d.sampleShape.vocab) + " distinct tokens but Input '" +
-                   inNode.name + "' declares vocab_size " + std::to_string(in.vocab) + ": raise vocab_size");
-  const TensorShape* out = a.modelOutput();
-  int64_t classes = out->dims.back();
-  bool sequence = d.task == Task::NextToken;
-  if (sequence && out->dims.size() != 2)
-    throw RunError("next-token data needs the model to output [batch, length, vocabulary] but it outputs " + out->str());
-  if (!sequence && out->dims.size() != 1)
-    throw RunError("classification data needs the model to output [batch, classes] but it outputs " + out->str() +
-                   ": pool or flatten the sequence first");
-  // Next-token models may reserve more outputs than the text has characters (ids beyond are never targets).
-  if (sequence ? classes < d.numClasses() : classes != d.numClasses())
-    throw RunError("the model outputs " + std::to_string(classes) + " values per sample but the data has " +
-                   std::to_string(d.numClasses()) + (sequence ? " distinct tokens" : " classes") +
-                   ": set the last Linear's out_features to " + std::to_string(d.numClasses()) +
-                   (sequence ? " or more" : ""));
+  DatasetInfo info;
+  info.ok = true;
+  info.sampleShape = d.sampleShape.dims;
+  info.dtype = d.sampleShape.dtype;
+  info.vocab = d.sampleShape.vocab;
+  info.nextToken = d.task == Task::NextToken;
+  info.classes = d.numClasses();
+  std::string message;
+  for (const DatasetIssue& issue : checkAgainstDataset(g, a, info))
+    message += (message.empty() ? "" : "; ") + describeDatasetIssue(g, issue);
+  if (!message.empty()) throw RunError(message);
 }
 
 class Run {

@@ -328,13 +328,15 @@ TEST(Trainer, DataThatDoesNotFitTheInputIsAClearError) {
   TrainingControl control;
   RunResult r = train(p, rec, control);
   EXPECT_EQ(r.status, RunStatus::Failed);
-  EXPECT_NE(r.message.find("the data's samples are [8] float32 but Input 'input1' declares [9] float32"),
+  EXPECT_NE(r.message.find("input1: the data's samples are [8] but this Input declares [9]: set input1.shape to [8]"),
             std::string::npos)
       << r.message;
   Project q = mlpProject();
   q.graph.setParam(4, "out_features", int64_t{3});
   r = train(q, rec, control);
-  EXPECT_NE(r.message.find("set the last Linear's out_features to 4"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("outputs 3 classes but the data has 4: set " + q.graph.node(4)->name + ".out_features to 4"),
+            std::string::npos)
+      << r.message;
 }
 
 TEST(Trainer, WritesACompleteRunFolderAndEvaluatesItsCheckpoint) {
