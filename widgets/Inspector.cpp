@@ -4,11 +4,13 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <climits>
 #include <cmath>
 
@@ -34,6 +36,18 @@ std::optional<std::vector<int64_t>> parseIntList(const QString& text) {
   return out;
 }
 
+enum class HistoryKey { None, Undo, Redo };
+
+HistoryKey historyKey(const QKeyEvent* key) {
+  if (key->matches(QKeySequence::Undo)) return HistoryKey::Undo;
+  if (key->matches(QKeySequence::Redo)) return HistoryKey::Redo;
+  const QKeyCombination combo = key->keyCombination();
+  if (combo == QKeyCombination(Qt::ControlModifier, Qt::Key_Y) ||
+      combo == QKeyCombination(Qt::ControlModifier | Qt::ShiftModifier, Qt::Key_Z))
+    return HistoryKey::Redo;
+  return HistoryKey::None;
+}
+
 QString intListText(const std::vector<int64_t>& v) {
   QStringList parts;
   for (int64_t x : v) parts << QString::number(x);
@@ -46,13 +60,16 @@ Inspector::Inspector(GraphEditor* editor, QWidget* parent) : QWidget(parent), m_
   auto* layout = new QVBoxLayout(this);
   m_title = new QLabel;
   m_title->setTextFormat(Qt::RichText);
+  m_title->setWordWrap(true);
   m_doc = new QLabel;
   m_doc->setWordWrap(true);
   m_doc->setStyleSheet("color: #4a5568;");
   m_name = new QLineEdit;
   m_name->setPlaceholderText(tr("Node name"));
+  watchUndoKeys(m_name);
+  m_nameLabel = new QLabel(tr("Name"));
   auto* nameForm = new QFormLayout;
-  nameForm->addRow(tr("Name"), m_name);
+  nameForm->addRow(m_nameLabel, m_name);
   m_form = new QFormLayout;
   m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
   m_shapes = new QLabel;
@@ -68,10 +85,7 @@ Inspector::Inspector(GraphEditor* editor, QWidget* parent) : QWidget(parent), m_
   layout->addWidget(m_shapes);
   layout->addWidget(m_issues);
   layout->addStretch(1);
-  connect(m_name, &QLineEdit::editingFinished, this, [this]() {
-    if (!m_node) return;
-    if (!m_editor->renameNode(*m_node, m_name->text().trimmed())) refreshValues();
-  });
+  connect(m_name, &QLineEdit::editingFinished, this, &Inspector::commitName);
   connect(m_editor, &GraphEditor::changed, this, [this]() {
     if (m_node && !m_editor->graph().node(*m_node)) m_node.reset();
     rebuild();
@@ -93,6 +107,74 @@ QWidget* Inspector::fieldWidget(const std::string& param) const {
 void Inspector::commit(const std::string& param, const core::ParamValue& value) {
   if (!m_node) return;
   if (!m_editor->setParam(*m_node, param, value)) refreshValues();  // refused: show the model's value again
+}
+
+void Inspector::commitName() {
+  if (!m_node) return;
+  const core::Node* n = m_editor->graph().node(*m_node);
+  const QString text = m_name->text().trimmed();
+  if (!n || text == QString::fromStdString(n->name)) return;
+  if (!m_editor->renameNode(*m_node, text)) refreshValues();
+}
+
+void Inspector::commitIntList(QLineEdit* edit, const std::string& param) {
+  const core::Node* n = m_node ? m_editor->graph().node(*m_node) : nullptr;
+  if (!n) return;
+  auto list = parseIntList(edit->text());
+  if (!list) {
+    refreshValues();
+    return;
+  }
+  auto current = n->params.find(param);
+  if (current != n->params.end() && current->second == core::ParamValue(*list)) return;  // nothing new
+  commit(param, *list);
+}
+
+void Inspector::commitPending(QWidget* field) {
+  if (field == m_name) {
+    commitName();
+    return;
+  }
+  // Spin boxes commit on valueChanged; interpretText() turns typed text into a value (and emits
+  // valueChanged only if it differs). Check and combo boxes have already committed.
+  if (auto* spin = qobject_cast<QAbstractSpinBox*>(field)) spin->interpretText();
+  for (const auto& [param, widget] : m_fields)
+    if (widget == field)
+      if (auto* edit = qobject_cast<QLineEdit*>(field)) commitIntList(edit, param);
+}
+
+void Inspector::watchUndoKeys(QWidget* field) {
+  field->installEventFilter(this);
+  // A spin box's text is edited by its inner line edit, which may see the keys first.
+  for (QLineEdit* inner : field->findChildren<QLineEdit*>()) inner->installEventFilter(this);
+}
+
+bool Inspector::eventFilter(QObject* watched, QEvent* event) {
+  if (event->type() != QEvent::ShortcutOverride && event->type() != QEvent::KeyPress)
+    return QWidget::eventFilter(watched, event);
+  auto* key = static_cast<QKeyEvent*>(event);
+  const HistoryKey which = historyKey(key);
+  if (which == HistoryKey::None) return QWidget::eventFilter(watched, event);
+  if (event->type() == QEvent::ShortcutOverride) {
+    // Claim the key so that it arrives here as a KeyPress (and not as the field's own text undo,
+    // nor as the window's shortcut while the field still holds uncommitted text).
+    event->accept();
+    return true;
+  }
+  // The field (or the spin box owning the inner line edit).
+  QWidget* field = qobject_cast<QWidget*>(watched);
+  while (field && field != m_name && std::find_if(m_fields.begin(), m_fields.end(), [field](const auto& f) {
+                                          return f.second == field;
+                                        }) == m_fields.end())
+    field = field->parentWidget();
+  if (field) commitPending(field);
+  if (which == HistoryKey::Undo) m_editor->undo();
+  else m_editor->redo();
+  // refreshValues() leaves a focused name field alone (typing must not be overwritten): after an
+  // undo or redo it shows the model's name again.
+  if (const core::Node* n = m_node ? m_editor->graph().node(*m_node) : nullptr)
+    m_name->setText(QString::fromStdString(n->name));
+  return true;
 }
 
 QWidget* Inspector::makeField(const core::ParamSpec& spec) {
@@ -136,11 +218,7 @@ QWidget* Inspector::makeField(const core::ParamSpec& spec) {
         edit->setStyleSheet(s ? QString() : QStringLiteral("background: #fed7d7;"));
         edit->setToolTip(s ? QString::fromStdString(spec.doc) : QString::fromStdString(s.message()));
       });
-      connect(edit, &QLineEdit::editingFinished, this, [this, edit, name]() {
-        auto list = parseIntList(edit->text());
-        if (list) commit(name, *list);
-        else refreshValues();
-      });
+      connect(edit, &QLineEdit::editingFinished, this, [this, edit, name]() { commitIntList(edit, name); });
       return edit;
     }
   }
@@ -157,6 +235,7 @@ void Inspector::rebuild() {
       for (const auto& spec : n->layer->params()) {
         QWidget* field = makeField(spec);
         guardWheel(field);  // scrolling the inspector never changes a parameter
+        watchUndoKeys(field);
         field->setToolTip(QString::fromStdString(spec.doc));
         m_fields[spec.name] = field;
         auto* label = new QLabel(QString::fromStdString(spec.name));
@@ -171,9 +250,10 @@ void Inspector::rebuild() {
 void Inspector::refreshValues() {
   const core::Node* n = m_node ? m_editor->graph().node(*m_node) : nullptr;
   m_name->setVisible(n != nullptr);
+  m_nameLabel->setVisible(n != nullptr);  // no stray "Name" in the empty inspector
   m_name->setEnabled(n && !m_editor->readOnly());
   if (!n) {
-    m_title->setText(tr("<i>Select a node to edit it.</i>"));
+    m_title->setText(tr("<i>Select a node on the canvas to edit its name and parameters.</i>"));
     m_doc->clear();
     m_shapes->clear();
     m_issues->clear();
