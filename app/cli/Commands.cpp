@@ -8,7 +8,10 @@
 #include "app/cli/Options.h"
 #include "core/GraphEdit.h"
 #include "core/JsonDocument.h"
+#include "core/JsonUtil.h"
+#include "core/LayerAnalysis.h"
 #include "core/LayerRegistry.h"
+#include "core/MemoryEstimate.h"
 #include "core/Project.h"
 #include "core/ShapeInference.h"
 
@@ -47,18 +50,80 @@ std::string nodeLabel(const Graph& g, NodeId id) {
   return n ? printableExcerpt(n->name, 80) + " (#" + std::to_string(id) + ")" : "#" + std::to_string(id);
 }
 
+/// validate --json: the whole report as one JSON object; exit codes as in the text form.
+int printValidateJson(const Project& p, const GraphAnalysis& a) {
+  const Graph& g = p.graph;
+  nlohmann::json layers = nlohmann::json::array();
+  for (const LayerRow& r : analyzeLayers(g, a, p.training)) {
+    nlohmann::json row = {{"id", r.node},
+                          {"name", toUtf8(r.name)},
+                          {"type", toUtf8(r.type)},
+                          {"output", nullptr},
+                          {"params", r.params},
+                          {"flops", r.flops},
+                          {"activation_bytes", r.activationBytes},
+                          {"param_share", r.paramShare},
+                          {"flop_share", r.flopShare},
+                          {"memory_share", r.memoryShare},
+                          {"live", r.live}};
+    if (r.output) {
+      row["output"] = r.output->str();
+      row["output_dims"] = r.output->dims;
+      row["dtype"] = dtypeName(r.output->dtype);
+    }
+    layers.push_back(std::move(row));
+  }
+  nlohmann::json issues = nlohmann::json::array();
+  int errors = 0;
+  for (const auto& issue : a.issues) {
+    const bool err = issue.severity == Severity::Error;
+    errors += err;
+    nlohmann::json j = {{"severity", err ? "error" : "warning"}, {"message", toUtf8(issue.message)}};
+    if (issue.node >= 0) {
+      j["node"] = issue.node;
+      if (const Node* n = g.node(issue.node)) j["node_name"] = toUtf8(n->name);
+    }
+    issues.push_back(std::move(j));
+  }
+  const GraphSummary sum = summarize(g, a);
+  const MemoryEstimate mem = estimateTrainingMemory(g, a, p.training);
+  nlohmann::json out = {{"valid", errors == 0},
+                        {"errors", errors},
+                        {"nodes", g.nodes().size()},
+                        {"edges", g.edges().size()},
+                        {"batch_size", p.training.batchSize},
+                        {"totals",
+                         {{"params", sum.params},
+                          {"flops", sum.flops},
+                          {"activation_bytes", mem.activations},
+                          {"training_memory_bytes", mem.total()}}},
+                        {"issues", std::move(issues)},
+                        {"layers", std::move(layers)}};
+  std::cout << dumpJson(out, 2) << "\n";
+  return errors ? kExitInvalid : kExitOk;
+}
+
 }  // namespace
 
-int runValidate(const std::vector<std::string>& args) {
-  if (wantsHelp(args)) {
-    std::cout << "usage: neuralcanvas-cli validate FILE\n\n"
+int runValidate(const std::vector<std::string>& argsIn) {
+  if (wantsHelp(argsIn)) {
+    std::cout << "usage: neuralcanvas-cli validate FILE [--json]\n\n"
                  "Checks a project file: prints each node's type, output shape and parameter count,\n"
                  "then the totals. Exit 0 when the model is valid, 1 listing every issue when it is\n"
-                 "not, 2 when the file cannot be read or parsed.\n";
+                 "not, 2 when the file cannot be read or parsed.\n"
+                 "--json: prints one JSON object instead (same exit codes): valid, totals, issues and\n"
+                 "\"layers\", one row per node with output shape, parameters, FLOPs per sample,\n"
+                 "activation bytes for a batch of the project's batch size, and each one's share.\n";
     return kExitOk;
   }
+  std::vector<std::string> args;
+  bool json = false;
+  for (const auto& a : argsIn) {
+    if (a == "--json") json = true;
+    else args.push_back(a);
+  }
   if (args.size() != 1) {
-    std::cerr << "usage: neuralcanvas-cli validate FILE\n";
+    std::cerr << "usage: neuralcanvas-cli validate FILE [--json]\n";
     return kExitUsage;
   }
   ProjectLoad load = loadProject(args[0]);
@@ -68,6 +133,7 @@ int runValidate(const std::vector<std::string>& args) {
   }
   const Graph& g = load.project->graph;
   GraphAnalysis a = analyze(g);
+  if (json) return printValidateJson(*load.project, a);
 
   std::cout << std::left << std::setw(6) << "id" << std::setw(22) << "name" << std::setw(26) << "type"
             << std::setw(24) << "output shape" << std::right << std::setw(14) << "params" << "\n";
