@@ -52,13 +52,24 @@ namespace {
 constexpr int kMoveMergeId = 1;
 }
 
-GraphEditor::GraphEditor(QObject* parent) : QObject(parent) { m_analysis = core::analyze(m_project.graph); }
+GraphEditor::GraphEditor(QObject* parent) : QObject(parent) { reanalyze(); }
+
+void GraphEditor::reanalyze() {
+  m_analysis = core::analyze(m_project.graph);
+  m_analysis.issues.insert(m_analysis.issues.end(), m_extraIssues.begin(), m_extraIssues.end());
+}
+
+void GraphEditor::setExtraIssues(std::vector<core::GraphIssue> issues) {
+  m_extraIssues = std::move(issues);
+  reanalyze();
+  Q_EMIT changed();
+}
 
 bool GraphEditor::setProject(core::Project project) {
   if (m_readOnly) return refuse(tr("The model is read-only while a training run uses it."));
   m_undo.clear();
   m_project = std::move(project);
-  m_analysis = core::analyze(m_project.graph);
+  reanalyze();
   m_undo.setClean();
   Q_EMIT changed();
   return true;
@@ -87,7 +98,7 @@ bool GraphEditor::redo() {
 
 void GraphEditor::restore(const core::Project& project) {
   m_project = project;
-  m_analysis = core::analyze(m_project.graph);
+  reanalyze();
   Q_EMIT changed();
 }
 
@@ -231,6 +242,36 @@ bool GraphEditor::autoLayout() {
       if (core::Status s = p.graph.move(id, xy.first, xy.second); !s) return s;
     return core::Status{};
   });
+}
+
+std::optional<core::NodeId> GraphEditor::insertOnEdge(core::PortRef edgeInput, const QString& type, QPointF position) {
+  std::optional<core::Edge> edge = graph().edgeInto(edgeInput);
+  if (!edge) {
+    refuse(tr("There is no connection there to insert %1 on.").arg(type));
+    return std::nullopt;
+  }
+  const core::PortRef from = edge->from;
+  std::optional<core::NodeId> id;
+  bool ok = apply(tr("Insert %1").arg(type), [&](core::Project& p) {
+    std::string error;
+    id = p.graph.addNode(type.toStdString(), position.x(), position.y(), &error);
+    if (!id) return core::Status::error(error);
+    const core::Node* n = p.graph.node(*id);
+    if (n->layer->inputPorts(core::Params(n->params)).empty() || n->layer->outputCount() == 0)
+      return core::Status::error(type.toStdString() + " cannot be inserted on a connection: it needs an input and an output");
+    if (core::Status s = p.graph.disconnect(edgeInput); !s) return s;
+    if (core::Status s = p.graph.connect(from, {*id, 0}); !s) return s;
+    if (core::Status s = p.graph.connect({*id, 0}, edgeInput); !s) return s;
+    // The new layer must take the shape on the edge (when that shape is known at all).
+    if (m_analysis.shapeOf(from.node)) {
+      core::GraphAnalysis after = core::analyze(p.graph);
+      for (const core::GraphIssue* issue : after.issuesFor(*id))
+        if (issue->severity == core::Severity::Error)
+          return core::Status::error(type.toStdString() + " cannot go here: " + issue->message);
+    }
+    return core::Status{};
+  });
+  return ok ? id : std::nullopt;
 }
 
 bool GraphEditor::setSettings(const core::DataConfig& data, const core::TrainConfig& training) {

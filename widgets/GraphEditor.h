@@ -60,6 +60,15 @@ class GraphEditor : public QObject {
   std::vector<core::NodeId> paste(const QString& json, QPointF at);
   std::vector<core::NodeId> duplicate(const std::set<core::NodeId>& nodes);
   bool autoLayout();
+  /// Inserts a new layer of `type` at `position` on the edge entering `edgeInput`, as one undoable
+  /// command: from -> to becomes from -> new -> to. Refused (with a message, nothing changed) when
+  /// there is no such edge, the layer has no input or no output port, or it cannot take the shape
+  /// flowing on the edge.
+  std::optional<core::NodeId> insertOnEdge(core::PortRef edgeInput, const QString& type, QPointF position);
+  /// Issues found outside the graph (e.g. dataset checks) merged into analysis().issues until the
+  /// next call (an empty list removes them). Emits changed().
+  void setExtraIssues(std::vector<core::GraphIssue> issues);
+  const std::vector<core::GraphIssue>& extraIssues() const { return m_extraIssues; }
   bool setSettings(const core::DataConfig& data, const core::TrainConfig& training);
 
   /// Why connect(from, to) would be refused (replacing an existing edge into `to` is allowed);
@@ -83,9 +92,12 @@ class GraphEditor : public QObject {
              std::set<core::NodeId> mergeKey = {});
   void restore(const core::Project& project);
   bool refuse(const QString& message);
+  /// Recomputes m_analysis for the current graph and merges the extra issues.
+  void reanalyze();
 
   core::Project m_project;
   core::GraphAnalysis m_analysis;
+  std::vector<core::GraphIssue> m_extraIssues;
   QUndoStack m_undo;
   bool m_readOnly = false;
   QString m_lastError;

@@ -1,15 +1,40 @@
 #include "widgets/GraphScene.h"
 
+#include <QAction>
+#include <QClipboard>
 #include <QGraphicsPathItem>
+#include <QGraphicsSceneContextMenuEvent>
 #include <QGraphicsSceneMouseEvent>
+#include <QGraphicsView>
+#include <QGuiApplication>
+#include <QInputDialog>
+#include <QMenu>
 #include <QPen>
 
 #include "core/LayerType.h"
 #include "widgets/EdgeItem.h"
 #include "widgets/GraphEditor.h"
+#include "widgets/GraphView.h"
 #include "widgets/NodeItem.h"
+#if __has_include("widgets/QuickAddPopup.h")
+#include "widgets/QuickAddPopup.h"
+#define NC_HAVE_QUICK_ADD 1
+#endif
 
 namespace nc::widgets {
+
+namespace {
+/// Whether the project's diagram flows top-down. Written against the project's `flow` field when
+/// it has one (core::LayoutDirection); a project type without it is drawn left to right.
+template <typename P>
+auto projectTopDown(const P& p, int) -> decltype(p.flow == decltype(p.flow)::TopDown) {
+  return p.flow == decltype(p.flow)::TopDown;
+}
+template <typename P>
+bool projectTopDown(const P&, long) {
+  return false;
+}
+}  // namespace
 
 GraphScene::GraphScene(GraphEditor* editor, QObject* parent) : QGraphicsScene(parent), m_editor(editor) {
   setItemIndexMethod(QGraphicsScene::NoIndex);  // items move often; a 200-node scene is small
@@ -27,8 +52,24 @@ EdgeItem* GraphScene::edgeItem(core::PortRef to) const {
   return it == m_edges.end() ? nullptr : it->second;
 }
 
+void GraphScene::setNodeTints(const std::map<core::NodeId, QColor>& tints) {
+  m_tints = tints;
+  for (const auto& [id, item] : m_nodes) {
+    auto it = m_tints.find(id);
+    item->setTint(it == m_tints.end() ? QColor() : it->second);
+  }
+}
+
+std::vector<QRectF> GraphScene::cardRects() const {
+  std::vector<QRectF> cards;
+  cards.reserve(m_nodes.size());
+  for (const auto& [id, item] : m_nodes) cards.push_back(item->cardSceneRect());
+  return cards;
+}
+
 void GraphScene::sync() {
   m_syncing = true;
+  m_topDown = projectTopDown(m_editor->project(), 0);
   const core::Graph& g = m_editor->graph();
   const core::GraphAnalysis& a = m_editor->analysis();
   for (auto it = m_nodes.begin(); it != m_nodes.end();) {
@@ -54,10 +95,14 @@ void GraphScene::sync() {
       else if (health == NodeItem::Health::Ok) health = NodeItem::Health::Warning;
       messages << (error ? tr("Error: ") : tr("Warning: ")) + QString::fromStdString(issue->message);
     }
+    item->setTopDown(m_topDown);
+    auto tint = m_tints.find(id);
+    item->setTint(tint == m_tints.end() ? QColor() : tint->second);
     item->update(node, health, messages.join("\n"));
     item->setFlag(QGraphicsItem::ItemIsMovable, !m_editor->readOnly());
   }
 
+  const std::vector<QRectF> cards = cardRects();
   std::map<core::PortRef, EdgeItem*> keep;
   for (const core::Edge& e : g.edges()) {
     EdgeItem* item = edgeItem(e.to);
@@ -76,23 +121,28 @@ void GraphScene::sync() {
       destinationBroken = destinationBroken || issue->severity == core::Severity::Error;
     QString label = m_editor->shapeLabel(e.from.node);
     item->setLabel(label, destinationBroken || label == "?");
-    placeEdge(item);
+    placeEdge(item, cards);
   }
   for (auto& [port, item] : m_edges) delete item;
   m_edges = std::move(keep);
   m_syncing = false;
 }
 
-void GraphScene::placeEdge(EdgeItem* edge) {
+void GraphScene::placeEdge(EdgeItem* edge, const std::vector<QRectF>& cards) {
   NodeItem* from = nodeItem(edge->edge().from.node);
   NodeItem* to = nodeItem(edge->edge().to.node);
-  if (from && to) edge->setGeometry(from->outputPortScenePos(), to->inputPortScenePos(edge->edge().to.port));
+  if (from && to)
+    edge->setGeometry(from->outputPortScenePos(), to->inputPortScenePos(edge->edge().to.port), m_topDown, cards);
 }
 
 void GraphScene::updateEdgesOf(core::NodeId id) {
   if (m_syncing) return;
+  std::vector<QRectF> cards;
   for (auto& [port, edge] : m_edges)
-    if (edge->edge().from.node == id || edge->edge().to.node == id) placeEdge(edge);
+    if (edge->edge().from.node == id || edge->edge().to.node == id) {
+      if (cards.empty()) cards = cardRects();
+      placeEdge(edge, cards);
+    }
 }
 
 std::set<core::NodeId> GraphScene::selectedNodes() const {
@@ -146,7 +196,7 @@ void GraphScene::updateConnection(QPointF scenePos) {
   if (!from || !m_dragPath) return;
   core::PortRef target = inputPortAt(scenePos);
   QPointF end = target.node >= 0 ? nodeItem(target.node)->inputPortScenePos(target.port) : scenePos;
-  m_dragPath->setPath(EdgeItem::curve(from->outputPortScenePos(), end));
+  m_dragPath->setPath(EdgeItem::curve(from->outputPortScenePos(), end, m_topDown));
   if (target.node >= 0 && m_dragProblems.count(target)) Q_EMIT statusMessage(m_dragProblems[target]);
 }
 
@@ -213,6 +263,155 @@ void GraphScene::commitMoves() {
   }
   if (moved.empty()) return;
   if (!m_editor->moveNodes(moved)) sync();  // refused (read-only): put the cards back
+}
+
+EdgeItem* GraphScene::edgeAt(QPointF scenePos) const {
+  for (QGraphicsItem* item : items(scenePos))
+    if (auto* e = dynamic_cast<EdgeItem*>(item)) return e;
+  return nullptr;
+}
+
+QuickAddPopup* GraphScene::quickAddPopup() const {
+#ifdef NC_HAVE_QUICK_ADD
+  return static_cast<QuickAddPopup*>(m_quickAdd.data());
+#else
+  return nullptr;
+#endif
+}
+
+QuickAddPopup* GraphScene::openQuickAdd(QPointF scenePos, QPoint globalPos, std::optional<core::PortRef> onEdge) {
+#ifdef NC_HAVE_QUICK_ADD
+  if (m_editor->readOnly()) return nullptr;
+  m_quickAddAt = scenePos;
+  m_quickAddEdge = onEdge;
+  auto* popup = static_cast<QuickAddPopup*>(m_quickAdd.data());
+  if (!popup) {  // one popup, reused; it hides itself after a choice or Esc
+    popup = new QuickAddPopup(views().isEmpty() ? nullptr : views().first());
+    popup->setObjectName("quickAddPopup");
+    m_quickAdd = popup;
+    connect(popup, &QuickAddPopup::layerChosen, this,
+            [this](const QString& type) { addLayerAt(type, m_quickAddAt, m_quickAddEdge); });
+  }
+  popup->showAt(globalPos);
+  return popup;
+#else
+  (void)scenePos, (void)globalPos, (void)onEdge;
+  Q_EMIT statusMessage(tr("Quick-add is not available in this build."));
+  return nullptr;
+#endif
+}
+
+std::optional<core::NodeId> GraphScene::addLayerAt(const QString& type, QPointF scenePos, std::optional<core::PortRef> onEdge) {
+  // Centre the new card on the point (the card is 172 wide; about 60 high).
+  QPointF at = scenePos - QPointF(86, 30);
+  std::optional<core::NodeId> id;
+  if (onEdge) {
+    id = m_editor->insertOnEdge(*onEdge, type, at);
+    if (!id) Q_EMIT statusMessage(tr("Cannot insert: %1").arg(m_editor->lastError()));
+  } else {
+    id = m_editor->addNode(type, at);
+  }
+  if (id) selectNodes({*id});
+  return id;
+}
+
+void GraphScene::renameInteractively(core::NodeId node) {
+  const core::Node* n = m_editor->graph().node(node);
+  if (!n) return;
+  QInputDialog dialog(views().isEmpty() ? nullptr : views().first());
+  dialog.setObjectName("renameDialog");
+  dialog.setWindowTitle(tr("Rename node"));
+  dialog.setLabelText(tr("New name of %1:").arg(QString::fromStdString(n->name)));
+  dialog.setTextValue(QString::fromStdString(n->name));
+  if (dialog.exec() != QDialog::Accepted) return;
+  if (!m_editor->renameNode(node, dialog.textValue().trimmed()))
+    Q_EMIT statusMessage(tr("Cannot rename: %1").arg(m_editor->lastError()));
+}
+
+bool GraphScene::disconnectInputs(core::NodeId node) {
+  std::vector<core::PortRef> ports;
+  for (const core::Edge& e : m_editor->graph().edges())
+    if (e.to.node == node) ports.push_back(e.to);
+  if (ports.empty()) return true;
+  return m_editor->removeItems({}, ports);
+}
+
+void GraphScene::fitViews() {
+  for (QGraphicsView* v : views())
+    if (auto* gv = qobject_cast<GraphView*>(v)) gv->fitToContents();
+}
+
+QMenu* GraphScene::buildContextMenu(QPointF scenePos, QPoint globalPos) {
+  auto* menu = new QMenu(views().isEmpty() ? nullptr : views().first());
+  menu->setAttribute(Qt::WA_DeleteOnClose);
+  const bool editable = !m_editor->readOnly();
+  auto add = [&](const char* name, const QString& text, auto slot, bool enabled = true) {
+    QAction* a = menu->addAction(text);
+    a->setObjectName(QString::fromLatin1(name));
+    a->setEnabled(enabled);
+    connect(a, &QAction::triggered, this, slot);
+    return a;
+  };
+  NodeItem* node = nullptr;
+  EdgeItem* edge = nullptr;
+  for (QGraphicsItem* item : items(scenePos)) {
+    if ((node = dynamic_cast<NodeItem*>(item))) break;
+    if ((edge = dynamic_cast<EdgeItem*>(item))) break;
+  }
+  if (node) {
+    const core::NodeId id = node->nodeId();
+    if (!node->isSelected()) selectNodes({id});
+    const core::Node* n = m_editor->graph().node(id);
+    const QString type = n ? QString::fromStdString(n->type) : QString();
+    menu->setObjectName("nodeContextMenu");
+    add("nodeRename", tr("&Rename…"), [this, id]() { renameInteractively(id); }, editable);
+    add("nodeDuplicate", tr("D&uplicate"), [this, id]() {
+      std::set<core::NodeId> nodes = selectedNodes();
+      if (!nodes.count(id)) nodes = {id};
+      std::vector<core::NodeId> created = m_editor->duplicate(nodes);
+      selectNodes(std::set<core::NodeId>(created.begin(), created.end()));
+    }, editable);
+    add("nodeDelete", tr("&Delete"), [this, id]() {
+      std::set<core::NodeId> nodes = selectedNodes();
+      if (!nodes.count(id)) nodes = {id};
+      m_editor->removeItems(nodes);
+    }, editable);
+    add("nodeDisconnectInputs", tr("Dis&connect inputs"), [this, id]() { disconnectInputs(id); },
+        editable && node->inputCount() > 0);
+    menu->addSeparator();
+    add("nodeDocumentation", tr("Show &documentation"), [this, type]() { Q_EMIT documentationRequested(type); });
+  } else if (edge) {
+    const core::PortRef to = edge->edge().to;
+    clearSelection();
+    edge->setSelected(true);
+    menu->setObjectName("edgeContextMenu");
+    add("edgeDelete", tr("&Delete connection"), [this, to]() { m_editor->removeItems({}, {to}); }, editable);
+    add("edgeInsertLayer", tr("&Insert layer here…"), [this, to, scenePos, globalPos]() {
+      openQuickAdd(scenePos, globalPos, to);
+    }, editable);
+  } else {
+    menu->setObjectName("canvasContextMenu");
+    add("canvasAddLayer", tr("&Add layer here…"), [this, scenePos, globalPos]() { openQuickAdd(scenePos, globalPos); },
+        editable);
+    const QString clip = QGuiApplication::clipboard()->text();
+    add("canvasPaste", tr("&Paste"), [this, scenePos]() {
+      std::vector<core::NodeId> created = m_editor->paste(QGuiApplication::clipboard()->text(), scenePos);
+      selectNodes(std::set<core::NodeId>(created.begin(), created.end()));
+    }, editable && !clip.isEmpty());
+    menu->addSeparator();
+    add("canvasAutoLayout", tr("Auto-&layout"), [this]() {
+      if (m_editor->autoLayout()) fitViews();
+    }, editable);
+    add("canvasFit", tr("&Fit to view"), [this]() { fitViews(); });
+  }
+  return menu;
+}
+
+void GraphScene::contextMenuEvent(QGraphicsSceneContextMenuEvent* event) {
+  if (connecting()) return;
+  QMenu* menu = buildContextMenu(event->scenePos(), event->screenPos());
+  event->accept();
+  menu->exec(event->screenPos());
 }
 
 }  // namespace nc::widgets

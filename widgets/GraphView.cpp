@@ -1,11 +1,15 @@
 #include "widgets/GraphView.h"
 
+#include <QCursor>
 #include <QDragEnterEvent>
+#include <QKeyEvent>
+#include <QGraphicsPathItem>
 #include <QMimeData>
 #include <QScrollBar>
 #include <QWheelEvent>
 #include <cmath>
 
+#include "widgets/EdgeItem.h"
 #include "widgets/GraphEditor.h"
 #include "widgets/GraphScene.h"
 #include "widgets/NodeItem.h"
@@ -36,14 +40,17 @@ void GraphView::zoomBy(double factor) {
 }
 
 void GraphView::fitToContents() {
+  // Everything drawn: cards, curves (including routed skip edges) and their labels.
   QRectF bounds;
-  for (const auto& [id, item] : m_scene->nodeItems()) bounds = bounds.united(item->sceneBoundingRect());
+  for (QGraphicsItem* item : m_scene->items())
+    if (item->isVisible() && (dynamic_cast<NodeItem*>(item) || dynamic_cast<EdgeItem*>(item)))
+      bounds = bounds.united(item->sceneBoundingRect());
   if (bounds.isEmpty()) {
     resetTransform();
     centerOn(0, 0);
     return;
   }
-  fitInView(bounds.adjusted(-60, -60, 60, 60), Qt::KeepAspectRatio);
+  fitInView(bounds.adjusted(-40, -40, 40, 40), Qt::KeepAspectRatio);
   if (zoom() > 1.0) {
     resetTransform();
     centerOn(bounds.center());
@@ -51,7 +58,48 @@ void GraphView::fitToContents() {
   if (zoom() < kMinZoom) zoomBy(1.0);  // clamps
 }
 
+void GraphView::resetZoom() {
+  QPointF centre = centreScenePos();
+  resetTransform();
+  centerOn(centre);
+}
+
+bool GraphView::nudgeSelection(qreal dx, qreal dy) {
+  std::map<core::NodeId, QPointF> positions;
+  for (core::NodeId id : m_scene->selectedNodes())
+    if (const core::Node* n = m_scene->editor()->graph().node(id)) positions[id] = QPointF(n->x + dx, n->y + dy);
+  if (positions.empty()) return false;
+  return m_scene->editor()->moveNodes(positions);
+}
+
+void GraphView::openQuickAddAtCursor() {
+  QPoint local = viewport()->mapFromGlobal(QCursor::pos());
+  if (!viewport()->rect().contains(local)) local = viewport()->rect().center();
+  m_scene->openQuickAdd(mapToScene(local), viewport()->mapToGlobal(local));
+}
+
 QPointF GraphView::centreScenePos() const { return mapToScene(viewport()->rect().center()); }
+
+bool GraphView::event(QEvent* event) {
+  // Tab opens quick-add instead of moving the focus to the next widget.
+  if (event->type() == QEvent::KeyPress) {
+    auto* key = static_cast<QKeyEvent*>(event);
+    if (key->key() == Qt::Key_Tab && !(key->modifiers() & (Qt::ControlModifier | Qt::AltModifier | Qt::ShiftModifier))) {
+      openQuickAddAtCursor();
+      return true;
+    }
+  }
+  return QGraphicsView::event(event);
+}
+
+void GraphView::mouseDoubleClickEvent(QMouseEvent* event) {
+  if (event->button() == Qt::LeftButton && !itemAt(event->pos())) {
+    m_scene->openQuickAdd(mapToScene(event->pos()), viewport()->mapToGlobal(event->pos()));
+    event->accept();
+    return;
+  }
+  QGraphicsView::mouseDoubleClickEvent(event);
+}
 
 void GraphView::wheelEvent(QWheelEvent* event) {
   if (event->modifiers() & Qt::ShiftModifier) {  // shift+wheel scrolls sideways
@@ -101,6 +149,32 @@ void GraphView::keyPressEvent(QKeyEvent* event) {
     viewport()->setCursor(Qt::OpenHandCursor);
     return;
   }
+  const auto mods = event->modifiers() & ~Qt::KeypadModifier;
+  if (mods == Qt::NoModifier || mods == Qt::ShiftModifier) {  // arrows nudge: 10 px, Shift 1 px
+    const qreal step = mods == Qt::ShiftModifier ? 1 : 10;
+    QPointF delta;
+    switch (event->key()) {
+      case Qt::Key_Left: delta = {-step, 0}; break;
+      case Qt::Key_Right: delta = {step, 0}; break;
+      case Qt::Key_Up: delta = {0, -step}; break;
+      case Qt::Key_Down: delta = {0, step}; break;
+      default: break;
+    }
+    if (!delta.isNull() && !m_scene->selectedNodes().empty()) {
+      nudgeSelection(delta.x(), delta.y());
+      event->accept();
+      return;
+    }
+  }
+  if (mods & Qt::ControlModifier) {  // zoom keys the window's actions do not already take
+    switch (event->key()) {
+      case Qt::Key_Equal:
+      case Qt::Key_Plus: zoomBy(1.25); event->accept(); return;
+      case Qt::Key_Minus: zoomBy(0.8); event->accept(); return;
+      case Qt::Key_0: resetZoom(); event->accept(); return;
+      default: break;
+    }
+  }
   QGraphicsView::keyPressEvent(event);
 }
 
@@ -133,16 +207,32 @@ void GraphView::dragEnterEvent(QDragEnterEvent* event) {
   else QGraphicsView::dragEnterEvent(event);
 }
 
+void GraphView::setDropEdge(EdgeItem* edge) {
+  if (edge == m_dropEdge) return;
+  if (m_dropEdge && m_scene->items().contains(m_dropEdge)) m_dropEdge->setHighlighted(false);
+  m_dropEdge = edge;
+  if (m_dropEdge) m_dropEdge->setHighlighted(true);
+}
+
 void GraphView::dragMoveEvent(QDragMoveEvent* event) {
-  if (event->mimeData()->hasFormat(kLayerMimeType)) event->acceptProposedAction();
-  else QGraphicsView::dragMoveEvent(event);
+  if (!event->mimeData()->hasFormat(kLayerMimeType)) return QGraphicsView::dragMoveEvent(event);
+  setDropEdge(m_scene->edgeAt(mapToScene(event->position().toPoint())));
+  event->acceptProposedAction();
+}
+
+void GraphView::dragLeaveEvent(QDragLeaveEvent* event) {
+  setDropEdge(nullptr);
+  QGraphicsView::dragLeaveEvent(event);
 }
 
 void GraphView::dropEvent(QDropEvent* event) {
   if (!event->mimeData()->hasFormat(kLayerMimeType)) return QGraphicsView::dropEvent(event);
+  setDropEdge(nullptr);
   QString type = QString::fromUtf8(event->mimeData()->data(kLayerMimeType));
-  QPointF at = mapToScene(event->position().toPoint()) - QPointF(86, 20);
-  if (auto id = m_scene->editor()->addNode(type, at)) m_scene->selectNodes({*id});
+  const QPointF at = mapToScene(event->position().toPoint());
+  std::optional<core::PortRef> onEdge;
+  if (EdgeItem* edge = m_scene->edgeAt(at)) onEdge = edge->edge().to;
+  m_scene->addLayerAt(type, at, onEdge);
   event->acceptProposedAction();
 }
 

@@ -16,11 +16,39 @@ constexpr qreal kHeader = 24;
 constexpr qreal kLine = 15;
 constexpr qreal kPortRadius = 5.5;
 constexpr qreal kPortSpacing = 20;
+constexpr qreal kPortHit = kPortRadius + 4;  // a press this close to a port's centre starts a connection
 constexpr int kMaxDetailLines = 3;
+constexpr int kToolTipWrapChars = 70;  // longer tooltips wrap at a fixed width
 
-QString valueText(const core::ParamValue& v) {
+const core::ParamValue* paramOf(const core::Node& node, const std::string& name) {
+  auto it = node.params.find(name);
+  return it == node.params.end() ? nullptr : &it->second;
+}
+
+/// Whether a parameter means nothing for the node as configured (a vocabulary size on a float Input).
+bool irrelevant(const core::Node& node, const std::string& name) {
+  if (name == "vocab_size") {
+    const core::ParamValue* dtype = paramOf(node, "dtype");
+    auto* s = dtype ? std::get_if<std::string>(dtype) : nullptr;
+    return s && *s != "tokens";
+  }
+  return false;
+}
+
+/// The value as the layer reads it: a stride of 0 on a layer with a kernel_size means the kernel size.
+core::ParamValue effectiveValue(const core::Node& node, const std::string& name, const core::ParamValue& v) {
+  if (name == "stride") {
+    auto* i = std::get_if<int64_t>(&v);
+    if (i && *i == 0)
+      if (const core::ParamValue* k = paramOf(node, "kernel_size")) return *k;
+  }
+  return v;
+}
+}  // namespace
+
+QString paramValueText(const core::ParamValue& v) {
   if (auto* i = std::get_if<int64_t>(&v)) return QString::number(*i);
-  if (auto* d = std::get_if<double>(&v)) return QString::number(*d, 'g', 4);
+  if (auto* d = std::get_if<double>(&v)) return QString::number(*d, 'g', 6);  // 0.001, 1e-05, 0.5
   if (auto* b = std::get_if<bool>(&v)) return *b ? QStringLiteral("yes") : QStringLiteral("no");
   if (auto* s = std::get_if<std::string>(&v)) return QString::fromStdString(*s);
   if (auto* l = std::get_if<std::vector<int64_t>>(&v)) {
@@ -33,17 +61,27 @@ QString valueText(const core::ParamValue& v) {
 
 /// The parameters worth showing on the card: the first two (a layer's defining ones, e.g.
 /// out_channels and kernel_size), then any other that differs from its default.
-QStringList keyParams(const core::Node& node) {
+QStringList nodeDetailLines(const core::Node& node) {
   QStringList lines;
+  if (!node.layer) return lines;
   const auto& specs = node.layer->params();
   for (size_t i = 0; i < specs.size() && lines.size() < kMaxDetailLines; ++i) {
-    const core::ParamValue& v = node.params.at(specs[i].name);
-    if (i >= 2 && v == specs[i].defaultValue) continue;
-    lines << QString::fromStdString(specs[i].name) + " " + valueText(v);
+    const core::ParamValue* v = paramOf(node, specs[i].name);
+    if (!v || irrelevant(node, specs[i].name)) continue;
+    if (i >= 2 && *v == specs[i].defaultValue) continue;
+    lines << QString::fromStdString(specs[i].name) + " " + paramValueText(effectiveValue(node, specs[i].name, *v));
   }
   return lines;
 }
-}  // namespace
+
+QString wrappedToolTip(const QString& plain) {
+  if (plain.isEmpty()) return {};
+  QStringList paragraphs;
+  for (const QString& line : plain.split('\n')) paragraphs << line.toHtmlEscaped();
+  QString body = paragraphs.join("<br>");
+  if (plain.size() <= kToolTipWrapChars) return "<qt>" + body + "</qt>";
+  return "<qt><table width=\"420\"><tr><td>" + body + "</td></tr></table></qt>";
+}
 
 QColor categoryColor(const QString& category) {
   static const std::map<QString, QColor> colors = {
@@ -66,7 +104,7 @@ NodeItem::NodeItem(core::NodeId id) : m_id(id) {
 
 void NodeItem::update(const core::Node& node, Health health, const QString& issues) {
   QString name = QString::fromStdString(node.name), type = QString::fromStdString(node.type);
-  QStringList details = keyParams(node);
+  QStringList details = nodeDetailLines(node);
   std::vector<QString> inputs;
   for (const auto& p : node.layer->inputPorts(core::Params(node.params))) inputs.push_back(QString::fromStdString(p));
   bool hasOutput = node.layer->outputCount() > 0;
@@ -81,7 +119,9 @@ void NodeItem::update(const core::Node& node, Health health, const QString& issu
   m_hasOutput = hasOutput;
   m_health = health;
   m_portStates.assign(m_inputNames.size(), PortState::Normal);
-  setToolTip(issues.isEmpty() ? QString::fromStdString(node.layer->doc()) : issues);
+  // The tooltip names the node in full (the card elides long names), then the issues or the doc.
+  QString tip = name + " (" + type + ")\n" + (issues.isEmpty() ? QString::fromStdString(node.layer->doc()) : issues);
+  if (toolTip() != wrappedToolTip(tip)) setToolTip(wrappedToolTip(tip));
   QPointF pos(node.x, node.y);
   if (this->pos() != pos) setPos(pos);
   QGraphicsItem::update();
@@ -94,21 +134,40 @@ void NodeItem::setInputPortStates(std::vector<PortState> states) {
   QGraphicsItem::update();
 }
 
+void NodeItem::setTopDown(bool topDown) {
+  if (topDown == m_topDown) return;
+  prepareGeometryChange();
+  m_topDown = topDown;
+  QGraphicsItem::update();
+}
+
+void NodeItem::setTint(const QColor& tint) {
+  if (tint == m_tint) return;
+  m_tint = tint;
+  QGraphicsItem::update();
+}
+
 qreal NodeItem::height() const {
   qreal body = kLine + 6 + kLine * qreal(m_details.size());
+  if (m_topDown) return kHeader + body + 6;
   qreal ports = kPortSpacing * qreal(std::max<size_t>(m_inputNames.size(), 1)) + 4;
   return kHeader + std::max(body, ports) + 6;
 }
 
 QPointF NodeItem::inputPortPos(int port) const {
-  qreal top = kHeader, h = height() - kHeader;
   qreal n = qreal(std::max<size_t>(m_inputNames.size(), 1));
+  if (m_topDown) return {kWidth * (qreal(port) + 0.5) / n, 0};
+  qreal top = kHeader, h = height() - kHeader;
   return {0, top + h * (qreal(port) + 0.5) / n};
 }
 
-QPointF NodeItem::outputPortPos() const { return {kWidth, kHeader + (height() - kHeader) / 2}; }
+QPointF NodeItem::outputPortPos() const {
+  if (m_topDown) return {kWidth / 2, height()};
+  return {kWidth, kHeader + (height() - kHeader) / 2};
+}
 QPointF NodeItem::inputPortScenePos(int port) const { return mapToScene(inputPortPos(port)); }
 QPointF NodeItem::outputPortScenePos() const { return mapToScene(outputPortPos()); }
+QRectF NodeItem::cardSceneRect() const { return mapRectToScene(QRectF(0, 0, kWidth, height())); }
 
 std::pair<bool, int> NodeItem::portAt(QPointF p, qreal tolerance) const {
   auto near = [&](QPointF c) { return QLineF(p, c).length() <= tolerance; };
@@ -118,13 +177,22 @@ std::pair<bool, int> NodeItem::portAt(QPointF p, qreal tolerance) const {
   return {false, -1};
 }
 
-QRectF NodeItem::boundingRect() const { return QRectF(-kPortRadius - 2, -10, kWidth + 2 * kPortRadius + 4, height() + 12); }
+QRectF NodeItem::boundingRect() const {
+  const qreal m = kPortHit + 2;
+  if (m_topDown) return QRectF(-4, -m - 10, kWidth + 14, height() + 2 * m + 10);  // port names above the card
+  return QRectF(-m, -10, kWidth + 2 * m, height() + 12);
+}
 
 QPainterPath NodeItem::shape() const {
+  // One filled region: the card and every port disc. The winding rule matters: with the default
+  // odd-even rule the half of a port disc that overlaps the card would be a hole, and a press on
+  // the port's visible centre would fall through to the scene instead of starting a connection.
   QPainterPath p;
+  p.setFillRule(Qt::WindingFill);
   p.addRoundedRect(QRectF(0, 0, kWidth, height()), 7, 7);
-  for (int i = 0; i < inputCount(); ++i) p.addEllipse(inputPortPos(i), kPortRadius + 3, kPortRadius + 3);
-  if (m_hasOutput) p.addEllipse(outputPortPos(), kPortRadius + 3, kPortRadius + 3);
+  for (int i = 0; i < inputCount(); ++i) p.addEllipse(inputPortPos(i), kPortHit, kPortHit);
+  if (m_hasOutput) p.addEllipse(outputPortPos(), kPortHit, kPortHit);
+  if (m_health != Health::Ok) p.addEllipse(QRectF(kWidth - 14, -8, 18, 18));
   return p;
 }
 
@@ -137,9 +205,18 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
   if (m_health == Health::Error) border = QColor(0xe5, 0x3e, 0x3e), borderWidth = isSelected() ? 3 : 2.2;
   if (m_health == Health::Warning && !isSelected()) border = QColor(0xd6, 0x9e, 0x2e), borderWidth = 1.8;
 
+  // The body: light grey-white, or the cost tint mixed with white so dark text stays readable.
+  QColor body(0xf7, 0xfa, 0xfc);
+  if (m_tint.isValid()) {
+    const qreal a = 0.55 * m_tint.alphaF();
+    body = QColor::fromRgbF(float(body.redF() * (1 - a) + m_tint.redF() * a),
+                            float(body.greenF() * (1 - a) + m_tint.greenF() * a),
+                            float(body.blueF() * (1 - a) + m_tint.blueF() * a));
+  }
+  const bool darkBody = body.lightnessF() < 0.45;
   QPainterPath cardPath;
   cardPath.addRoundedRect(card, 7, 7);
-  painter->fillPath(cardPath, QColor(0xf7, 0xfa, 0xfc));
+  painter->fillPath(cardPath, body);
   QPainterPath headerPath;
   headerPath.addRoundedRect(QRectF(0, 0, kWidth, kHeader + 7), 7, 7);
   painter->save();
@@ -147,6 +224,7 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
   painter->fillPath(headerPath, header);
   painter->restore();
   painter->setPen(QPen(border, borderWidth));
+  painter->setBrush(Qt::NoBrush);
   painter->drawPath(cardPath);
 
   QFont font = painter->font();
@@ -155,43 +233,48 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
   painter->setFont(font);
   painter->setPen(Qt::white);
   const QFontMetricsF titleMetrics(font);
-  painter->drawText(QRectF(10, 0, kWidth - 20, kHeader), Qt::AlignVCenter | Qt::AlignLeft,
-                    titleMetrics.elidedText(m_name, Qt::ElideRight, kWidth - 20));
+  const qreal titleRight = m_health != Health::Ok ? 30 : 20;
+  painter->drawText(QRectF(10, 0, kWidth - titleRight, kHeader), Qt::AlignVCenter | Qt::AlignLeft,
+                    titleMetrics.elidedText(m_name, Qt::ElideRight, kWidth - titleRight));
 
   font.setBold(false);
   font.setPointSizeF(8.5);
-  painter->setFont(font);
   qreal y = kHeader + 3;
-  qreal textLeft = m_inputNames.size() > 1 ? 34 : 12;
-  painter->setPen(QColor(0x1a, 0x20, 0x2c));
+  qreal textLeft = !m_topDown && m_inputNames.size() > 1 ? 34 : 12;
+  const qreal textWidth = kWidth - textLeft - 12;
+  painter->setPen(darkBody ? QColor(Qt::white) : QColor(0x1a, 0x20, 0x2c));
   font.setItalic(true);
   painter->setFont(font);
-  painter->drawText(QRectF(textLeft, y, kWidth - textLeft - 12, kLine), Qt::AlignVCenter | Qt::AlignLeft, m_type);
+  painter->drawText(QRectF(textLeft, y, textWidth, kLine), Qt::AlignVCenter | Qt::AlignLeft,
+                    QFontMetricsF(font).elidedText(m_type, Qt::ElideRight, textWidth));
   font.setItalic(false);
   painter->setFont(font);
   y += kLine + 2;
-  painter->setPen(QColor(0x4a, 0x55, 0x68));
+  painter->setPen(darkBody ? QColor(0xe2, 0xe8, 0xf0) : QColor(0x4a, 0x55, 0x68));
   const QFontMetricsF metrics(font);
   for (const QString& line : m_details) {
-    painter->drawText(QRectF(textLeft, y, kWidth - textLeft - 12, kLine), Qt::AlignVCenter | Qt::AlignLeft,
-                      metrics.elidedText(line, Qt::ElideRight, kWidth - textLeft - 12));
+    painter->drawText(QRectF(textLeft, y, textWidth, kLine), Qt::AlignVCenter | Qt::AlignLeft,
+                      metrics.elidedText(line, Qt::ElideRight, textWidth));
     y += kLine;
   }
 
-  // Ports: inputs left, output right; names beside inputs when a node has several.
+  // Ports; names beside inputs when a node has several (left of the card's text, or above the
+  // top edge in top-down flow).
+  QFont small = font;
+  small.setPointSizeF(7);
   for (int i = 0; i < inputCount(); ++i) {
     QColor fill(0xe2, 0xe8, 0xf0), ring(0x4a, 0x55, 0x68);
     if (m_portStates[size_t(i)] == PortState::Accepting) fill = QColor(0x68, 0xd3, 0x91), ring = QColor(0x27, 0x67, 0x49);
     if (m_portStates[size_t(i)] == PortState::Refused) fill = QColor(0xed, 0xf2, 0xf7), ring = QColor(0xcb, 0xd5, 0xe0);
     painter->setPen(QPen(ring, 1.5));
     painter->setBrush(fill);
-    painter->drawEllipse(inputPortPos(i), kPortRadius, kPortRadius);
+    const QPointF c = inputPortPos(i);
+    painter->drawEllipse(c, kPortRadius, kPortRadius);
     if (m_inputNames.size() > 1) {
       painter->setPen(QColor(0x71, 0x80, 0x96));
-      QFont small = font;
-      small.setPointSizeF(7);
       painter->setFont(small);
-      painter->drawText(QRectF(8, inputPortPos(i).y() - 7, 26, 14), Qt::AlignVCenter | Qt::AlignLeft, m_inputNames[size_t(i)]);
+      QRectF r = m_topDown ? QRectF(c.x() + kPortRadius + 2, -kPortHit - 8, 40, 12) : QRectF(8, c.y() - 7, 26, 14);
+      painter->drawText(r, Qt::AlignVCenter | Qt::AlignLeft, m_inputNames[size_t(i)]);
       painter->setFont(font);
     }
   }

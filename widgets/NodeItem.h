@@ -1,7 +1,10 @@
 #pragma once
-// One node on the canvas: a card with the node's name, type and key parameters, input ports on
-// the left and the output port on the right. It draws what the GraphScene tells it (from the
-// model); moving it only moves the card until the scene records the move as an edit.
+// One node on the canvas: a card with the node's name, type and key parameters. Its ports follow
+// the flow of the diagram: top-down puts the input ports on the top edge and the output port on
+// the bottom edge; left-to-right puts inputs on the left and the output on the right. It draws what
+// the GraphScene tells it (from the model); moving it only moves the card until the scene records
+// the move as an edit.
+#include <QColor>
 #include <QGraphicsObject>
 #include <QStringList>
 #include <vector>
@@ -23,7 +26,16 @@ class NodeItem : public QGraphicsObject {
   void update(const core::Node& node, Health health, const QString& issues);
   /// Port highlighting while a connection is dragged (empty = all normal).
   void setInputPortStates(std::vector<PortState> states);
+  /// Top-down (inputs on top, output at the bottom) or left-to-right (inputs left, output right).
+  void setTopDown(bool topDown);
+  bool topDown() const { return m_topDown; }
+  /// Body colour for the cost tint; an invalid colour = the normal card.
+  void setTint(const QColor& tint);
+  QColor tint() const { return m_tint; }
 
+  const QString& name() const { return m_name; }
+  /// The parameter lines shown on the card ("kernel_size 3", "stride 2").
+  const QStringList& details() const { return m_details; }
   int inputCount() const { return int(m_inputNames.size()); }
   bool hasOutput() const { return m_hasOutput; }
   /// Port centres in scene coordinates.
@@ -31,6 +43,8 @@ class NodeItem : public QGraphicsObject {
   QPointF outputPortScenePos() const;
   /// The port under a point in item coordinates: {isOutput, index}, or index -1 for none.
   std::pair<bool, int> portAt(QPointF itemPos, qreal tolerance = 9) const;
+  /// The card without ports and badge, in scene coordinates (edges are routed around it).
+  QRectF cardSceneRect() const;
 
   QRectF boundingRect() const override;
   QPainterPath shape() const override;
@@ -54,10 +68,23 @@ class NodeItem : public QGraphicsObject {
   std::vector<QString> m_inputNames;
   std::vector<PortState> m_portStates;
   bool m_hasOutput = true;
+  bool m_topDown = false;
+  QColor m_tint;
   Health m_health = Health::Ok;
 };
 
 /// Header colour of a layer category on the canvas and in the palette.
 QColor categoryColor(const QString& category);
+
+/// The text shown on a card for one parameter value: floats as 0.001 or 1e-05 (never 0.000000),
+/// lists as [1, 28, 28], booleans as yes/no.
+QString paramValueText(const core::ParamValue& value);
+/// The parameter lines a card shows for a node: the defining ones and any that differ from their
+/// defaults, as the layer reads them (a pooling stride of 0 reads as the kernel size; an Input of
+/// floats shows no vocabulary size).
+QStringList nodeDetailLines(const core::Node& node);
+/// Tooltip text that wraps at a readable width (rich text), never a screen-wide single line.
+/// `plain` is escaped; newlines start new paragraphs.
+QString wrappedToolTip(const QString& plain);
 
 }  // namespace nc::widgets
