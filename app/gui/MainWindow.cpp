@@ -18,7 +18,10 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
+#include <QScreen>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -87,9 +90,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(m_editor, &widgets::GraphEditor::changed, this, &MainWindow::refresh);
   connect(m_editor->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
   connect(m_editor, &widgets::GraphEditor::editRefused, this,
-          [this](const QString& message) { statusBar()->showMessage(message, 8000); });
+          [this](const QString& message) { showStatus(message, 8000); });
   connect(m_scene, &widgets::GraphScene::statusMessage, this,
-          [this](const QString& message) { statusBar()->showMessage(message, 8000); });
+          [this](const QString& message) { showStatus(message, 8000); });
   connect(m_scene, &QGraphicsScene::selectionChanged, this, &MainWindow::selectionChanged);
   connect(m_palette, &widgets::LayerPalette::layerActivated, this, [this](const QString& type) {
     if (auto id = m_editor->addNode(type, m_view->centreScenePos() - QPointF(86, 30))) m_scene->selectNodes({*id});
@@ -115,11 +118,113 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(&m_autosaveTimer, &QTimer::timeout, this, &MainWindow::autosave);
   m_autosaveTimer.start();
 
+  // The status bar exists from the start (appearing on the first message would shift the
+  // layout), with a fixed-width zoom read-out.
+  m_zoomLabel = new QLabel;
+  m_zoomLabel->setObjectName("zoomLabel");
+  m_zoomLabel->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+  m_zoomLabel->setFixedWidth(m_zoomLabel->fontMetrics().horizontalAdvance(QStringLiteral("Zoom 888 %")) + 12);
+  statusBar()->addPermanentWidget(m_zoomLabel);
+  // The scroll range follows the zoom (the scene rect is fixed), so this tracks every zoom change.
+  connect(m_view->horizontalScrollBar(), &QScrollBar::rangeChanged, this, &MainWindow::updateZoomLabel);
+  updateZoomLabel();
+  m_view->installEventFilter(this);
+  m_view->viewport()->installEventFilter(this);
+
   QSettings settings;
-  restoreGeometry(settings.value("window/geometry").toByteArray());
+  const bool restored = restoreGeometry(settings.value("window/geometry").toByteArray());
+  if (!restored) applyDefaultGeometry();
+  else if (const QScreen* s = screen()) {
+    // A saved geometry from another screen layout, or a tiny window: start at the default.
+    const QRect avail = s->availableGeometry();
+    if (!avail.intersects(frameGeometry()) || width() < 640 || height() < 400) applyDefaultGeometry();
+  }
   restoreState(settings.value("window/state").toByteArray());
   rebuildRecentMenu();
+  markBaseline();
   refresh();
+}
+
+void MainWindow::applyDefaultGeometry() {
+  const QScreen* s = screen() ? screen() : QGuiApplication::primaryScreen();
+  if (!s) {
+    resize(1360, 850);
+    return;
+  }
+  const QRect avail = s->availableGeometry();
+  // 85 % of the screen; on a 1600x1000 screen that is 1360x850, wide enough for the Training
+  // tab's form and buttons beside the charts.
+  QSize size(int(avail.width() * 0.85), int(avail.height() * 0.85));
+  size = size.expandedTo(QSize(1024, 700)).boundedTo(avail.size());
+  resize(size);
+  move(avail.center() - QPoint(size.width() / 2, size.height() / 2));
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+  QMainWindow::showEvent(event);
+  if (m_shownOnce) return;
+  m_shownOnce = true;
+  // The layout (docks, toolbar, status bar) settles once the event loop runs: fit then.
+  if (m_keepFitted) QTimer::singleShot(0, this, [this]() {
+      if (m_keepFitted) m_view->fitToContents();
+    });
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == m_view->viewport() || watched == m_view) {
+    switch (event->type()) {
+      case QEvent::Resize:
+        if (m_keepFitted && watched == m_view->viewport())
+          QTimer::singleShot(0, this, [this]() {
+            if (m_keepFitted) m_view->fitToContents();
+          });
+        break;
+      case QEvent::Wheel:
+      case QEvent::MouseButtonPress:
+      case QEvent::KeyPress:
+        m_keepFitted = false;  // the user has taken over the view
+        break;
+      default:
+        break;
+    }
+  }
+  return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::requestFit() {
+  m_keepFitted = true;
+  if (isVisible()) m_view->fitToContents();  // and again on each resize while the window settles
+}
+
+void MainWindow::resetZoom(bool centreOnOrigin) {
+  m_keepFitted = false;
+  const QPointF centre = centreOnOrigin ? QPointF(0, 0) : m_view->centreScenePos();
+  m_view->resetTransform();
+  m_view->centerOn(centre);
+  updateZoomLabel();
+}
+
+void MainWindow::updateZoomLabel() {
+  if (m_zoomLabel) m_zoomLabel->setText(tr("Zoom %1 %").arg(qRound(m_view->zoom() * 100)));
+}
+
+void MainWindow::showStatus(const QString& message, int timeoutMs) {
+  QStatusBar* bar = statusBar();
+  const QString line = message.simplified();  // one line, whatever the message holds
+  int room = bar->width() - (m_zoomLabel ? m_zoomLabel->width() : 0) - 40;
+  const QString shown = bar->fontMetrics().elidedText(line, Qt::ElideRight, std::max(room, 200));
+  bar->setToolTip(shown == line ? QString() : line);
+  bar->showMessage(shown, timeoutMs);
+}
+
+QString MainWindow::problemText(const QString& nodeName, const QString& message) {
+  if (nodeName.isEmpty()) return message;
+  if (message.startsWith(nodeName)) {
+    const QString rest = message.mid(nodeName.size());
+    // "relu1: ...", "relu1 is ...", "relu1's result ...": already named.
+    if (rest.isEmpty() || rest.startsWith(':') || rest.startsWith(' ') || rest.startsWith('\'')) return message;
+  }
+  return nodeName + QStringLiteral(": ") + message;
 }
 
 MainWindow::~MainWindow() {
@@ -130,6 +235,9 @@ MainWindow::~MainWindow() {
   // reach this half-destroyed window.
   disconnect(m_editor->undoStack(), nullptr, this, nullptr);
   disconnect(m_editor, nullptr, this, nullptr);
+  // Nor the scene's: destroying selected node items emits selectionChanged, which would rebuild
+  // the inspector while the docks are being destroyed.
+  disconnect(m_scene, nullptr, this, nullptr);
 }
 
 void MainWindow::createDocks() {
@@ -199,18 +307,18 @@ void MainWindow::connectTraining() {
   connect(m_training, &TrainingPanel::runActiveChanged, this, [this](bool active) {
     m_editor->setReadOnly(active);
     updateEditActions();
-    statusBar()->showMessage(active ? tr("Training: the model is read-only until the run ends.") : tr("Training ended."),
+    showStatus(active ? tr("Training: the model is read-only until the run ends.") : tr("Training ended."),
                              6000);
     if (!active && m_quitLock) runEndedAfterClose();
   });
   connect(m_training, &TrainingPanel::problemsRefusedStart, this, [this]() {
     if (auto* dock = findChild<QDockWidget*>("problemsDock")) dock->show();
     m_tabs->setCurrentWidget(m_view);
-    statusBar()->showMessage(tr("Fix the problems listed below before training."), 8000);
+    showStatus(tr("Fix the problems listed below before training."), 8000);
     m_problems->setFocus();
   });
   connect(m_training, &TrainingPanel::statusMessage, this,
-          [this](const QString& message) { statusBar()->showMessage(message, 6000); });
+          [this](const QString& message) { showStatus(message, 6000); });
 }
 
 void MainWindow::showTraining() { m_tabs->setCurrentIndex(1); }
@@ -243,11 +351,7 @@ void MainWindow::createActions() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(make("new", tr("&New"), QKeySequence::New, [this]() {
     if (m_editor->readOnly() || !maybeSave()) return;
-    core::Project empty;
-    empty.name = "untitled";
-    if (!m_editor->setProject(std::move(empty))) return;
-    m_path.clear();
-    updateTitle();
+    newProject();
   }));
   QMenu* templates = file->addMenu(tr("New from &template"));
   m_templatesMenu = templates;
@@ -265,8 +369,7 @@ void MainWindow::createActions() {
   file->addSeparator();
   file->addAction(make("save", tr("&Save"), QKeySequence::Save, [this]() { saveProject(); }));
   file->addAction(make("saveAs", tr("Save &as…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S), [this]() {
-    QString path = QFileDialog::getSaveFileName(this, tr("Save project"), m_path, tr("NeuralCanvas projects (*.json)"));
-    if (!path.isEmpty()) saveProject(path);
+    saveProjectAs();
   }));
   file->addSeparator();
   file->addAction(make("quit", tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q), [this]() { close(); }));
@@ -277,7 +380,11 @@ void MainWindow::createActions() {
   QAction* undo = make("undo", tr("&Undo"), QKeySequence::Undo, [this]() { m_editor->undo(); });
   QAction* redo = make("redo", tr("&Redo"), QKeySequence::Redo, [this]() { m_editor->redo(); });
   undo->setShortcuts(QKeySequence::Undo);
-  redo->setShortcuts(QKeySequence::Redo);  // Ctrl+Shift+Z and Ctrl+Y
+  // Ctrl+Shift+Z and Ctrl+Y on every platform (the platform's list has only one of them on Linux).
+  QList<QKeySequence> redoKeys = QKeySequence::keyBindings(QKeySequence::Redo);
+  for (const QKeySequence& k : {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)})
+    if (!redoKeys.contains(k)) redoKeys.append(k);
+  redo->setShortcuts(redoKeys);
   QUndoStack* stack = m_editor->undoStack();
   for (auto signal : {&QUndoStack::canUndoChanged, &QUndoStack::canRedoChanged})
     connect(stack, signal, this, &MainWindow::updateEditActions);
@@ -301,9 +408,21 @@ void MainWindow::createActions() {
   }));
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
-  view->addAction(make("zoomIn", tr("Zoom &in"), QKeySequence::ZoomIn, [this]() { m_view->zoomBy(1.25); }));
-  view->addAction(make("zoomOut", tr("Zoom &out"), QKeySequence::ZoomOut, [this]() { m_view->zoomBy(0.8); }));
-  view->addAction(make("fit", tr("&Fit to view"), QKeySequence(Qt::CTRL | Qt::Key_0), [this]() { m_view->fitToContents(); }));
+  QAction* zoomIn = make("zoomIn", tr("Zoom &in"), QKeySequence::ZoomIn, [this]() {
+    m_keepFitted = false;
+    m_view->zoomBy(1.25);
+  });
+  // Ctrl++ needs Shift on most keyboards: Ctrl+= (the same key) zooms in too.
+  QList<QKeySequence> zoomInKeys = QKeySequence::keyBindings(QKeySequence::ZoomIn);
+  if (!zoomInKeys.contains(QKeySequence(Qt::CTRL | Qt::Key_Equal))) zoomInKeys.append(QKeySequence(Qt::CTRL | Qt::Key_Equal));
+  zoomIn->setShortcuts(zoomInKeys);
+  view->addAction(zoomIn);
+  view->addAction(make("zoomOut", tr("Zoom &out"), QKeySequence::ZoomOut, [this]() {
+    m_keepFitted = false;
+    m_view->zoomBy(0.8);
+  }));
+  view->addAction(make("zoomReset", tr("&Actual size (100 %)"), QKeySequence(Qt::CTRL | Qt::Key_0), [this]() { resetZoom(false); }));
+  view->addAction(make("fit", tr("&Fit to view"), QKeySequence(Qt::CTRL | Qt::Key_1), [this]() { m_view->fitToContents(); }));
   view->addAction(make("autoLayout", tr("&Auto-layout"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L), [this]() {
     if (m_editor->autoLayout()) m_view->fitToContents();
   }));
@@ -345,13 +464,16 @@ void MainWindow::updateEditActions() {
   if (m_templatesMenu) m_templatesMenu->setEnabled(editable);
   if (m_recentMenu) m_recentMenu->setEnabled(editable && !m_recentMenu->actions().isEmpty());
   QUndoStack* stack = m_editor->undoStack();
+  // The text stays "Undo" / "Redo" (a toolbar button whose text follows the command would change
+  // width and shift the buttons after it); the command's name is in the tooltip.
   if (QAction* undo = action("undo")) {
     undo->setEnabled(m_editor->canUndo());
-    undo->setText(stack->undoText().isEmpty() ? tr("&Undo") : tr("&Undo %1").arg(stack->undoText()));
+    undo->setToolTip(stack->undoText().isEmpty() ? tr("Undo (Ctrl+Z)") : tr("Undo %1 (Ctrl+Z)").arg(stack->undoText()));
   }
   if (QAction* redo = action("redo")) {
     redo->setEnabled(m_editor->canRedo());
-    redo->setText(stack->redoText().isEmpty() ? tr("&Redo") : tr("&Redo %1").arg(stack->redoText()));
+    redo->setToolTip(stack->redoText().isEmpty() ? tr("Redo (Ctrl+Shift+Z or Ctrl+Y)")
+                                                 : tr("Redo %1 (Ctrl+Shift+Z or Ctrl+Y)").arg(stack->redoText()));
   }
 }
 
@@ -361,7 +483,7 @@ bool MainWindow::isModified() const { return !m_editor->undoStack()->isClean(); 
 
 void MainWindow::showError(const QString& title, const QString& message) {
   m_lastError = message;
-  statusBar()->showMessage(message, 15000);
+  showStatus(message, 15000);
   if (m_interactive) QMessageBox::critical(this, title, message);
 }
 
@@ -375,6 +497,29 @@ QString MainWindow::templatePath(const QString& name) {
   return {};
 }
 
+bool MainWindow::isShippedTemplate(const QString& path) {
+  const QString file = QFileInfo(path).canonicalFilePath();
+  if (file.isEmpty()) return false;
+  const QStringList roots = {QCoreApplication::applicationDirPath() + "/../resources",
+                             QCoreApplication::applicationDirPath() + "/../../resources", QStringLiteral(NC_RESOURCE_DIR)};
+  for (const QString& root : roots) {
+    const QString dir = QFileInfo(root + "/templates").canonicalFilePath();
+    if (!dir.isEmpty() && QFileInfo(file).canonicalPath() == dir) return true;
+  }
+  return false;
+}
+
+bool MainWindow::adoptProject(core::Project project, const QString& path, const QString& templateName) {
+  if (!m_editor->setProject(std::move(project))) return false;
+  m_path = path;
+  m_templateName = templateName;
+  markBaseline();
+  updateTitle();
+  m_training->refreshRuns();
+  requestFit();
+  return true;
+}
+
 bool MainWindow::openProject(const QString& path) {
   if (m_editor->readOnly()) {
     showError(tr("Cannot open project"), tr("A training run is using the model: open %1 once it has ended.").arg(path));
@@ -385,13 +530,17 @@ bool MainWindow::openProject(const QString& path) {
     showError(tr("Cannot open project"), QString::fromStdString(load.error));
     return false;
   }
-  if (!m_editor->setProject(std::move(*load.project))) return false;
-  m_path = QFileInfo(path).absoluteFilePath();
+  if (isShippedTemplate(path)) {
+    // A shipped template opens as an untitled copy: Save asks where, so Enter in a prompt can
+    // never overwrite the file that came with the program.
+    const QString name = QFileInfo(path).completeBaseName();
+    if (!adoptProject(std::move(*load.project), {}, name)) return false;
+    showStatus(tr("Opened the template %1 as an untitled copy: Save asks where to keep it.").arg(name), 8000);
+    return true;
+  }
+  if (!adoptProject(std::move(*load.project), QFileInfo(path).absoluteFilePath(), {})) return false;
   addRecent(m_path);
-  updateTitle();
-  m_training->refreshRuns();
-  m_view->fitToContents();
-  statusBar()->showMessage(tr("Opened %1").arg(m_path), 5000);
+  showStatus(tr("Opened %1").arg(m_path), 5000);
   return true;
 }
 
@@ -410,52 +559,110 @@ bool MainWindow::newFromTemplate(const QString& name) {
     showError(tr("Cannot open template"), QString::fromStdString(load.error));
     return false;
   }
-  if (!m_editor->setProject(std::move(*load.project))) return false;
-  m_path.clear();  // a template is never overwritten: Save asks for a file
+  return adoptProject(std::move(*load.project), {}, name);  // never overwritten: Save asks for a file
+}
+
+bool MainWindow::newProject() {
+  if (m_editor->readOnly()) {
+    showError(tr("New project"), tr("A training run is using the model: start a new one once it has ended."));
+    return false;
+  }
+  core::Project empty;
+  empty.name = "untitled";
+  if (!m_editor->setProject(std::move(empty))) return false;
+  m_path.clear();
+  m_templateName.clear();
+  markBaseline();
   updateTitle();
   m_training->refreshRuns();
-  m_view->fitToContents();
+  resetZoom(true);  // a blank canvas at 100 %, centred, whatever the last project's zoom was
   return true;
 }
 
 bool MainWindow::saveProject(const QString& path) {
   QString target = path.isEmpty() ? m_path : path;
-  if (target.isEmpty()) {
-    if (!m_interactive) return false;
-    target = QFileDialog::getSaveFileName(this, tr("Save project"),
-                                          QString::fromStdString(m_editor->project().name) + ".json",
-                                          tr("NeuralCanvas projects (*.json)"));
-    if (target.isEmpty()) return false;
-  }
+  if (target.isEmpty()) return saveProjectAs();
   if (core::Status s = core::saveProject(m_editor->project(), target.toStdString()); !s) {
     showError(tr("Cannot save project"), QString::fromStdString(s.message()));
     return false;
   }
   m_path = QFileInfo(target).absoluteFilePath();
+  m_templateName.clear();
   m_editor->undoStack()->setClean();
+  markBaseline();
   addRecent(m_path);
   removeAutosave();
   updateTitle();
   m_training->refreshRuns();
-  statusBar()->showMessage(tr("Saved %1").arg(m_path), 5000);
+  showStatus(tr("Saved %1").arg(m_path), 5000);
   return true;
 }
 
+bool MainWindow::saveProjectAs() {
+  if (!m_interactive) return false;
+  // Suggest the current file's folder, or for an untitled project / template copy the user's
+  // documents (never the shipped templates folder).
+  QString folder = m_path.isEmpty() || isShippedTemplate(m_path)
+                       ? QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)
+                       : QFileInfo(m_path).absolutePath();
+  QString suggestion = QDir(folder).filePath(
+      m_path.isEmpty() ? QString::fromStdString(m_editor->project().name) + ".json" : QFileInfo(m_path).fileName());
+  const QString target =
+      QFileDialog::getSaveFileName(this, tr("Save project as"), suggestion, tr("NeuralCanvas projects (*.json)"));
+  if (target.isEmpty()) return false;
+  return saveProject(target);
+}
+
+void MainWindow::markBaseline() { m_baseline = m_editor->project(); }
+
+QString MainWindow::unsavedChangesText() const {
+  const core::Project& now = m_editor->project();
+  const bool settings = !(now.data == m_baseline.data) || !(now.training == m_baseline.training);
+  // The model: everything but the data and training settings (graph, names, layout).
+  core::Project nowModel = now;
+  nowModel.data = m_baseline.data;
+  nowModel.training = m_baseline.training;
+  const bool model = core::serializeProject(nowModel) != core::serializeProject(m_baseline);
+  if (model && settings) return tr("the model and the training settings");
+  if (model) return tr("the model");
+  if (settings) return tr("the training settings");
+  return {};
+}
+
 void MainWindow::updateTitle() {
-  QString name = m_path.isEmpty() ? QString::fromStdString(m_editor->project().name) + tr(" (unsaved)")
-                                  : QFileInfo(m_path).fileName();
+  QString name;
+  if (!m_templateName.isEmpty()) name = tr("%1 (template) – unsaved").arg(m_templateName);
+  else if (m_path.isEmpty()) name = tr("%1 – unsaved").arg(QString::fromStdString(m_editor->project().name));
+  else name = QFileInfo(m_path).fileName();
   setWindowTitle(QStringLiteral("%1[*] — NeuralCanvas").arg(name));
   setWindowModified(isModified());
 }
 
 bool MainWindow::maybeSave() {
   if (!isModified() || !m_interactive) return true;
-  auto answer = QMessageBox::warning(this, tr("Unsaved changes"),
-                                     tr("The model has unsaved changes. Save them first?"),
-                                     QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
-  if (answer == QMessageBox::Cancel) return false;
-  if (answer == QMessageBox::Save) return saveProject();
-  return true;
+  const QString what = unsavedChangesText();
+  if (what.isEmpty()) return true;  // edited and changed back: the same as the file
+  // Save (write the file in place) is the default only for an ordinary file of the user's; an
+  // untitled project or a template copy defaults to Save As…, which asks where.
+  const bool ordinaryFile = !m_path.isEmpty() && !isShippedTemplate(m_path);
+  const QString name = !m_templateName.isEmpty() ? tr("The copy of the template %1").arg(m_templateName)
+                       : ordinaryFile           ? QFileInfo(m_path).fileName()
+                                                : tr("The untitled project");
+  QMessageBox box(QMessageBox::Warning, tr("Unsaved changes"),
+                  tr("%1 has unsaved changes to %2. Save them first?").arg(name, what), QMessageBox::NoButton, this);
+  box.setObjectName("unsavedChangesPrompt");
+  if (!m_templateName.isEmpty())
+    box.setInformativeText(tr("The template that ships with NeuralCanvas stays as it is: Save As… keeps your copy in a file of your own."));
+  QAbstractButton* save = ordinaryFile ? static_cast<QAbstractButton*>(box.addButton(QMessageBox::Save))
+                                       : box.addButton(tr("Save As…"), QMessageBox::AcceptRole);
+  QAbstractButton* discard = box.addButton(QMessageBox::Discard);
+  QAbstractButton* cancel = box.addButton(QMessageBox::Cancel);
+  box.setDefaultButton(qobject_cast<QPushButton*>(save));
+  box.setEscapeButton(cancel);
+  box.exec();
+  QAbstractButton* clicked = box.clickedButton();
+  if (clicked == save) return ordinaryFile ? saveProject() : saveProjectAs();
+  return clicked == discard;
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
@@ -520,7 +727,10 @@ void MainWindow::copySelection(bool cut) {
   data->setText(json);
   QApplication::clipboard()->setMimeData(data);
   if (cut) m_editor->removeItems(nodes);
-  statusBar()->showMessage(tr("%n node(s) copied", "", int(nodes.size())), 3000);
+  const int n = int(nodes.size());
+  showStatus(cut ? (n == 1 ? tr("1 node cut") : tr("%1 nodes cut").arg(n))
+                 : (n == 1 ? tr("1 node copied") : tr("%1 nodes copied").arg(n)),
+             3000);
 }
 
 void MainWindow::pasteClipboard() {
@@ -569,9 +779,9 @@ void MainWindow::refresh() {
   m_problems->clear();
   for (const auto& issue : a.issues) {
     const core::Node* n = issue.node >= 0 ? p.graph.node(issue.node) : nullptr;
-    QString where = n ? QString::fromStdString(n->name) + ": " : QString();
+    const QString text = problemText(n ? QString::fromStdString(n->name) : QString(), QString::fromStdString(issue.message));
     bool error = issue.severity == core::Severity::Error;
-    auto* item = new QListWidgetItem((error ? tr("Error — ") : tr("Warning — ")) + where + QString::fromStdString(issue.message));
+    auto* item = new QListWidgetItem((error ? tr("Error — ") : tr("Warning — ")) + text);
     item->setForeground(error ? QColor(0xc5, 0x30, 0x30) : QColor(0xb7, 0x79, 0x1f));
     item->setData(Qt::UserRole, qlonglong(issue.node));
     item->setToolTip(n ? tr("Double-click to select %1").arg(QString::fromStdString(n->name)) : QString());
@@ -626,10 +836,15 @@ bool MainWindow::offerRecovery(const std::function<bool(const QString&)>& ask) {
     bool restored = yes && load.ok();
     if (restored) {
       m_editor->setProject(std::move(*load.project));  // at start-up: no run yet
-      m_path = origin;
+      m_path = isShippedTemplate(origin) ? QString() : origin;
+      m_templateName.clear();
+      // Unsaved changes are measured against the file the work came from, when it is there.
+      core::ProjectLoad before = origin.isEmpty() ? core::ProjectLoad{} : core::loadProject(origin.toStdString());
+      m_baseline = before.ok() ? std::move(*before.project) : core::Project{};
       m_editor->undoStack()->resetClean();  // recovered work is unsaved
       updateTitle();
-      m_view->fitToContents();
+      m_training->refreshRuns();
+      requestFit();
     } else if (yes) {
       showError(tr("Cannot recover"), QString::fromStdString(load.error));
     }

@@ -44,10 +44,29 @@ class MainWindow : public QMainWindow {
   /// lastError() when not interactive) and the current project stays as it was. Refused while a
   /// run trains (the graph is read-only then), like every action that would change the graph.
   bool openProject(const QString& path);
-  /// Opens a template from resources/templates as a new, unsaved project.
+  /// Opens a template from resources/templates as a new, unsaved project (an untitled copy:
+  /// Save asks where; the shipped file is never overwritten by Save). openProject does the same
+  /// for any file inside a shipped templates folder.
   bool newFromTemplate(const QString& name);
-  /// Saves atomically; an empty path means the current file.
+  /// Saves atomically; an empty path means the current file (an untitled project asks where).
   bool saveProject(const QString& path = {});
+  /// Asks for a file (never inside the shipped templates folder by default) and saves there.
+  bool saveProjectAs();
+  /// File > New: an empty untitled project at 100 % zoom.
+  bool newProject();
+  /// The project is a copy of a shipped template that has not been saved to a file yet.
+  bool isTemplateCopy() const { return !m_templateName.isEmpty(); }
+  /// What differs from the file as opened or last saved, in words: "the model", "the training
+  /// settings", "the model and the training settings", or empty when nothing does.
+  QString unsavedChangesText() const;
+  /// Whether `path` is a file of a shipped templates folder (resources/templates).
+  static bool isShippedTemplate(const QString& path);
+  /// One line of the problems list / status bar for an issue on node `nodeName`: the name is put
+  /// in front unless the message already starts with it ("relu1: its input ..." stays as is).
+  static QString problemText(const QString& nodeName, const QString& message);
+  /// Shows a message in the status bar on one line, elided to the bar's width (full text in the
+  /// bar's tooltip), so a long message never changes the window's layout.
+  void showStatus(const QString& message, int timeoutMs = 6000);
   /// Without dialogs (tests, --screenshot): errors go to lastError() and the status bar, and
   /// closing with unsaved changes does not ask.
   void setInteractive(bool interactive) { m_interactive = interactive; }
@@ -92,6 +111,11 @@ class MainWindow : public QMainWindow {
   /// once and keeps the event loop going until the worker reports the end (then the thread is
   /// joined and the application quits).
   void closeEvent(QCloseEvent* event) override;
+  /// The first show fits the graph once the window has its final size.
+  void showEvent(QShowEvent* event) override;
+  /// Keeps the view fitted while the window settles (resizes of the canvas) until the user
+  /// zooms, pans or clicks in it.
+  bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
   void createActions();
@@ -111,6 +135,17 @@ class MainWindow : public QMainWindow {
   /// Enables the actions that change the graph only while it is editable (no run active).
   void updateEditActions();
   void runEndedAfterClose();
+  /// Fits the graph to the view now if the window is shown, else once it is; keeps it fitted
+  /// through resizes until the user touches the canvas.
+  void requestFit();
+  void resetZoom(bool centreOnOrigin);
+  void updateZoomLabel();
+  /// After a project was loaded or saved: the state unsaved changes are measured against.
+  void markBaseline();
+  /// Applies a loaded project as the open one (path empty for untitled copies).
+  bool adoptProject(core::Project project, const QString& path, const QString& templateName);
+  /// The default window size: a share of the screen, when no usable saved geometry exists.
+  void applyDefaultGeometry();
 
   widgets::GraphEditor* m_editor = nullptr;
   widgets::GraphScene* m_scene = nullptr;
@@ -131,6 +166,11 @@ class MainWindow : public QMainWindow {
   QThreadPool m_backgroundWriter;  // autosave: durable writes off the GUI thread
   bool m_closing = false;
   QString m_path;
+  QString m_templateName;     // non-empty while the project is an unsaved copy of that template
+  core::Project m_baseline;   // the project as opened or last saved (what "unsaved changes" means)
+  bool m_keepFitted = false;  // refit on canvas resizes until the user zooms, pans or clicks
+  bool m_shownOnce = false;
+  QLabel* m_zoomLabel = nullptr;
   QString m_lastError;
   bool m_interactive = true;
 };

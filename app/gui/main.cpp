@@ -1,6 +1,8 @@
 // neuralcanvas: the desktop application.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QSettings>
+#include <QTemporaryDir>
 #include <QTimer>
 #include <algorithm>
 #include <exception>
@@ -20,7 +22,8 @@ int main(int argc, char** argv) {
     parser.addHelpOption();
     parser.addPositionalArgument("project", "Project file to open (default: the CNN template).");
     QCommandLineOption screenshot("screenshot", "Render the window to FILE.png and exit.", "file");
-    QCommandLineOption size("size", "Window size for --screenshot (default 1600x1000).", "WxH", "1600x1000");
+    QCommandLineOption size("size", "Window size for --screenshot (default: the window's default size, 85% of the screen).",
+                            "WxH");
     QCommandLineOption trainSeconds("train-seconds",
                                     "With --screenshot: start training, capture the dashboard after N seconds, stop.", "N");
     parser.addOption(screenshot);
@@ -28,8 +31,15 @@ int main(int argc, char** argv) {
     parser.addOption(size);
     parser.process(app);
 
-    nc::app::MainWindow window;
     const bool capture = parser.isSet(screenshot);
+    // A capture neither reads nor writes the user's settings (saved window geometry, recent
+    // files): it shows what a first start shows.
+    QTemporaryDir captureSettings;
+    if (capture) {
+      QSettings::setDefaultFormat(QSettings::IniFormat);
+      QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, captureSettings.path());
+    }
+    nc::app::MainWindow window;
     window.setInteractive(!capture);
     const QStringList args = parser.positionalArguments();
     bool opened = args.isEmpty() ? window.newFromTemplate("cnn") : window.openProject(args.first());
@@ -37,8 +47,14 @@ int main(int argc, char** argv) {
       std::cerr << "neuralcanvas: " << window.lastError().toStdString() << "\n";
       return 2;
     }
+    // --size WxH for a capture; without it the window keeps its default size (a share of the screen).
+    auto applySize = [&]() {
+      if (!parser.isSet(size)) return;
+      const QStringList wh = parser.value(size).split('x');
+      window.resize(wh.value(0).toInt() > 0 ? wh.value(0).toInt() : 1600, wh.value(1).toInt() > 0 ? wh.value(1).toInt() : 1000);
+    };
     if (capture && parser.isSet(trainSeconds)) {
-      window.resize(1600, 1000);
+      applySize();
       window.show();
       window.showTraining();
       if (!window.trainingPanel()->start()) {
@@ -61,8 +77,7 @@ int main(int argc, char** argv) {
       return code != 0 ? code : saved ? 0 : 1;
     }
     if (capture) {
-      const QStringList wh = parser.value(size).split('x');
-      window.resize(wh.value(0).toInt() > 0 ? wh.value(0).toInt() : 1600, wh.value(1).toInt() > 0 ? wh.value(1).toInt() : 1000);
+      applySize();
       window.show();
       // Select a node first (the docks re-layout around the inspector's form), then fit the
       // graph to the canvas as it finally is, then capture.

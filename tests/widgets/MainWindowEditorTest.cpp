@@ -1,0 +1,281 @@
+// The main window as a new user meets it (issue 11): the first view fitted once the window has
+// its size, templates opened as untitled copies with a prompt that never defaults to
+// overwriting a shipped file and says what changed, keyboard shortcuts pressed on the window,
+// and the status bar / problems list / toolbar texts.
+#include <gtest/gtest.h>
+
+#include <QAbstractButton>
+#include <QAction>
+#include <QApplication>
+#include <QGuiApplication>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QScreen>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <functional>
+
+#include "app/gui/MainWindow.h"
+#include "core/Project.h"
+#include "widgets/GraphEditor.h"
+#include "widgets/GraphScene.h"
+#include "widgets/GraphView.h"
+#include "widgets/NodeItem.h"
+
+using namespace nc;
+
+namespace {
+QString templateFile(const char* name) {
+  return QString::fromUtf8(NC_SOURCE_DIR) + "/resources/templates/" + name + ".json";
+}
+
+/// Whether every node lies inside the visible part of the canvas.
+bool allNodesVisible(app::MainWindow& w) {
+  const QRectF visible = w.view()->mapToScene(w.view()->viewport()->rect()).boundingRect();
+  for (const auto& [id, item] : w.scene()->nodeItems())
+    if (!visible.contains(item->sceneBoundingRect())) return false;
+  return !w.scene()->nodeItems().empty();
+}
+
+/// What a person sees in the unsaved-changes prompt, and which button they press.
+struct Prompt {
+  bool shown = false;
+  QString text;
+  QString defaultButton;
+  QStringList buttons;
+};
+
+/// Arms a watcher that answers the next modal QMessageBox by pressing the button whose text
+/// contains `press` (after recording what the box showed).
+void answerNextPrompt(Prompt* seen, const QString& press) {
+  auto tries = std::make_shared<int>(0);
+  auto poll = std::make_shared<std::function<void()>>();
+  *poll = [seen, press, tries, poll]() {
+    auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+    if (!box) {
+      if (++*tries < 200) QTimer::singleShot(10, *poll);
+      return;
+    }
+    seen->shown = true;
+    seen->text = box->text();
+    seen->defaultButton = box->defaultButton() ? box->defaultButton()->text() : QString();
+    QAbstractButton* target = nullptr;
+    for (QAbstractButton* b : box->buttons()) {
+      seen->buttons << b->text();
+      if (b->text().remove('&').contains(press)) target = b;
+    }
+    if (target) target->click();
+    else box->reject();
+  };
+  QTimer::singleShot(0, *poll);
+}
+
+void showAndActivate(app::MainWindow& w) {
+  w.show();
+  w.activateWindow();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&w));
+  QTest::qWait(50);
+}
+}  // namespace
+
+TEST(MainWindowEditor, TheFirstViewIsFittedOnceTheWindowHasItsSizeAndNewResetsTheZoom) {
+  QSettings().remove("window/geometry");
+  QSettings().remove("window/state");
+  for (const char* name : {"cnn", "transformer"}) {
+    app::MainWindow w;
+    w.setInteractive(false);
+    w.resize(1500, 1000);
+    // Opened before the window is shown, as from the command line.
+    ASSERT_TRUE(w.openProject(templateFile(name)));
+    showAndActivate(w);
+    QTest::qWait(50);
+    EXPECT_TRUE(allNodesVisible(w)) << name << ": every node is on screen after the first show";
+    EXPECT_LE(w.view()->zoom(), 1.0);
+    // The window manager resizes the window after showing it: the view stays fitted.
+    w.resize(1300, 900);
+    QTest::qWait(50);
+    EXPECT_TRUE(allNodesVisible(w)) << name << ": still fitted after the window settled";
+    // Once the user zooms, resizes no longer refit.
+    QTest::keyClick(w.view(), Qt::Key_Equal, Qt::ControlModifier);
+    const double zoomed = w.view()->zoom();
+    w.resize(w.width() + 100, w.height() + 50);
+    QTest::qWait(50);
+    EXPECT_DOUBLE_EQ(w.view()->zoom(), zoomed) << name;
+    // File > New: a blank canvas at 100 %, centred on the origin.
+    w.action("new")->trigger();
+    EXPECT_DOUBLE_EQ(w.view()->zoom(), 1.0) << name;
+    EXPECT_LT(QLineF(w.view()->centreScenePos(), QPointF(0, 0)).length(), 2.0) << name;
+    EXPECT_TRUE(w.editor()->graph().nodes().empty());
+  }
+}
+
+TEST(MainWindowEditor, WithoutASavedGeometryTheWindowTakesMostOfTheScreen) {
+  QSettings().remove("window/geometry");
+  app::MainWindow w;
+  const QRect avail = w.screen()->availableGeometry();
+  EXPECT_LE(w.width(), avail.width());
+  EXPECT_LE(w.height(), avail.height());
+  EXPECT_GE(w.width(), std::min(avail.width(), int(avail.width() * 0.8)));
+  EXPECT_GE(w.height(), std::min(avail.height(), int(avail.height() * 0.8)));
+}
+
+TEST(MainWindowEditor, ATemplateOpensAsAnUntitledCopyAndThePromptNeverDefaultsToOverwritingIt) {
+  QTemporaryDir dir;
+  app::MainWindow w;
+  w.setInteractive(false);
+  // Opened like any file (File > Open, command line): still a copy.
+  ASSERT_TRUE(w.openProject(templateFile("cnn")));
+  EXPECT_TRUE(w.filePath().isEmpty()) << "no file behind a template copy";
+  EXPECT_TRUE(w.isTemplateCopy());
+  EXPECT_TRUE(w.windowTitle().contains("cnn (template)")) << w.windowTitle().toStdString();
+  EXPECT_TRUE(w.windowTitle().contains("unsaved")) << w.windowTitle().toStdString();
+  EXPECT_FALSE(w.saveProject()) << "Save without a file asks where (refused without dialogs)";
+  w.setInteractive(true);
+
+  // A model edit: the prompt says "the model", defaults to Save As…; Cancel keeps the window.
+  ASSERT_TRUE(w.editor()->addNode("ReLU", {0, 900}).has_value());
+  Prompt p;
+  answerNextPrompt(&p, "Cancel");
+  EXPECT_FALSE(w.close());
+  ASSERT_TRUE(p.shown);
+  EXPECT_EQ(p.defaultButton.remove('&'), "Save As…") << p.buttons.join(", ").toStdString();
+  EXPECT_TRUE(p.text.contains("the model")) << p.text.toStdString();
+  EXPECT_FALSE(p.text.contains("training settings")) << p.text.toStdString();
+  EXPECT_FALSE(p.buttons.contains("Save") || p.buttons.contains("&Save")) << "no in-place Save for a template";
+
+  // And a settings edit: both are named.
+  core::TrainConfig training = w.editor()->project().training;
+  training.epochs += 1;
+  ASSERT_TRUE(w.editor()->setSettings(w.editor()->project().data, training));
+  Prompt both;
+  answerNextPrompt(&both, "Cancel");
+  EXPECT_FALSE(w.close());
+  EXPECT_TRUE(both.text.contains("the model and the training settings")) << both.text.toStdString();
+
+  // The same as a file of the user's: Save is the default, and only the settings changed.
+  w.setInteractive(false);
+  const QString mine = dir.filePath("mine.json");
+  ASSERT_TRUE(w.saveProject(mine));
+  EXPECT_FALSE(w.isTemplateCopy());
+  EXPECT_EQ(w.filePath(), mine);
+  EXPECT_TRUE(w.windowTitle().contains("mine.json"));
+  w.setInteractive(true);
+  training.epochs += 1;
+  ASSERT_TRUE(w.editor()->setSettings(w.editor()->project().data, training));
+  Prompt settingsOnly;
+  answerNextPrompt(&settingsOnly, "Cancel");
+  EXPECT_FALSE(w.close());
+  EXPECT_EQ(settingsOnly.defaultButton.remove('&'), "Save");
+  EXPECT_TRUE(settingsOnly.text.contains("the training settings")) << settingsOnly.text.toStdString();
+  EXPECT_FALSE(settingsOnly.text.contains("the model")) << settingsOnly.text.toStdString();
+
+  // Changed and changed back by hand: nothing differs from the file, so no question.
+  training.epochs -= 1;
+  ASSERT_TRUE(w.editor()->setSettings(w.editor()->project().data, training));
+  EXPECT_TRUE(w.isModified());
+  EXPECT_TRUE(w.unsavedChangesText().isEmpty()) << w.unsavedChangesText().toStdString();
+  Prompt none;
+  answerNextPrompt(&none, "Cancel");
+  EXPECT_TRUE(w.close());
+  EXPECT_FALSE(none.shown);
+  QTest::qWait(30);  // let the watcher give up quietly
+
+  // New from template: a copy as well, whatever the previous file was.
+  app::MainWindow t;
+  t.setInteractive(false);
+  ASSERT_TRUE(t.openProject(mine));
+  ASSERT_TRUE(t.newFromTemplate("lstm"));
+  EXPECT_TRUE(t.filePath().isEmpty());
+  EXPECT_TRUE(t.windowTitle().contains("lstm (template)")) << t.windowTitle().toStdString();
+  EXPECT_FALSE(app::MainWindow::isShippedTemplate(mine));
+  EXPECT_TRUE(app::MainWindow::isShippedTemplate(templateFile("transformer")));
+}
+
+TEST(MainWindowEditor, KeyboardShortcutsPressedOnTheWindow) {
+  app::MainWindow w;
+  w.setInteractive(false);
+  ASSERT_TRUE(w.openProject(templateFile("cnn")));
+  showAndActivate(w);
+  w.view()->setFocus();
+  const size_t before = w.editor()->graph().nodes().size();
+  ASSERT_TRUE(w.editor()->addNode("ReLU", {0, 900}).has_value());
+  QTest::keyClick(w.view(), Qt::Key_Z, Qt::ControlModifier);
+  EXPECT_EQ(w.editor()->graph().nodes().size(), before) << "Ctrl+Z undoes";
+  QTest::keyClick(w.view(), Qt::Key_Y, Qt::ControlModifier);
+  EXPECT_EQ(w.editor()->graph().nodes().size(), before + 1) << "Ctrl+Y redoes";
+  QTest::keyClick(w.view(), Qt::Key_Z, Qt::ControlModifier);
+  QTest::keyClick(w.view(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+  EXPECT_EQ(w.editor()->graph().nodes().size(), before + 1) << "Ctrl+Shift+Z redoes";
+
+  QTest::keyClick(w.view(), Qt::Key_0, Qt::ControlModifier);
+  EXPECT_DOUBLE_EQ(w.view()->zoom(), 1.0) << "Ctrl+0: 100 %";
+  QTest::keyClick(w.view(), Qt::Key_Equal, Qt::ControlModifier);
+  EXPECT_NEAR(w.view()->zoom(), 1.25, 1e-9) << "Ctrl+= zooms in";
+  QTest::keyClick(w.view(), Qt::Key_Plus, Qt::ControlModifier);
+  EXPECT_NEAR(w.view()->zoom(), 1.25 * 1.25, 1e-9) << "Ctrl++ zooms in";
+  QTest::keyClick(w.view(), Qt::Key_Minus, Qt::ControlModifier);
+  EXPECT_NEAR(w.view()->zoom(), 1.25, 1e-9) << "Ctrl+- zooms out";
+  QTest::keyClick(w.view(), Qt::Key_0, Qt::ControlModifier);
+  EXPECT_DOUBLE_EQ(w.view()->zoom(), 1.0);
+  QTest::keyClick(w.view(), Qt::Key_1, Qt::ControlModifier);
+  EXPECT_TRUE(allNodesVisible(w)) << "Ctrl+1 fits";
+}
+
+TEST(MainWindowEditor, StatusBarToolbarAndProblemTexts) {
+  app::MainWindow w;
+  w.setInteractive(false);
+  ASSERT_TRUE(w.openProject(templateFile("cnn")));
+  showAndActivate(w);
+
+  // Undo keeps its text (the toolbar does not jump); the command is named in the tooltip.
+  QAction* undo = w.action("undo");
+  ASSERT_TRUE(w.editor()->addNode("ReLU", {0, 900}).has_value());
+  EXPECT_EQ(undo->text().remove('&'), "Undo");
+  EXPECT_TRUE(undo->toolTip().contains("Undo ")) << undo->toolTip().toStdString();
+  EXPECT_GT(undo->toolTip().size(), QString("Undo (Ctrl+Z)").size()) << undo->toolTip().toStdString();
+
+  // "1 node copied" / "3 nodes copied".
+  std::vector<core::NodeId> ids;
+  for (const auto& [id, n] : w.editor()->graph().nodes()) ids.push_back(id);
+  w.scene()->selectNodes({ids[0]});
+  w.action("copy")->trigger();
+  EXPECT_EQ(w.statusBar()->currentMessage(), "1 node copied");
+  w.scene()->selectNodes({ids[0], ids[1], ids[2]});
+  w.action("copy")->trigger();
+  EXPECT_EQ(w.statusBar()->currentMessage(), "3 nodes copied");
+
+  // A long, multi-line message stays on one line, elided, and moves nothing.
+  const QSize canvas = w.view()->size();
+  const QSize window = w.size();
+  w.showStatus(QString("a very long message ").repeated(60) + "\nsecond line");
+  QTest::qWait(20);
+  EXPECT_FALSE(w.statusBar()->currentMessage().contains('\n'));
+  EXPECT_LT(w.statusBar()->fontMetrics().horizontalAdvance(w.statusBar()->currentMessage()), w.statusBar()->width());
+  EXPECT_EQ(w.view()->size(), canvas);
+  EXPECT_EQ(w.size(), window);
+
+  // A node name is never doubled ("relu1: relu1: its input is not connected").
+  auto lone = w.editor()->addNode("ReLU", {400, 900});
+  ASSERT_TRUE(lone.has_value());
+  const QString name = QString::fromStdString(w.editor()->graph().node(*lone)->name);
+  bool found = false;
+  for (int i = 0; i < w.problemsList()->count(); ++i) {
+    const QString text = w.problemsList()->item(i)->text();
+    EXPECT_FALSE(text.contains(name + ": " + name)) << text.toStdString();
+    if (w.problemsList()->item(i)->data(Qt::UserRole).toLongLong() == *lone &&
+        text.contains(name + ": its input is not connected"))
+      found = true;
+  }
+  EXPECT_TRUE(found) << "the lone node's problem is listed once, named once";
+  EXPECT_EQ(app::MainWindow::problemText("relu1", "relu1: its input is not connected"),
+            "relu1: its input is not connected");
+  EXPECT_EQ(app::MainWindow::problemText("relu1", "relu1's result never reaches the Output"),
+            "relu1's result never reaches the Output");
+  EXPECT_EQ(app::MainWindow::problemText("relu1", "Embedding needs token ids"), "relu1: Embedding needs token ids");
+  EXPECT_EQ(app::MainWindow::problemText("relu", "relu1 is not connected"), "relu: relu1 is not connected");
+  EXPECT_EQ(app::MainWindow::problemText("", "the graph has no Input node"), "the graph has no Input node");
+}
