@@ -20,10 +20,22 @@ double niceInterval(double range, int ticks) {
   return (n < 1.5 ? 1.0 : n < 3.0 ? 2.0 : n < 7.0 ? 5.0 : 10.0) * magnitude;
 }
 
+/// The printf format that labels ticks `interval` apart, up to `maxAbs`, with as many
+/// significant digits as tell neighbouring ticks apart and no more ("0.0002", "0.41002", "80").
+QString labelFormatFor(double interval, double maxAbs) {
+  if (!(interval > 0) || !std::isfinite(interval)) return QStringLiteral("%.3g");
+  int top = maxAbs > 0 && std::isfinite(maxAbs) ? int(std::floor(std::log10(maxAbs))) : 0;
+  int step = int(std::floor(std::log10(interval) + 1e-9));
+  int digits = std::max(top - step + 1, top + 1);  // %g switches to exponents below top + 1 digits
+  return QStringLiteral("%.%1g").arg(std::clamp(digits, 1, 15));
+}
+
 /// Follows the data exactly while putting the ticks on round values (multiples of the interval).
 /// Range and interval change together: with dynamic ticks, setting either one alone against the
 /// other's old value can ask Qt Charts for hundreds of thousands of ticks (e.g. x growing from
 /// [0, 1] to [0, 50000] with the old 0.25 interval), so ticks are fixed while both change.
+/// Integer axes (steps, epochs, whole percentages) never get ticks between integers, whose
+/// labels would repeat ("0 0 1 1 1"); other axes get labels with the digits their ticks need.
 void setRangeWithRoundTicks(QValueAxis* axis, double lo, double hi, bool integers) {
   if (!std::isfinite(lo) || !std::isfinite(hi)) return;
   if (hi <= lo) hi = lo + 1;
@@ -33,6 +45,7 @@ void setRangeWithRoundTicks(QValueAxis* axis, double lo, double hi, bool integer
   axis->setRange(lo, hi);
   axis->setTickInterval(interval);
   axis->setTickType(QValueAxis::TicksDynamic);
+  axis->setLabelFormat(integers ? QStringLiteral("%.0f") : labelFormatFor(interval, std::max(std::abs(lo), std::abs(hi))));
 }
 
 }  // namespace
@@ -65,11 +78,12 @@ MetricChart::MetricChart(const QString& title, const QString& xTitle, const QStr
     axis->setGridLineColor(QColor(225, 225, 225));
   }
   m_x->setTitleText(xTitle);
-  m_x->setLabelFormat("%.0f");
+  m_x->setLabelFormat("%.0f");  // steps, epochs, seconds: integer ticks
   m_y->setTitleText(yTitle);
   m_y->setLabelFormat("%.3g");
   chart->addAxis(m_x, Qt::AlignBottom);
   chart->addAxis(m_y, Qt::AlignLeft);
+  fitAxes();
 
   setChart(chart);
   setRenderHint(QPainter::Antialiasing, true);
@@ -121,10 +135,13 @@ void MetricChart::setFixedYRange(double lo, double hi) {
   m_fixedY = true;
   m_fixedLo = lo;
   m_fixedHi = hi;
-  setRangeWithRoundTicks(m_y, lo, hi, false);
+  setRangeWithRoundTicks(m_y, lo, hi, m_yIntegers);
 }
 
-void MetricChart::setYLabelFormat(const QString& format) { m_y->setLabelFormat(format); }
+void MetricChart::setYIntegers(bool on) {
+  m_yIntegers = on;
+  fitAxes();
+}
 
 void MetricChart::invalidate() {
   for (Curve& c : m_curves) c.drawnSize = -1;
@@ -161,17 +178,23 @@ void MetricChart::fitAxes() {
     any = true;
   }
   if (!any) {
-    setRangeWithRoundTicks(m_x, 0, 1, false);
-    if (!m_fixedY) setRangeWithRoundTicks(m_y, 0, 1, false);
+    // No data yet: a plain frame with a few distinct labels.
+    setRangeWithRoundTicks(m_x, 0, 10, true);
+    if (!m_fixedY) setRangeWithRoundTicks(m_y, 0, m_yIntegers ? 10 : 1, m_yIntegers);
     return;
   }
   if (x1 <= x0) x1 = x0 + 1;
-  setRangeWithRoundTicks(m_x, x0, x1, /*integers=*/x1 - x0 >= 4);
+  setRangeWithRoundTicks(m_x, x0, x1, /*integers=*/true);
   if (m_fixedY) return;
   if (m_includeZero) y0 = std::min(y0, 0.0);
   double pad = (y1 - y0) * 0.05;
   if (pad <= 0) pad = std::max(std::abs(y1) * 0.05, 1e-6);
-  setRangeWithRoundTicks(m_y, m_includeZero && y0 >= 0 ? 0.0 : y0 - pad, y1 + pad, false);
+  double lo = m_includeZero && y0 >= 0 ? 0.0 : y0 - pad, hi = y1 + pad;
+  if (m_yIntegers && hi - lo < 2) {  // at least two whole-number ticks
+    lo = std::floor(lo);
+    hi = std::max(std::ceil(hi), lo + 2);
+  }
+  setRangeWithRoundTicks(m_y, lo, hi, m_yIntegers);
 }
 
 }  // namespace nc::widgets

@@ -45,8 +45,12 @@ class MetricChart : public QChartView {
   void setIncludeZero(bool on) { m_includeZero = on; }
   /// Fixes the y range (e.g. 0..100 for percentages) instead of following the data.
   void setFixedYRange(double lo, double hi);
-  /// printf-style format of the y axis labels, e.g. "%.0f%%".
-  void setYLabelFormat(const QString& format);
+  /// Whole-number y ticks and labels (samples/s, CPU %, MiB). Otherwise the labels carry as many
+  /// digits as the tick spacing needs.
+  void setYIntegers(bool on);
+  /// The axes (tests: ranges, tick spacing, label formats).
+  QValueAxis* xAxis() const { return m_x; }
+  QValueAxis* yAxis() const { return m_y; }
 
   /// Redraws the curves whose data changed since the last call and fits the axes. Returns true
   /// when anything was redrawn.
@@ -70,7 +74,7 @@ class MetricChart : public QChartView {
   QValueAxis* m_x = nullptr;
   QValueAxis* m_y = nullptr;
   double m_smoothing = 0.6;
-  bool m_includeZero = false, m_fixedY = false;
+  bool m_includeZero = false, m_fixedY = false, m_yIntegers = false;
   double m_fixedLo = 0, m_fixedHi = 1;
   int m_updates = 0;
 };

@@ -203,17 +203,17 @@ void TrainingDashboard::buildCharts() {
   m_throughput = new MetricChart(tr("Throughput"), tr("step"), tr("samples / s"), m_chartsPage);
   m_throughput->addCurve(tr("samples/s"), m_data->throughput, Draw::Envelope, kThroughputColor);
   m_throughput->setIncludeZero(true);
-  m_throughput->setYLabelFormat("%.0f");
+  m_throughput->setYIntegers(true);
 
   m_cpu = new MetricChart(tr("CPU"), tr("seconds"), tr("utilisation (%)"), m_chartsPage);
   m_cpu->addCurve(tr("CPU (100 = one core)"), m_data->cpu, Draw::Envelope, kCpuColor);
   m_cpu->setIncludeZero(true);
-  m_cpu->setYLabelFormat("%.0f");
+  m_cpu->setYIntegers(true);
 
   m_memory = new MetricChart(tr("Memory"), tr("seconds"), tr("MiB"), m_chartsPage);
   m_memory->addCurve(tr("resident (this process)"), m_data->resident, Draw::Envelope, kMemoryColor);
   m_memory->setIncludeZero(true);
-  m_memory->setYLabelFormat("%.0f");
+  m_memory->setYIntegers(true);
 
   auto* grid = new QGridLayout(m_chartsPage);
   grid->setContentsMargins(0, 0, 0, 0);

@@ -137,7 +137,7 @@ QWidget* TrainingSettingsForm::createEditor(const SettingField& f) {
       connect(line, &QLineEdit::editingFinished, this, [this, path, line, list] {
         if (m_updating) return;
         std::string text = line->text().trimmed().toStdString();
-        apply(path, list ? "[" + text + "]" : Json(text).dump());
+        if (apply(path, list ? "[" + text + "]" : Json(text).dump()) && !line->hasFocus()) showValues();
       });
       e->input = line;
       break;
@@ -215,6 +215,11 @@ void TrainingSettingsForm::showValues() {
       QString text = v.is_string() ? QString::fromStdString(v.get<std::string>()) : QString::fromStdString(v.dump());
       if (v.is_array()) text = text.mid(1, text.size() - 2).replace(",", ", ");
       line->setText(text);
+      // A long path shows its start ("/usr/share/datasets/…", not "…atasets/fashion-mnist");
+      // the whole of it is in the tooltip.
+      line->setCursorPosition(0);
+      if (e->error.isEmpty() && f.kind == Kind::Text)
+        line->setToolTip(text.isEmpty() ? f.help : QStringLiteral("%1\n\n%2").arg(text, f.help));
     }
   }
   m_updating = false;

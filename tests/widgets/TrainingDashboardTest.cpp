@@ -2,7 +2,10 @@
 #include <gtest/gtest.h>
 
 #include <QFile>
+#include <QChart>
 #include <QImage>
+#include <QSet>
+#include <QValueAxis>
 #include <QProgressBar>
 #include <QTemporaryDir>
 #include <QTextStream>
@@ -138,6 +141,64 @@ TEST(TrainingDashboard, FinishedRunShowsTheConfusionMatrixAndOutcome) {
   d.finishRun(r);
   EXPECT_EQ(d.statusText(), "Completed");
   EXPECT_EQ(d.progressBar()->value(), d.progressBar()->maximum());
+}
+
+/// The labels an axis shows: one per tick (multiples of the interval inside the range).
+QStringList tickLabels(const QValueAxis* axis) {
+  QStringList labels;
+  double interval = axis->tickInterval();
+  if (!(interval > 0)) return labels;
+  const QByteArray format = axis->labelFormat().toLatin1();
+  for (double v = std::ceil(axis->min() / interval - 1e-9) * interval; v <= axis->max() + interval * 1e-9; v += interval)
+    labels << QString::asprintf(format.constData(), std::abs(v) < interval * 1e-9 ? 0.0 : v);
+  return labels;
+}
+
+void expectDistinctLabels(const QValueAxis* axis, const char* what) {
+  QStringList labels = tickLabels(axis);
+  EXPECT_GE(labels.size(), 2) << what;
+  EXPECT_EQ(labels.size(), QSet<QString>(labels.begin(), labels.end()).size())
+      << what << ": repeated tick labels " << labels.join(' ').toStdString();
+}
+
+// Issue 11: empty charts read "0 0 1 1 1" on their axes (ticks 0.25 apart labelled as integers).
+// Empty, tiny and flat ranges get distinct labels; step axes never tick between integers.
+TEST(MetricChart, TickLabelsAreDistinctForEmptySmallAndFlatRanges) {
+  TrainingDashboard d;
+  d.resize(1200, 800);
+  d.refreshNow();
+  MetricChart* charts[] = {d.lossChart(), d.accuracyChart(), d.learningRateChart(),
+                           d.throughputChart(), d.cpuChart(), d.memoryChart()};
+  for (MetricChart* c : charts) {
+    std::string title = c->chart()->title().toStdString();
+    expectDistinctLabels(c->xAxis(), (title + " x, empty").c_str());
+    expectDistinctLabels(c->yAxis(), (title + " y, empty").c_str());
+    EXPECT_GE(c->xAxis()->tickInterval(), 1.0) << title;
+  }
+  // Three steps, a loss that barely moves, a constant learning rate, a flat memory curve.
+  d.beginRun("small", 1);
+  QList<core::StepMetrics> steps = fakeSteps(1, 3, 10);
+  for (int i = 0; i < 3; ++i) {
+    steps[i].loss = 0.41 + 0.00005 * i;
+    steps[i].learningRate = 1e-3;
+    steps[i].accuracy = 0.5;
+  }
+  d.appendSteps(steps);
+  for (int i = 0; i < 3; ++i) {
+    core::ResourceSample r;
+    r.elapsedSeconds = 0.5 * i;
+    r.processCpuPercent = 99.5;
+    r.residentBytes = int64_t(370.2 * 1024 * 1024);
+    d.appendResource(r);
+  }
+  d.refreshNow();
+  for (MetricChart* c : charts) {
+    std::string title = c->chart()->title().toStdString();
+    expectDistinctLabels(c->xAxis(), (title + " x, small").c_str());
+    expectDistinctLabels(c->yAxis(), (title + " y, small").c_str());
+  }
+  EXPECT_EQ(tickLabels(d.lossChart()->xAxis()), (QStringList{"1", "2", "3"}));
+  EXPECT_EQ(d.memoryChart()->yAxis()->labelFormat(), "%.0f");
 }
 
 }  // namespace
