@@ -27,7 +27,7 @@ QJsonObject readJsonObject(const QString& path) {
 double number(const QJsonValue& v) { return v.isDouble() ? v.toDouble() : kNaN; }
 
 QString settingsSummary(const core::TrainConfig& t) {
-  return QStringLiteral("%1 lr %2 · batch %3 · %4 epochs%5")
+  return QString(t.epochs == 1 ? "%1 lr %2 · batch %3 · %4 epoch%5" : "%1 lr %2 · batch %3 · %4 epochs%5")
       .arg(QString::fromStdString(t.optimizer))
       .arg(t.learningRate, 0, 'g', 3)
       .arg(t.batchSize)

@@ -50,7 +50,7 @@ TrainingSettingsForm::TrainingSettingsForm(QWidget* parent) : QWidget(parent) {
     auto* form = new QFormLayout(box);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->setContentsMargins(6, 4, 6, 4);
-    form->setVerticalSpacing(3);
+    form->setVerticalSpacing(2);
     forms[group] = form;
     layout->addWidget(box);
   }
@@ -157,8 +157,9 @@ QWidget* TrainingSettingsForm::createPathEditor(const SettingField& f) {
   browse->setToolTip(tr("Choose the data folder or file"));
   connect(browse, &QToolButton::clicked, this, &TrainingSettingsForm::browseForData);
   auto* presets = new QToolButton(row);
-  presets->setText(tr("Presets"));
+  presets->setText(tr("Presets ▾"));
   presets->setPopupMode(QToolButton::InstantPopup);
+  presets->setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }");  // drawn over the text
   auto* menu = new QMenu(presets);
   QAction* fashion = menu->addAction(tr("Fashion-MNIST (%1)").arg(kFashionMnistPath));
   connect(fashion, &QAction::triggered, this, &TrainingSettingsForm::applyFashionMnistPreset);

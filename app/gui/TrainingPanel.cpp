@@ -24,6 +24,7 @@
 #include "app/gui/TrainingController.h"
 #include "core/ShapeInference.h"
 #include "core/data/DataPath.h"
+#include "core/data/DatasetInfo.h"
 #include "core/export/PythonExporter.h"
 #include "core/export/TorchScriptExporter.h"
 #include "core/training/Trainer.h"
@@ -155,7 +156,8 @@ QWidget* TrainingPanel::buildRunsBox() {
   });
   m_export = new QToolButton(box);
   m_export->setObjectName("exportButton");
-  m_export->setText(tr("Export"));
+  m_export->setText(tr("Export ▾"));
+  m_export->setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }");  // drawn over the text
   m_export->setToolTip(tr("Export the selected (or current) run's best checkpoint"));
   m_export->setPopupMode(QToolButton::InstantPopup);
   auto* menu = new QMenu(m_export);
@@ -345,6 +347,25 @@ bool TrainingPanel::start() {
     Q_EMIT statusMessage(message);
     Q_EMIT problemsRefusedStart();
     return false;
+  }
+  if (!m_dataset) {
+    // The data against the graph, from the data's headers (cached: the editor read them while
+    // the graph was edited), so that a wrong class count is refused here rather than after the
+    // data has loaded. The trainer makes the same checks, in the same words.
+    QString file = m_projectPath ? m_projectPath() : QString();
+    core::DatasetInfo info =
+        core::peekDataset(project.data, file.isEmpty() ? std::string() : core::projectFolder(file.toStdString()));
+    QStringList problems;
+    for (const core::DatasetIssue& issue : core::checkAgainstDataset(project.graph, analysis, info))
+      problems << QString::fromStdString(core::describeDatasetIssue(project.graph, issue));
+    if (!problems.isEmpty()) {
+      QString message = tr("Not started: the model does not match the data: %1").arg(problems.join("; "));
+      m_dashboard->appendLog(message);
+      showMessage(message);
+      Q_EMIT statusMessage(message);
+      Q_EMIT problemsRefusedStart();
+      return false;
+    }
   }
   refreshRuns();
   QString dir = newRunDirectory(project);

@@ -171,6 +171,37 @@ TEST(TrainingPanel, RefusesToStartAModelWithErrors) {
   EXPECT_TRUE(f.activity.empty());
 }
 
+// Issue 11: a model whose output does not fit the data's classes was found only once the data
+// had loaded, and the message was clipped inside the progress bar. Start refuses it at once (from
+// the data's headers), the problems list is asked for, and the whole message is in the wrapped
+// message area.
+TEST(TrainingPanel, RefusesAModelThatDoesNotMatchTheDataWithTheWholeMessage) {
+  PanelFixture f(1);
+  f.panel->setDataset(nullptr);  // the real files' headers: 10 classes
+  core::NodeId linear = -1;
+  for (const auto& [id, n] : f.project.graph.nodes())
+    if (n.type == "Linear") linear = id;
+  ASSERT_TRUE(f.project.graph.setParam(linear, "out_features", int64_t{5}).ok());
+  int refused = 0;
+  QObject::connect(f.panel.get(), &TrainingPanel::problemsRefusedStart, [&] { ++refused; });
+  EXPECT_FALSE(f.panel->start());
+  EXPECT_EQ(refused, 1);
+  EXPECT_TRUE(f.activity.empty()) << "no run started";
+  widgets::TrainingDashboard* d = f.panel->dashboard();
+  QString message = d->messageText();
+  EXPECT_TRUE(message.contains("does not match the data")) << message.toStdString();
+  EXPECT_TRUE(message.contains("10")) << message.toStdString();
+  EXPECT_TRUE(d->messageLabel()->wordWrap());
+  EXPECT_FALSE(d->messageLabel()->isHidden());
+  EXPECT_FALSE(d->progressBar()->format().contains("match")) << "not inside the one-line bar";
+  // Fixed, it starts, and the message goes.
+  ASSERT_TRUE(f.project.graph.setParam(linear, "out_features", int64_t{10}).ok());
+  f.panel->setDataset(fashionSlice(512, 200));
+  ASSERT_TRUE(f.panel->start());
+  EXPECT_TRUE(d->messageText().isEmpty());
+  ASSERT_TRUE(f.waitFinished());
+}
+
 TEST(TrainingPanel, ContinuesARunFromItsCheckpoint) {
   PanelFixture f(1);
   ASSERT_TRUE(f.panel->start());
