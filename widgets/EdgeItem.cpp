@@ -53,15 +53,14 @@ QPainterPath EdgeItem::route(QPointF from, QPointF to, bool topDown, const std::
   // The cards the plain curve would cross (sampled every ~12 px), ignoring the edge's own two.
   const qreal k = std::max<qreal>(40, (b.x() - a.x()) / 2);
   const QPointF c1 = a + QPointF(k, 0), c2 = b - QPointF(k, 0);
-  QRectF sweep = QRectF(a, b).normalized().adjusted(0, -2, 0, 2);
+  // The curve stays inside the box of its ends (its control points are in it), grown by a margin.
+  const QRectF sweepScene = QRectF(from, to).normalized().adjusted(-8, -8, 8, 8);
   const int samples = std::clamp(int(QLineF(a, b).length() / 12), 8, 256);
-  std::vector<QRectF> cards, blockers;
+  std::vector<QRectF> blockers;
   for (const QRectF& r : obstacles) {
+    if (!sweepScene.intersects(r)) continue;  // most cards are nowhere near the edge
     QRectF f = flowRect(r, topDown);
     if (f.adjusted(-2, -2, 2, 2).contains(a) || f.adjusted(-2, -2, 2, 2).contains(b)) continue;
-    if (f.right() < a.x() || f.left() > b.x()) continue;  // wholly before or after the edge
-    cards.push_back(f);
-    if (!sweep.intersects(f.adjusted(-6, -6, 6, 6))) continue;
     QRectF grown = f.adjusted(-6, -6, 6, 6);
     for (int i = 1; i < samples; ++i)
       if (grown.contains(bezier(a, c1, c2, b, qreal(i) / samples))) {
@@ -70,6 +69,12 @@ QPainterPath EdgeItem::route(QPointF from, QPointF to, bool topDown, const std::
       }
   }
   if (blockers.empty()) return curve(from, to, topDown);
+  std::vector<QRectF> cards;  // every card between the ends along the flow (lanes avoid them)
+  for (const QRectF& r : obstacles) {
+    QRectF f = flowRect(r, topDown);
+    if (f.adjusted(-2, -2, 2, 2).contains(a) || f.adjusted(-2, -2, 2, 2).contains(b)) continue;
+    if (f.right() >= a.x() && f.left() <= b.x()) cards.push_back(f);
+  }
 
   qreal uMin = blockers.front().left(), uMax = blockers.front().right();
   qreal vMin = blockers.front().top(), vMax = blockers.front().bottom();

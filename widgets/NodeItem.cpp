@@ -111,6 +111,11 @@ void NodeItem::update(const core::Node& node, Health health, const QString& issu
   if (name != m_name || type != m_type || details != m_details || inputs != m_inputNames || health != m_health ||
       hasOutput != m_hasOutput)
     prepareGeometryChange();
+  if (issues != m_issues || name != m_name || type != m_type || toolTip().isEmpty()) {
+    QString tip = name + " (" + type + ")\n" + (issues.isEmpty() ? QString::fromStdString(node.layer->doc()) : issues);
+    setToolTip(wrappedToolTip(tip));
+    m_issues = issues;
+  }
   m_name = name;
   m_type = type;
   m_category = QString::fromStdString(node.layer->category());
@@ -120,8 +125,6 @@ void NodeItem::update(const core::Node& node, Health health, const QString& issu
   m_health = health;
   m_portStates.assign(m_inputNames.size(), PortState::Normal);
   // The tooltip names the node in full (the card elides long names), then the issues or the doc.
-  QString tip = name + " (" + type + ")\n" + (issues.isEmpty() ? QString::fromStdString(node.layer->doc()) : issues);
-  if (toolTip() != wrappedToolTip(tip)) setToolTip(wrappedToolTip(tip));
   QPointF pos(node.x, node.y);
   if (this->pos() != pos) setPos(pos);
   QGraphicsItem::update();

@@ -63,7 +63,7 @@ class NodeItem : public QGraphicsObject {
   qreal height() const;
 
   core::NodeId m_id;
-  QString m_name, m_type, m_category;
+  QString m_name, m_type, m_category, m_issues;
   QStringList m_details;
   std::vector<QString> m_inputNames;
   std::vector<PortState> m_portStates;

@@ -19,6 +19,7 @@
 #include <QTest>
 #include <QTimer>
 #include <QTreeWidget>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 
@@ -440,6 +441,16 @@ TEST(Canvas, ALongSkipEdgeBendsAroundTheCardsAndFitShowsIt) {
   if (c.scene.topDown()) EXPECT_LT(std::abs(near.x() - out.x()), std::abs(near.y() - out.y()) + 1);
   else EXPECT_LT(std::abs(near.y() - out.y()), std::abs(near.x() - out.x()) + 1);
 
+  if (const char* snapshots = std::getenv("NC_CANVAS_SNAPSHOTS")) {
+    QRectF all = c.scene.itemsBoundingRect().adjusted(-20, -20, 20, 20);
+    QImage image(all.size().toSize(), QImage::Format_ARGB32);
+    image.fill(QColor(0xed, 0xf0, 0xf4));
+    QPainter painter(&image);
+    painter.setRenderHint(QPainter::Antialiasing);
+    c.scene.render(&painter, QRectF(QPointF(0, 0), all.size()), all);
+    painter.end();
+    image.save(QString::fromUtf8(snapshots) + "/skip-edge.png");
+  }
   // Fit shows every card, the routed edge and its label.
   c.view.resize(500, 400);
   c.view.fitToContents();
@@ -483,4 +494,54 @@ TEST(Canvas, CardsShowParametersAsTheLayerReadsThem) {
   ASSERT_TRUE(editor.renameNode(pool, name));
   EXPECT_TRUE(scene.nodeItem(pool)->toolTip().contains(name));
   EXPECT_TRUE(scene.nodeItem(pool)->toolTip().contains("width="));
+}
+
+TEST(Canvas, EveryTemplateInBothFlowsDrawsNoEdgeUnderACard) {
+  // Each template as saved and after auto-layout, top-down and left-to-right: no edge runs under a
+  // card other than its own two ends, and fit shows every edge label. NC_CANVAS_SNAPSHOTS=<folder>
+  // also writes each drawing at 100% as a PNG there (for a look).
+  const char* snapshots = std::getenv("NC_CANVAS_SNAPSHOTS");
+  for (const char* name : {"cnn", "transformer", "lstm", "char_lstm"}) {
+    core::ProjectLoad load = core::loadProject(std::string(NC_SOURCE_DIR) + "/resources/templates/" + name + ".json");
+    ASSERT_TRUE(load.ok()) << name << ": " << load.error;
+    for (auto flow : {core::LayoutDirection::TopDown, core::LayoutDirection::LeftRight}) {
+      core::Project project = *load.project;
+      project.flow = flow;
+      Canvas c;
+      ASSERT_TRUE(c.editor.setProject(project));
+      EXPECT_EQ(c.scene.topDown(), flow == core::LayoutDirection::TopDown);
+      for (bool laidOut : {false, true}) {
+        if (laidOut) ASSERT_TRUE(c.editor.autoLayout());
+        const std::string where = std::string(name) + (c.scene.topDown() ? " top-down" : " left-right") +
+                                  (laidOut ? " after auto-layout" : " as saved");
+        for (const core::Edge& e : c.editor.graph().edges()) {
+          widgets::EdgeItem* edge = c.scene.edgeItem(e.to);
+          ASSERT_NE(edge, nullptr);
+          for (const auto& [id, item] : c.scene.nodeItems()) {
+            if (id == e.from.node || id == e.to.node) continue;
+            QRectF card = item->cardSceneRect();
+            for (int i = 1; i < 100; ++i)
+              ASSERT_FALSE(card.contains(edge->path().pointAtPercent(i / 100.0)))
+                  << where << ": the edge into " << c.editor.graph().node(e.to.node)->name << " passes under "
+                  << c.editor.graph().node(id)->name;
+          }
+        }
+        c.view.fitToContents();
+        QApplication::processEvents();
+        const QRectF visible = c.view.mapToScene(c.view.viewport()->rect()).boundingRect();
+        for (const core::Edge& e : c.editor.graph().edges())
+          EXPECT_TRUE(visible.contains(c.scene.edgeItem(e.to)->labelSceneRect())) << where;
+        if (snapshots && laidOut) {
+          QRectF all = c.scene.itemsBoundingRect().adjusted(-20, -20, 20, 20);
+          QImage image(all.size().toSize(), QImage::Format_ARGB32);
+          image.fill(QColor(0xed, 0xf0, 0xf4));
+          QPainter painter(&image);
+          painter.setRenderHint(QPainter::Antialiasing);
+          c.scene.render(&painter, QRectF(QPointF(0, 0), all.size()), all);
+          painter.end();
+          image.save(QString::fromUtf8(snapshots) + "/" + name + (c.scene.topDown() ? "-td" : "-lr") + ".png");
+        }
+      }
+    }
+  }
 }
