@@ -18,6 +18,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPointer>
 #include <QPushButton>
 #include <QScreen>
 #include <QScrollArea>
@@ -27,6 +28,8 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
+#include <QHBoxLayout>
+#include <QMenu>
 #include <QVBoxLayout>
 #include <cstdio>
 
@@ -97,6 +100,23 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(m_palette, &widgets::LayerPalette::layerActivated, this, [this](const QString& type) {
     if (auto id = m_editor->addNode(type, m_view->centreScenePos() - QPointF(86, 30))) m_scene->selectNodes({*id});
   });
+  connect(m_problems, &QListWidget::currentItemChanged, this, &MainWindow::updateFixButton);
+  connect(m_problems, &QListWidget::customContextMenuRequested, this, [this](const QPoint& at) {
+    QListWidgetItem* item = m_problems->itemAt(at);
+    if (!item) return;
+    m_problems->setCurrentItem(item);
+    QMenu menu(this);
+    const core::NodeId id = item->data(Qt::UserRole).toLongLong();
+    if (id >= 0)
+      menu.addAction(tr("Select the node"), this, [this, item]() { Q_EMIT m_problems->itemDoubleClicked(item); });
+    const int fix = item->data(Qt::UserRole + 1).isValid() ? item->data(Qt::UserRole + 1).toInt() : -1;
+    if (fix >= 0 && fix < int(m_datasetIssues.size()) && m_datasetIssues[size_t(fix)].fix) {
+      QAction* a = menu.addAction(tr("Fix: %1").arg(QString::fromStdString(m_datasetIssues[size_t(fix)].fixText)),
+                                  this, [this]() { applyDatasetFix(); });
+      a->setObjectName("fixAction");
+    }
+    if (!menu.isEmpty()) menu.exec(m_problems->viewport()->mapToGlobal(at));
+  });
   connect(m_problems, &QListWidget::itemDoubleClicked, this, [this](QListWidgetItem* item) {
     core::NodeId id = item->data(Qt::UserRole).toLongLong();
     if (id < 0) return;
@@ -114,6 +134,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   });
 
   m_backgroundWriter.setMaxThreadCount(1);  // writes in the order asked for
+  m_peekPool.setMaxThreadCount(1);
+  m_peekDebounce.setSingleShot(true);
+  m_peekDebounce.setInterval(250);  // typing a path reads once it pauses
+  connect(&m_peekDebounce, &QTimer::timeout, this, &MainWindow::startDatasetPeek);
+  connect(m_editor, &widgets::GraphEditor::changed, this, &MainWindow::dataSettingsMaybeChanged);
   m_autosaveTimer.setInterval(kAutosaveMs);
   connect(&m_autosaveTimer, &QTimer::timeout, this, &MainWindow::autosave);
   m_autosaveTimer.start();
@@ -229,6 +254,8 @@ QString MainWindow::problemText(const QString& nodeName, const QString& message)
 
 MainWindow::~MainWindow() {
   waitForAutosave();
+  m_peekDebounce.stop();
+  m_peekPool.waitForDone();  // its result is posted to this window
   // Join a run still going before the widgets it reports to go away (bounded: see shutdown()).
   m_training->shutdown();
   // The editor (a child) is destroyed after this body: its undo stack's last signals must not
@@ -282,9 +309,22 @@ void MainWindow::createDocks() {
 
   m_problems = new QListWidget;
   m_problems->setObjectName("problems");
+  m_problems->setContextMenuPolicy(Qt::CustomContextMenu);
+  m_problems->setWordWrap(true);
+  // Beside the list: the one-click fix of a graph-vs-data problem ("Fix: set
+  // classifier.out_features to 10"), for the selected problem or else the first fixable one.
+  m_fixButton = new QPushButton;
+  m_fixButton->setObjectName("applyFix");
+  m_fixButton->hide();
+  connect(m_fixButton, &QPushButton::clicked, this, [this]() { applyDatasetFix(); });
+  auto* problemsBox = new QWidget;
+  auto* problemsLayout = new QHBoxLayout(problemsBox);
+  problemsLayout->setContentsMargins(0, 0, 4, 0);
+  problemsLayout->addWidget(m_problems, 1);
+  problemsLayout->addWidget(m_fixButton, 0, Qt::AlignTop);
   auto* problemsDock = new QDockWidget(tr("Problems"));
   problemsDock->setObjectName("problemsDock");
-  problemsDock->setWidget(m_problems);
+  problemsDock->setWidget(problemsBox);
   addDockWidget(Qt::BottomDockWidgetArea, problemsDock);
   resizeDocks({paletteDock, inspectorDock}, {210, 300}, Qt::Horizontal);
   resizeDocks({problemsDock}, {110}, Qt::Vertical);
@@ -515,8 +555,9 @@ bool MainWindow::adoptProject(core::Project project, const QString& path, const 
   m_templateName = templateName;
   markBaseline();
   updateTitle();
-  m_training->refreshRuns();
+  m_training->setProject(m_path, m_editor->project(), TrainingPanel::ProjectChange::Opened);
   requestFit();
+  dataSettingsMaybeChanged();
   return true;
 }
 
@@ -574,7 +615,7 @@ bool MainWindow::newProject() {
   m_templateName.clear();
   markBaseline();
   updateTitle();
-  m_training->refreshRuns();
+  m_training->setProject(m_path, m_editor->project(), TrainingPanel::ProjectChange::Opened);
   resetZoom(true);  // a blank canvas at 100 %, centred, whatever the last project's zoom was
   return true;
 }
@@ -593,7 +634,8 @@ bool MainWindow::saveProject(const QString& path) {
   addRecent(m_path);
   removeAutosave();
   updateTitle();
-  m_training->refreshRuns();
+  m_training->setProject(m_path, m_editor->project(), TrainingPanel::ProjectChange::Saved);
+  dataSettingsMaybeChanged();  // a relative data path now resolves against the new folder
   showStatus(tr("Saved %1").arg(m_path), 5000);
   return true;
 }
@@ -764,7 +806,8 @@ void MainWindow::refresh() {
          "<tr><td>FLOPs / sample</td><td align=right>%4</td></tr>"
          "<tr><td>Training memory<br><small>(batch %5, %6, estimate)</small></td><td align=right>%7</td></tr>"
          "<tr><td>Output</td><td align=right>%8</td></tr>"
-         "<tr><td>Status</td><td align=right>%9</td></tr></table>")
+         "<tr><td>Status</td><td align=right>%9</td></tr>"
+         "<tr><td>Data</td><td align=right>%10</td></tr></table>")
           .arg(QString::fromStdString(p.name).toHtmlEscaped())
           .arg(p.graph.nodes().size())
           .arg(withThousands(sum.params))
@@ -774,7 +817,11 @@ void MainWindow::refresh() {
           .arg(bytesText(memory.total()))
           .arg(out ? QString::fromStdString(out->str()) : tr("none"))
           .arg(errors ? tr("<span style='color:#c53030'>%1 error(s)</span>").arg(errors)
-                      : warnings ? tr("valid, %1 warning(s)").arg(warnings) : tr("<span style='color:#2f855a'>valid</span>")));
+                      : warnings ? tr("valid, %1 warning(s)").arg(warnings) : tr("<span style='color:#2f855a'>valid</span>"))
+          .arg(!m_datasetInfo ? tr("reading…")
+               : m_datasetInfo->ok ? QString::fromStdString(m_datasetInfo->summary).toHtmlEscaped()
+                                   : tr("<span style='color:#b7791f'>not readable</span>")));
+  m_summary->setToolTip(m_datasetInfo && !m_datasetInfo->ok ? QString::fromStdString(m_datasetInfo->error) : QString());
 
   m_problems->clear();
   for (const auto& issue : a.issues) {
@@ -785,9 +832,19 @@ void MainWindow::refresh() {
     item->setForeground(error ? QColor(0xc5, 0x30, 0x30) : QColor(0xb7, 0x79, 0x1f));
     item->setData(Qt::UserRole, qlonglong(issue.node));
     item->setToolTip(n ? tr("Double-click to select %1").arg(QString::fromStdString(n->name)) : QString());
+    for (size_t i = 0; i < m_datasetIssues.size(); ++i) {
+      const core::DatasetIssue& d = m_datasetIssues[i];
+      if (d.node != issue.node || d.message != issue.message) continue;
+      item->setData(Qt::UserRole + 1, int(i));
+      if (d.fix)
+        item->setToolTip(tr("Fix: %1 (the button beside the list, or right-click)").arg(QString::fromStdString(d.fixText)));
+      else if (!d.fixText.empty())
+        item->setToolTip(tr("To fix: %1").arg(QString::fromStdString(d.fixText)));
+    }
     m_problems->addItem(item);
   }
   if (a.issues.empty()) m_problems->addItem(tr("No problems: every edge has a shape."));
+  updateFixButton();
   updateTitle();
 }
 
@@ -843,7 +900,7 @@ bool MainWindow::offerRecovery(const std::function<bool(const QString&)>& ask) {
       m_baseline = before.ok() ? std::move(*before.project) : core::Project{};
       m_editor->undoStack()->resetClean();  // recovered work is unsaved
       updateTitle();
-      m_training->refreshRuns();
+      m_training->setProject(m_path, m_editor->project(), TrainingPanel::ProjectChange::Opened);
       requestFit();
     } else if (yes) {
       showError(tr("Cannot recover"), QString::fromStdString(load.error));
@@ -865,6 +922,113 @@ void MainWindow::prepareScreenshot() {
     }
   }
 
+}
+
+}  // namespace nc::app
+
+namespace nc::app {
+
+QString MainWindow::projectFolder() const { return m_path.isEmpty() ? QString() : QFileInfo(m_path).absolutePath(); }
+
+void MainWindow::dataSettingsMaybeChanged() {
+  if (m_rechecking) return;  // our own setExtraIssues
+  const core::DataConfig& data = m_editor->project().data;
+  if (m_peekStarted && data == m_peekData && projectFolder() == m_peekFolder) {
+    if (!m_peekDebounce.isActive()) recheckDataset();
+    return;
+  }
+  // New data settings: the old answer no longer applies. Read again once the edits pause.
+  m_peekStarted = true;
+  m_peekData = data;
+  m_peekFolder = projectFolder();
+  ++m_peekGeneration;
+  m_datasetInfo.reset();
+  recheckDataset();
+  m_peekDebounce.start();
+}
+
+void MainWindow::startDatasetPeek() {
+  const int generation = m_peekGeneration;
+  core::DataConfig data = m_peekData;
+  std::string folder = m_peekFolder.toStdString();
+  QPointer<MainWindow> self(this);
+  m_peekPool.start([self, generation, data = std::move(data), folder = std::move(folder)]() {
+    core::DatasetInfo info = core::peekDataset(data, folder);  // headers only, cached; never throws
+    // The destructor waits for this pool, so the window is alive while this posts.
+    QMetaObject::invokeMethod(
+        self.data(),
+        [self, generation, info = std::move(info)]() mutable {
+          if (!self || generation != self->m_peekGeneration) return;  // settings changed meanwhile
+          self->m_datasetInfo = std::move(info);
+          self->recheckDataset();
+          self->refresh();
+        },
+        Qt::QueuedConnection);
+  });
+}
+
+void MainWindow::waitForDatasetCheck() {
+  if (m_peekDebounce.isActive()) {
+    m_peekDebounce.stop();
+    startDatasetPeek();
+  }
+  m_peekPool.waitForDone();
+  QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
+}
+
+void MainWindow::recheckDataset() {
+  std::vector<core::DatasetIssue> issues;
+  if (m_datasetInfo && m_datasetInfo->ok)
+    issues = core::checkAgainstDataset(m_editor->graph(), m_editor->analysis(), *m_datasetInfo);
+  std::vector<core::GraphIssue> extra;
+  for (const core::DatasetIssue& d : issues) extra.push_back({d.node, core::Severity::Error, d.message});
+  m_datasetIssues = std::move(issues);
+  const std::vector<core::GraphIssue>& now = m_editor->extraIssues();
+  bool same = now.size() == extra.size();
+  for (size_t i = 0; same && i < extra.size(); ++i)
+    same = now[i].node == extra[i].node && now[i].severity == extra[i].severity && now[i].message == extra[i].message;
+  if (same) return;
+  m_rechecking = true;
+  m_editor->setExtraIssues(std::move(extra));  // emits changed(): the canvas and the list follow
+  m_rechecking = false;
+}
+
+const core::DatasetIssue* MainWindow::currentFix() const {
+  auto fixAt = [this](const QListWidgetItem* item) -> const core::DatasetIssue* {
+    if (!item || !item->data(Qt::UserRole + 1).isValid()) return nullptr;
+    const int i = item->data(Qt::UserRole + 1).toInt();
+    if (i < 0 || i >= int(m_datasetIssues.size()) || !m_datasetIssues[size_t(i)].fix) return nullptr;
+    return &m_datasetIssues[size_t(i)];
+  };
+  if (const core::DatasetIssue* d = fixAt(m_problems->currentItem())) return d;
+  for (int row = 0; row < m_problems->count(); ++row)
+    if (const core::DatasetIssue* d = fixAt(m_problems->item(row))) return d;
+  return nullptr;
+}
+
+void MainWindow::updateFixButton() {
+  if (!m_fixButton) return;
+  const core::DatasetIssue* fix = currentFix();
+  m_fixButton->setVisible(fix != nullptr);
+  m_fixButton->setEnabled(fix && !m_editor->readOnly());
+  if (!fix) return;
+  const QString text = tr("Fix: %1").arg(QString::fromStdString(fix->fixText));
+  // At most a third of the dock's width; the whole text is in the tooltip.
+  const int room = std::max(160, width() / 3);
+  m_fixButton->setText(m_fixButton->fontMetrics().elidedText(text, Qt::ElideMiddle, room));
+  m_fixButton->setToolTip(text);
+}
+
+bool MainWindow::applyDatasetFix() {
+  const core::DatasetIssue* d = currentFix();
+  if (!d || !d->fix) return false;
+  const core::NodeId node = d->node;
+  const std::string param = d->fix->first;
+  const core::ParamValue value = d->fix->second;
+  const QString text = QString::fromStdString(d->fixText);
+  if (!m_editor->setParam(node, param, value)) return false;  // refused: the editor says why
+  showStatus(tr("Fixed: %1").arg(text), 5000);
+  return true;
 }
 
 }  // namespace nc::app

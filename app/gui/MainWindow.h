@@ -8,6 +8,7 @@
 #include <QTimer>
 
 #include "core/Project.h"
+#include "core/data/DatasetInfo.h"
 
 #include <functional>
 #include <memory>
@@ -20,6 +21,7 @@ class QDockWidget;
 class QLabel;
 class QListWidget;
 class QMenu;
+class QPushButton;
 class QTabWidget;
 
 namespace nc::widgets {
@@ -64,6 +66,18 @@ class MainWindow : public QMainWindow {
   /// One line of the problems list / status bar for an issue on node `nodeName`: the name is put
   /// in front unless the message already starts with it ("relu1: its input ..." stays as is).
   static QString problemText(const QString& nodeName, const QString& message);
+  /// The dataset as last read for the project's data settings (off the GUI thread, cached), or
+  /// nothing while it is being read.
+  const std::optional<core::DatasetInfo>& datasetInfo() const { return m_datasetInfo; }
+  /// Tests: runs a pending dataset read now and waits until its result has been applied.
+  void waitForDatasetCheck();
+  /// The graph-vs-data problems shown now, each with its one-click fix when there is one.
+  const std::vector<core::DatasetIssue>& datasetIssues() const { return m_datasetIssues; }
+  /// Applies the fix of the problems list's current item (or else the first fixable problem):
+  /// an undoable parameter edit. False when there is nothing to fix.
+  bool applyDatasetFix();
+  /// The "Fix: …" button beside the problems list (hidden when nothing can be fixed).
+  QPushButton* fixButton() const { return m_fixButton; }
   /// Shows a message in the status bar on one line, elided to the bar's width (full text in the
   /// bar's tooltip), so a long message never changes the window's layout.
   void showStatus(const QString& message, int timeoutMs = 6000);
@@ -146,6 +160,16 @@ class MainWindow : public QMainWindow {
   bool adoptProject(core::Project project, const QString& path, const QString& templateName);
   /// The default window size: a share of the screen, when no usable saved geometry exists.
   void applyDefaultGeometry();
+  /// After any change: reads the dataset again (debounced, off the GUI thread) when the data
+  /// settings or the project's folder changed, else re-checks the graph against the cached info.
+  void dataSettingsMaybeChanged();
+  void startDatasetPeek();
+  /// Checks the graph against m_datasetInfo and hands the problems to the editor.
+  void recheckDataset();
+  /// The fix the problems list offers now (for its current item, else the first one).
+  const core::DatasetIssue* currentFix() const;
+  void updateFixButton();
+  QString projectFolder() const;
 
   widgets::GraphEditor* m_editor = nullptr;
   widgets::GraphScene* m_scene = nullptr;
@@ -171,6 +195,17 @@ class MainWindow : public QMainWindow {
   bool m_keepFitted = false;  // refit on canvas resizes until the user zooms, pans or clicks
   bool m_shownOnce = false;
   QLabel* m_zoomLabel = nullptr;
+  // Dataset-aware checks: the data settings last read, the answer, and the issues derived.
+  QThreadPool m_peekPool;
+  QTimer m_peekDebounce;
+  bool m_peekStarted = false;
+  core::DataConfig m_peekData;
+  QString m_peekFolder;
+  int m_peekGeneration = 0;
+  std::optional<core::DatasetInfo> m_datasetInfo;
+  std::vector<core::DatasetIssue> m_datasetIssues;
+  bool m_rechecking = false;
+  QPushButton* m_fixButton = nullptr;
   QString m_lastError;
   bool m_interactive = true;
 };

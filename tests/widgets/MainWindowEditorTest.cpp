@@ -7,6 +7,10 @@
 #include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
+#include <QContextMenuEvent>
+#include <QDir>
+#include <QFile>
+#include <QMenu>
 #include <QGuiApplication>
 #include <QListWidget>
 #include <QMessageBox>
@@ -278,4 +282,129 @@ TEST(MainWindowEditor, StatusBarToolbarAndProblemTexts) {
   EXPECT_EQ(app::MainWindow::problemText("relu1", "Embedding needs token ids"), "relu1: Embedding needs token ids");
   EXPECT_EQ(app::MainWindow::problemText("relu", "relu1 is not connected"), "relu: relu1 is not connected");
   EXPECT_EQ(app::MainWindow::problemText("", "the graph has no Input node"), "the graph has no Input node");
+}
+
+namespace {
+/// A tiny IDX dataset (28x28 images, labels 0..classes-1) in `folder`.
+void writeIdx(const QString& folder, int classes, int count = 20) {
+  QDir().mkpath(folder);
+  auto be32 = [](QByteArray& b, quint32 v) {
+    for (int shift = 24; shift >= 0; shift -= 8) b.append(char((v >> shift) & 0xff));
+  };
+  QByteArray images, labels;
+  be32(images, 0x00000803);
+  be32(images, quint32(count));
+  be32(images, 28);
+  be32(images, 28);
+  images.append(QByteArray(count * 28 * 28, char(7)));
+  be32(labels, 0x00000801);
+  be32(labels, quint32(count));
+  for (int i = 0; i < count; ++i) labels.append(char(i % classes));
+  for (const auto& [name, bytes] : {std::pair{QString("train-images-idx3-ubyte"), images},
+                                    std::pair{QString("train-labels-idx1-ubyte"), labels}}) {
+    QFile f(folder + "/" + name);
+    ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+    f.write(bytes);
+  }
+}
+
+core::NodeId nodeNamed(const core::Graph& g, const std::string& name) {
+  for (const auto& [id, n] : g.nodes())
+    if (n.name == name) return id;
+  return -1;
+}
+
+bool hasIssueOn(const widgets::GraphEditor& e, core::NodeId node, const QString& part) {
+  for (const auto& issue : e.analysis().issues)
+    if (issue.node == node && QString::fromStdString(issue.message).contains(part)) return true;
+  return false;
+}
+}  // namespace
+
+TEST(MainWindowEditor, AWrongClassCountIsMarkedAtEditTimeWithAOneClickFix) {
+  QTemporaryDir dir;
+  writeIdx(dir.filePath("ten"), 10);
+  writeIdx(dir.filePath("twelve"), 12, 24);  // (IDX data has at least 10 classes)
+  // The CNN template on 10-class data, with a 5-way classifier.
+  core::ProjectLoad load = core::loadProject(templateFile("cnn").toStdString());
+  ASSERT_TRUE(load.ok());
+  core::Project p = std::move(*load.project);
+  p.data.kind = "idx";
+  p.data.path = "ten";  // relative to the project's folder
+  const core::NodeId classifier = nodeNamed(p.graph, "classifier");
+  ASSERT_GE(classifier, 0);
+  ASSERT_TRUE(p.graph.setParam(classifier, "out_features", int64_t{5}));
+  const QString file = dir.filePath("five_way.json");
+  ASSERT_TRUE(core::saveProject(p, file.toStdString()));
+
+  app::MainWindow w;
+  w.setInteractive(false);
+  ASSERT_TRUE(w.openProject(file));
+  showAndActivate(w);
+  w.waitForDatasetCheck();
+  ASSERT_TRUE(w.datasetInfo().has_value());
+  ASSERT_TRUE(w.datasetInfo()->ok) << w.datasetInfo()->error;
+  EXPECT_EQ(w.datasetInfo()->classes, 10);
+  // On the node, in the problems list, with the fix on the button beside it.
+  EXPECT_TRUE(hasIssueOn(*w.editor(), classifier, "10")) << "the Output [B, 5] on 10-class data is an error";
+  QListWidgetItem* row = nullptr;
+  for (int i = 0; i < w.problemsList()->count(); ++i)
+    if (w.problemsList()->item(i)->data(Qt::UserRole).toLongLong() == classifier) row = w.problemsList()->item(i);
+  ASSERT_NE(row, nullptr);
+  EXPECT_TRUE(row->text().startsWith("Error — classifier: ")) << row->text().toStdString();
+  EXPECT_FALSE(row->text().contains("classifier: classifier")) << row->text().toStdString();
+  ASSERT_TRUE(w.fixButton()->isVisible());
+  EXPECT_EQ(w.fixButton()->toolTip(), "Fix: set classifier.out_features to 10");
+
+  // One click: valid, and undoable.
+  QTest::mouseClick(w.fixButton(), Qt::LeftButton);
+  const auto& outFeatures = w.editor()->graph().node(classifier)->params.at("out_features");
+  EXPECT_EQ(std::get<int64_t>(outFeatures), 10);
+  EXPECT_FALSE(hasIssueOn(*w.editor(), classifier, "10"));
+  EXPECT_TRUE(w.editor()->extraIssues().empty());
+  EXPECT_FALSE(w.fixButton()->isVisible());
+  w.action("undo")->trigger();
+  EXPECT_TRUE(hasIssueOn(*w.editor(), classifier, "10")) << "the cheap re-check runs after every change";
+
+  // The same fix from the problem's context menu.
+  for (int i = 0; i < w.problemsList()->count(); ++i)
+    if (w.problemsList()->item(i)->data(Qt::UserRole).toLongLong() == classifier) row = w.problemsList()->item(i);
+  bool triggered = false;
+  QTimer::singleShot(50, [&]() {
+    if (auto* menu = qobject_cast<QMenu*>(QApplication::activePopupWidget())) {
+      for (QAction* a : menu->actions())
+        if (a->objectName() == "fixAction") {
+          EXPECT_EQ(a->text(), "Fix: set classifier.out_features to 10");
+          triggered = true;
+          a->trigger();
+        }
+      menu->close();
+    }
+  });
+  const QPoint at = w.problemsList()->visualItemRect(row).center();
+  QContextMenuEvent event(QContextMenuEvent::Mouse, at, w.problemsList()->viewport()->mapToGlobal(at));
+  QApplication::sendEvent(w.problemsList()->viewport(), &event);
+  EXPECT_TRUE(triggered);
+  EXPECT_EQ(std::get<int64_t>(w.editor()->graph().node(classifier)->params.at("out_features")), 10);
+
+  // Other data settings: read again; 10 outputs on 12-class data is the problem now.
+  core::DataConfig data = w.editor()->project().data;
+  data.path = "twelve";
+  ASSERT_TRUE(w.editor()->setSettings(data, w.editor()->project().training));
+  EXPECT_FALSE(w.datasetInfo().has_value()) << "the old answer is dropped at once";
+  w.waitForDatasetCheck();
+  ASSERT_TRUE(w.datasetInfo().has_value());
+  EXPECT_EQ(w.datasetInfo()->classes, 12) << w.datasetInfo()->summary;
+  EXPECT_TRUE(hasIssueOn(*w.editor(), classifier, "12"));
+  ASSERT_TRUE(w.applyDatasetFix());
+  EXPECT_EQ(std::get<int64_t>(w.editor()->graph().node(classifier)->params.at("out_features")), 12);
+  EXPECT_TRUE(w.editor()->extraIssues().empty());
+
+  // Unreadable data: no graph-vs-data problems, the summary says so.
+  data.path = "nowhere";
+  ASSERT_TRUE(w.editor()->setSettings(data, w.editor()->project().training));
+  w.waitForDatasetCheck();
+  ASSERT_TRUE(w.datasetInfo().has_value());
+  EXPECT_FALSE(w.datasetInfo()->ok);
+  EXPECT_TRUE(w.editor()->extraIssues().empty());
 }
