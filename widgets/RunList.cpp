@@ -7,6 +7,7 @@
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QThread>
+#include <algorithm>
 #include <map>
 #include <mutex>
 
@@ -199,7 +200,15 @@ void RunList::fill() {
       if (s.testAccuracy >= 0) tip += tr("\ntest accuracy %1 %").arg(s.testAccuracy * 100.0, 0, 'f', 2);
       for (int c = 0; c < kColumnCount; ++c) item->setToolTip(c, tip);
     }
-    for (int c = 0; c < kSettings; ++c) resizeColumnToContents(c);
+    // Fit the columns to their contents, but never narrower than a typical entry (an empty list
+    // would otherwise squeeze them to their titles).
+    const QFontMetrics fm(font());
+    const QString typical[] = {QStringLiteral("project-20261129-173219"), QStringLiteral("completed (10/10)"),
+                               QStringLiteral("Best val. acc."), QStringLiteral("2026-11-29 17:32")};
+    for (int c = 0; c < kSettings; ++c) {
+      resizeColumnToContents(c);
+      setColumnWidth(c, std::max(columnWidth(c), fm.horizontalAdvance(typical[c]) + 16));
+    }
     applySelection(selected);
   }
   if (selectedRuns() != selected) Q_EMIT selectionChangedTo(selectedRuns());
