@@ -15,6 +15,7 @@
 #include <mutex>
 #include <set>
 
+#include "core/LayerType.h"
 #include "core/data/DataPath.h"
 #include "core/data/Dataset.h"
 #include "core/data/ReadUtil.h"
@@ -143,6 +144,23 @@ DatasetInfo peekIdx(const std::string& folder, Looked& looked) {
   DatasetInfo info;
   info.sampleShape = {1, images.dims[1], images.dims[2]};
   info.trainSamples = images.dims[0];
+  // The optional test split: same image size, labels within the training classes (checked below).
+  int64_t maxTestLabel = -1;
+  std::string testLabelsPath;
+  const std::string testImages = findIdx(looked, folder, "t10k-images-idx3-ubyte");
+  testLabelsPath = findIdx(looked, folder, "t10k-labels-idx1-ubyte");
+  if (!testImages.empty() && !testLabelsPath.empty()) {
+    Bytes testHead = readFileHead(testImages, 16);
+    if (!testHead.ok()) return fail(testHead.error);
+    IdxHeader t = parseIdxHeader(testHead.data.data(), testHead.data.size(), testImages, kIdxImagesMagic, 3, "IDX images");
+    if (!t.error.empty()) return fail(t.error);
+    if (t.dims[1] != images.dims[1] || t.dims[2] != images.dims[2])
+      return fail(testImages + ": test images are " + formatDims({1, t.dims[1], t.dims[2]}) +
+                  " but training images are " + formatDims(info.sampleShape));
+    Bytes testLabels = readWholeFile(testLabelsPath, kMaxFileBytes);
+    if (!testLabels.ok()) return fail(testLabels.error);
+    for (size_t i = 8; i < testLabels.data.size(); ++i) maxTestLabel = std::max<int64_t>(maxTestLabel, testLabels.data[i]);
+  }
   if (toLower(folder).find("fashion") != std::string::npos) {
     info.classNames = fashionClassNames();
     if (maxLabel >= int64_t(info.classNames.size()))
@@ -152,6 +170,9 @@ DatasetInfo peekIdx(const std::string& folder, Looked& looked) {
     for (int64_t c = 0; c < std::max<int64_t>(10, maxLabel + 1); ++c) info.classNames.push_back(std::to_string(c));
   }
   info.classes = int64_t(info.classNames.size());
+  if (maxTestLabel >= info.classes)
+    return fail(testLabelsPath + ": label " + std::to_string(maxTestLabel) + " is out of range for " +
+                std::to_string(info.classes) + " classes");
   finish(info, "idx", folder);
   return info;
 }
@@ -538,10 +559,17 @@ std::string valueText(const ParamValue& v) {
   return "";
 }
 
+/// An issue whose fix sets `param` to `value`; without a fix when the layer would not accept the
+/// value (a CSV file with more classes than a Linear may have outputs).
 DatasetIssue withFix(NodeId node, std::string message, const Node& n, const std::string& param, ParamValue value) {
   DatasetIssue issue;
   issue.node = node;
   issue.message = std::move(message);
+  const ParamSpec* spec = n.layer ? n.layer->paramSpec(param) : nullptr;
+  if (spec && !spec->validate(value)) {
+    issue.fixText = "change " + n.name + "." + param + " (" + valueText(value) + " is outside what it accepts)";
+    return issue;
+  }
   issue.fixText = "set " + n.name + "." + param + " to " + valueText(value);
   issue.fix = std::make_pair(param, std::move(value));
   return issue;

@@ -154,12 +154,22 @@ TEST(DatasetInfo, ErrorsNameTheFileLikeTheReaders) {
   writeBytes(dir / "badmagic" / "train-labels-idx1-ubyte", idxLabels({0, 1}));
   writeBytes(dir / "count" / "train-images-idx3-ubyte", idxImages(3, 2, 2));
   writeBytes(dir / "count" / "train-labels-idx1-ubyte", idxLabels({0, 1}));
+  writeBytes(dir / "testlabel" / "train-images-idx3-ubyte", idxImages(2, 2, 2));
+  writeBytes(dir / "testlabel" / "train-labels-idx1-ubyte", idxLabels({0, 1}));
+  writeBytes(dir / "testlabel" / "t10k-images-idx3-ubyte", idxImages(1, 2, 2));
+  writeBytes(dir / "testlabel" / "t10k-labels-idx1-ubyte", idxLabels({12}));
+  writeBytes(dir / "testsize" / "train-images-idx3-ubyte", idxImages(2, 2, 2));
+  writeBytes(dir / "testsize" / "train-labels-idx1-ubyte", idxLabels({0, 1}));
+  writeBytes(dir / "testsize" / "t10k-images-idx3-ubyte", idxImages(1, 3, 2));
+  writeBytes(dir / "testsize" / "t10k-labels-idx1-ubyte", idxLabels({1}));
   fs::create_directories(dir / "noclasses");
   for (const Case& c : std::vector<Case>{
            {config("idx", (dir / "missing").string()), "missing: folder not found"},
            {config("idx", dir.str()), "train-images-idx3-ubyte[.gz]: file not found"},
            {config("idx", (dir / "badmagic").string()), "badmagic/train-images-idx3-ubyte"},
            {config("idx", (dir / "count").string()), "has 2 labels but"},
+           {config("idx", (dir / "testlabel").string()), "t10k-labels-idx1-ubyte: label 12 is out of range for 10 classes"},
+           {config("idx", (dir / "testsize").string()), "test images are [1, 3, 2] but training images are [1, 2, 2]"},
            {config("cifar10", dir.str()), "data_batch_1.bin: file not found"},
            {config("csv", (dir / "nolabel.csv").string()), "no column named 'label'"},
            {config("csv", (dir / "ragged.csv").string()), "ragged.csv line 3: 1 columns, expected 2"},
@@ -169,6 +179,7 @@ TEST(DatasetInfo, ErrorsNameTheFileLikeTheReaders) {
            {config("idx", "  "), "the data path is empty"}}) {
     DatasetInfo info = peekDataset(c.config);
     EXPECT_FALSE(info.ok) << c.mention;
+    EXPECT_FALSE(loadDataset(c.config).ok()) << c.mention << ": training refuses it too";
     EXPECT_NE(info.error.find(c.mention), std::string::npos) << c.mention << " is not in: " << info.error;
     // checkAgainstDataset says nothing about data it could not read
     Project p = loadTemplate("cnn");
@@ -257,6 +268,14 @@ TEST(DatasetCheck, WrongClassCountIsOnTheClassifierWithAOneClickFix) {
   // Applying the fix resolves it.
   ASSERT_TRUE(p.graph.setParam(classifier, issues[0].fix->first, issues[0].fix->second));
   EXPECT_TRUE(checkAgainstDataset(p.graph, analyze(p.graph), fashionInfo()).empty());
+
+  // More classes than a Linear may have: the problem is reported, the fix is not offered.
+  DatasetInfo huge = fashionInfo();
+  huge.classes = int64_t(1) << 21;
+  issues = checkAgainstDataset(p.graph, analyze(p.graph), huge);
+  ASSERT_EQ(issues.size(), 1u);
+  EXPECT_FALSE(issues[0].fix.has_value());
+  EXPECT_NE(issues[0].fixText.find("outside what it accepts"), std::string::npos) << issues[0].fixText;
 }
 
 TEST(DatasetCheck, TheLinearIsFoundBehindShapeKeepingLayersAndTheInputShapeIsFixed) {
