@@ -44,9 +44,10 @@ struct Canvas {
   widgets::GraphScene scene{&editor};
   widgets::GraphView view{&scene};
 
-  Canvas() {
+  explicit Canvas(core::LayoutDirection flow = core::LayoutDirection::TopDown) {
     core::Project p;
     p.name = "canvas";
+    p.flow = flow;
     editor.setProject(p);
     view.resize(1200, 900);
     view.show();
@@ -414,7 +415,9 @@ TEST(Canvas, ExtraIssuesShowOnNodesUntilReplaced) {
 }
 
 TEST(Canvas, ALongSkipEdgeBendsAroundTheCardsAndFitShowsIt) {
-  Canvas c;
+  for (auto flow : {core::LayoutDirection::TopDown, core::LayoutDirection::LeftRight}) {
+  SCOPED_TRACE(core::layoutDirectionName(flow));
+  Canvas c(flow);
   // Input -> Linear x4 -> Add, and Input -> Add directly: the skip edge would run under the chain.
   NodeId input = c.add("Input", 0);
   NodeId prev = input;
@@ -449,7 +452,7 @@ TEST(Canvas, ALongSkipEdgeBendsAroundTheCardsAndFitShowsIt) {
     painter.setRenderHint(QPainter::Antialiasing);
     c.scene.render(&painter, QRectF(QPointF(0, 0), all.size()), all);
     painter.end();
-    image.save(QString::fromUtf8(snapshots) + "/skip-edge.png");
+    image.save(QString::fromUtf8(snapshots) + "/skip-edge-" + core::layoutDirectionName(flow) + ".png");
   }
   // Fit shows every card, the routed edge and its label.
   c.view.resize(500, 400);
@@ -463,6 +466,7 @@ TEST(Canvas, ALongSkipEdgeBendsAroundTheCardsAndFitShowsIt) {
   c.view.resize(3000, 3000);
   c.view.fitToContents();
   EXPECT_DOUBLE_EQ(c.view.zoom(), 1.0);
+  }
 }
 
 TEST(Canvas, CardsShowParametersAsTheLayerReadsThem) {
