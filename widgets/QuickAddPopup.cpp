@@ -8,6 +8,7 @@
 #include <QPainter>
 #include <QScreen>
 #include <QStyledItemDelegate>
+#include <QTextLayout>
 #include <QVBoxLayout>
 
 #include "core/LayerRegistry.h"
@@ -21,8 +22,9 @@ namespace {
 
 constexpr int kCategoryRole = Qt::UserRole + 1;
 constexpr int kDocRole = Qt::UserRole + 2;
-constexpr int kPopupWidth = 460;
-constexpr int kVisibleRows = 8;
+constexpr int kPopupWidth = 560;
+constexpr int kVisibleRows = 7;
+constexpr int kDocLines = 2;
 
 /// The first sentence of a layer's documentation (the full text is the row's tooltip).
 QString firstSentence(const std::string& doc) {
@@ -39,7 +41,7 @@ class LayerRowDelegate : public QStyledItemDelegate {
 
   QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex&) const override {
     QFontMetrics fm(option.font);
-    return {kPopupWidth - 24, fm.height() * 2 + 12};
+    return {kPopupWidth - 24, fm.height() * (1 + kDocLines) + 14};
   }
 
   void paint(QPainter* p, const QStyleOptionViewItem& option, const QModelIndex& index) const override {
@@ -80,9 +82,22 @@ class LayerRowDelegate : public QStyledItemDelegate {
                 fmBold.elidedText(name, Qt::ElideRight, right - catWidth - 12 - x));
     p->setFont(option.font);
     p->setPen(dim);
+    // The documentation's first sentence, wrapped over kDocLines lines (elided only beyond them).
     const QString doc = index.data(kDocRole).toString();
-    p->drawText(QRect(x, line2, right - x, fm.height()), Qt::AlignLeft | Qt::AlignVCenter,
-                fm.elidedText(doc, Qt::ElideRight, right - x));
+    QTextLayout layout(doc, option.font);
+    layout.beginLayout();
+    int y = line2;
+    for (int i = 0; i < kDocLines; ++i) {
+      QTextLine line = layout.createLine();
+      if (!line.isValid()) break;
+      line.setLineWidth(right - x);
+      QString text = doc.mid(line.textStart(), line.textLength());
+      if (i == kDocLines - 1 && line.textStart() + line.textLength() < doc.size())
+        text = fm.elidedText(doc.mid(line.textStart()), Qt::ElideRight, right - x);
+      p->drawText(QRect(x, y, right - x, fm.height()), Qt::AlignLeft | Qt::AlignVCenter, text.trimmed());
+      y += fm.height();
+    }
+    layout.endLayout();
     p->restore();
   }
 };
