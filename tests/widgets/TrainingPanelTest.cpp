@@ -116,8 +116,14 @@ TEST(TrainingPanel, PausesResumesAndStops) {
   EXPECT_EQ(f.panel->dashboard()->stepCount(), stepsAtPause) << "no step while paused";
   EXPECT_TRUE(f.panel->isPaused());
   EXPECT_EQ(f.panel->dashboard()->statusText(), "Paused");
+  // Issue 11: the bar said "ETA 0:42" all through a pause, and the list said "running".
+  EXPECT_TRUE(f.panel->dashboard()->progressText().endsWith("paused")) << f.panel->dashboard()->progressText().toStdString();
+  widgets::RunList* list = f.panel->runList();
+  ASSERT_TRUE(waitUntil([&] { return list->topLevelItemCount() == 1 && !list->isRefreshing(); }));
+  EXPECT_TRUE(list->topLevelItem(0)->text(widgets::RunList::kStatus).startsWith("paused"));
 
   f.panel->resume();
+  EXPECT_TRUE(list->topLevelItem(0)->text(widgets::RunList::kStatus).startsWith("running"));
   ASSERT_TRUE(waitUntil([&] { return f.panel->dashboard()->stepCount() > stepsAtPause; }));
   EXPECT_TRUE(f.panel->dashboard()->logText().contains("resumed"));
   f.panel->stop();
@@ -125,6 +131,9 @@ TEST(TrainingPanel, PausesResumesAndStops) {
   EXPECT_EQ(f.results.front().status, core::RunStatus::Stopped);
   EXPECT_LT(f.results.front().epochsCompleted, 50);
   EXPECT_EQ(f.panel->dashboard()->statusText(), "Stopped");
+  EXPECT_TRUE(f.panel->dashboard()->progressText().startsWith("stopped at epoch "))
+      << f.panel->dashboard()->progressText().toStdString();
+  EXPECT_FALSE(f.panel->dashboard()->progressText().contains("done"));
 }
 
 TEST(TrainingPanel, DestroyingThePanelMidRunStopsCleanlyAndKeepsTheCheckpoint) {
