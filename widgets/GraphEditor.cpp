@@ -244,6 +244,17 @@ bool GraphEditor::autoLayout() {
   });
 }
 
+bool GraphEditor::setFlow(core::LayoutDirection flow) {
+  const QString text = flow == core::LayoutDirection::TopDown ? tr("Lay out top-down") : tr("Lay out left-right");
+  return apply(text, [flow](core::Project& p) {
+    p.flow = flow;
+    const core::LayoutSpacing spacing = core::LayoutSpacing::forDirection(p.flow);
+    for (const auto& [id, xy] : core::layeredLayout(p.graph, spacing))
+      if (core::Status s = p.graph.move(id, xy.first, xy.second); !s) return s;
+    return core::Status{};
+  });
+}
+
 std::optional<core::NodeId> GraphEditor::insertOnEdge(core::PortRef edgeInput, const QString& type, QPointF position) {
   std::optional<core::Edge> edge = graph().edgeInto(edgeInput);
   if (!edge) {

@@ -60,6 +60,9 @@ class GraphEditor : public QObject {
   std::vector<core::NodeId> paste(const QString& json, QPointF at);
   std::vector<core::NodeId> duplicate(const std::set<core::NodeId>& nodes);
   bool autoLayout();
+  /// Sets the project's layout direction (View > Layout direction) and lays the graph out that
+  /// way, as one undoable command.
+  bool setFlow(core::LayoutDirection flow);
   /// Inserts a new layer of `type` at `position` on the edge entering `edgeInput`, as one undoable
   /// command: from -> to becomes from -> new -> to. Refused (with a message, nothing changed) when
   /// there is no such edge, the layer has no input or no output port, or it cannot take the shape

@@ -1,6 +1,7 @@
 #include "app/gui/MainWindow.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
@@ -38,7 +39,9 @@
 #include "core/MemoryEstimate.h"
 #include "widgets/GraphEditor.h"
 #include "widgets/GraphScene.h"
+#include "widgets/FindNodeBar.h"
 #include "widgets/GraphView.h"
+#include "widgets/HelpDialogs.h"
 #include "widgets/Inspector.h"
 #include "widgets/LayerPalette.h"
 #include "widgets/NodeItem.h"
@@ -77,6 +80,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_tabs = new QTabWidget;
   m_tabs->setDocumentMode(true);
   m_tabs->addTab(m_view, tr("Model"));
+  m_findBar = new widgets::FindNodeBar(m_scene, m_view);  // an overlay in the canvas' corner
+  m_findBar->setObjectName("findNodeBar");
+  m_findBar->hide();
   m_training = new TrainingPanel;
   // In a scroll area, so the dashboard's minimum size never forces the window wider.
   auto* trainingScroll = new QScrollArea;
@@ -97,6 +103,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(m_scene, &widgets::GraphScene::statusMessage, this,
           [this](const QString& message) { showStatus(message, 8000); });
   connect(m_scene, &QGraphicsScene::selectionChanged, this, &MainWindow::selectionChanged);
+  connect(m_scene, &widgets::GraphScene::documentationRequested, this, &MainWindow::showDocumentation);
   connect(m_palette, &widgets::LayerPalette::layerActivated, this, [this](const QString& type) {
     if (auto id = m_editor->addNode(type, m_view->centreScenePos() - QPointF(86, 30))) m_scene->selectNodes({*id});
   });
@@ -446,6 +453,19 @@ void MainWindow::createActions() {
   edit->addAction(make("selectAll", tr("Select &all"), QKeySequence::SelectAll, [this]() {
     for (const auto& [id, item] : m_scene->nodeItems()) item->setSelected(true);
   }));
+  edit->addSeparator();
+  edit->addAction(make("findNode", tr("&Find node…"), QKeySequence(Qt::CTRL | Qt::Key_F), [this]() {
+    m_tabs->setCurrentWidget(m_view);
+    m_findBar->activate();
+  }));
+  edit->addAction(make("findNext", tr("Find &next"), QKeySequence(Qt::Key_F3), [this]() {
+    m_tabs->setCurrentWidget(m_view);
+    m_findBar->findNext();
+  }));
+  edit->addAction(make("findPrevious", tr("Find pre&vious"), QKeySequence(Qt::SHIFT | Qt::Key_F3), [this]() {
+    m_tabs->setCurrentWidget(m_view);
+    m_findBar->findPrevious();
+  }));
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   QAction* zoomIn = make("zoomIn", tr("Zoom &in"), QKeySequence::ZoomIn, [this]() {
@@ -466,6 +486,22 @@ void MainWindow::createActions() {
   view->addAction(make("autoLayout", tr("&Auto-layout"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L), [this]() {
     if (m_editor->autoLayout()) m_view->fitToContents();
   }));
+  // Layout direction: the project's flow, set as one undoable edit that also lays the graph out.
+  QMenu* direction = view->addMenu(tr("Layout &direction"));
+  m_directionMenu = direction;
+  auto* directions = new QActionGroup(this);
+  for (auto [name, text, flow] : {std::tuple{"flowTopDown", tr("&Top-down"), core::LayoutDirection::TopDown},
+                                  std::tuple{"flowLeftRight", tr("&Left-right"), core::LayoutDirection::LeftRight}}) {
+    QAction* a = make(name, text, QKeySequence(), [this, flow = flow]() {
+      if (m_editor->project().flow == flow) return;
+      if (m_editor->setFlow(flow)) m_view->fitToContents();
+      updateDirectionActions();
+    });
+    a->setCheckable(true);
+    directions->addAction(a);
+    direction->addAction(a);
+    m_graphActions.push_back(a);
+  }
   view->addSeparator();
   for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
 
@@ -480,6 +516,22 @@ void MainWindow::createActions() {
   }));
   train->addAction(make("stopTraining", tr("S&top"), QKeySequence(Qt::SHIFT | Qt::Key_F5), [this]() { m_training->stop(); }));
   train->addAction(make("showTraining", tr("Show &dashboard"), QKeySequence(Qt::CTRL | Qt::Key_T), [this]() { showTraining(); }));
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(make("layerDocumentation", tr("&Layer documentation"), QKeySequence(Qt::Key_F1), [this]() {
+    // The selected node's type, else the palette's current layer, else the first page.
+    std::set<core::NodeId> selected = m_scene->selectedNodes();
+    QString type;
+    if (selected.size() == 1)
+      if (const core::Node* n = m_editor->graph().node(*selected.begin())) type = QString::fromStdString(n->type);
+    showDocumentation(type);
+  }));
+  help->addAction(make("shortcuts", tr("&Keyboard shortcuts"), QKeySequence(Qt::CTRL | Qt::Key_Slash), [this]() {
+    QList<QAction*> actions = menuBar()->actions();
+    widgets::showShortcutsDialog(this, actions);
+  }));
+  help->addSeparator();
+  help->addAction(make("about", tr("&About NeuralCanvas"), QKeySequence(), [this]() { widgets::showAboutDialog(this); }));
 
   QToolBar* bar = addToolBar(tr("Main"));
   bar->setObjectName("mainToolbar");
@@ -518,6 +570,14 @@ void MainWindow::updateEditActions() {
 }
 
 QAction* MainWindow::action(const QString& objectName) const { return findChild<QAction*>(objectName); }
+
+void MainWindow::updateDirectionActions() {
+  const bool topDown = m_editor->project().flow == core::LayoutDirection::TopDown;
+  if (QAction* a = action("flowTopDown"); a && a->isChecked() != topDown) a->setChecked(topDown);
+  if (QAction* a = action("flowLeftRight"); a && a->isChecked() == topDown) a->setChecked(!topDown);
+}
+
+void MainWindow::showDocumentation(const QString& type) { widgets::showLayerDocumentation(this, type); }
 
 bool MainWindow::isModified() const { return !m_editor->undoStack()->isClean(); }
 
@@ -845,6 +905,7 @@ void MainWindow::refresh() {
   }
   if (a.issues.empty()) m_problems->addItem(tr("No problems: every edge has a shape."));
   updateFixButton();
+  updateDirectionActions();
   updateTitle();
 }
 

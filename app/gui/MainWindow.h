@@ -25,6 +25,7 @@ class QPushButton;
 class QTabWidget;
 
 namespace nc::widgets {
+class FindNodeBar;
 class GraphEditor;
 class GraphScene;
 class GraphView;
@@ -97,6 +98,9 @@ class MainWindow : public QMainWindow {
   /// Shows the Training tab.
   void showTraining();
   QAction* action(const QString& objectName) const;
+  widgets::FindNodeBar* findBar() const { return m_findBar; }
+  /// Help > Layer documentation (F1, a node's "Show documentation"): the page of `type` ("" = the first).
+  void showDocumentation(const QString& type);
 
   /// Writes the autosave file (the timer does this every minute while there are changes): the
   /// project's text is taken now, the file is written on a background thread.
@@ -169,12 +173,15 @@ class MainWindow : public QMainWindow {
   /// The fix the problems list offers now (for its current item, else the first one).
   const core::DatasetIssue* currentFix() const;
   void updateFixButton();
+  /// The View > Layout direction item that is checked follows the project's flow.
+  void updateDirectionActions();
   QString projectFolder() const;
 
   widgets::GraphEditor* m_editor = nullptr;
   widgets::GraphScene* m_scene = nullptr;
   widgets::GraphView* m_view = nullptr;
   widgets::LayerPalette* m_palette = nullptr;
+  widgets::FindNodeBar* m_findBar = nullptr;
   widgets::Inspector* m_inspector = nullptr;
   QLabel* m_summary = nullptr;
   QListWidget* m_problems = nullptr;
@@ -184,6 +191,7 @@ class MainWindow : public QMainWindow {
   std::vector<QDockWidget*> m_hiddenDocks;  // editor docks hidden while the Training tab shows
   QTimer m_autosaveTimer;
   QMenu* m_templatesMenu = nullptr;
+  QMenu* m_directionMenu = nullptr;
   std::vector<QAction*> m_graphActions;  // disabled during a run
   std::unique_ptr<QEventLoopLocker> m_quitLock;  // held from a close during a run to its end
   QTimer m_closeDeadline;

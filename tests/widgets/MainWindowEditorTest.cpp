@@ -12,7 +12,10 @@
 #include <QFile>
 #include <QMenu>
 #include <QGuiApplication>
+#include <QDialog>
+#include <QLineEdit>
 #include <QListWidget>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScreen>
@@ -25,6 +28,7 @@
 
 #include "app/gui/MainWindow.h"
 #include "core/Project.h"
+#include "widgets/FindNodeBar.h"
 #include "widgets/GraphEditor.h"
 #include "widgets/GraphScene.h"
 #include "widgets/GraphView.h"
@@ -407,4 +411,78 @@ TEST(MainWindowEditor, AWrongClassCountIsMarkedAtEditTimeWithAOneClickFix) {
   ASSERT_TRUE(w.datasetInfo().has_value());
   EXPECT_FALSE(w.datasetInfo()->ok);
   EXPECT_TRUE(w.editor()->extraIssues().empty());
+}
+
+TEST(MainWindowEditor, FindNodeDocumentationHelpAndLayoutDirectionFromTheKeyboardAndMenus) {
+  app::MainWindow w;
+  w.setInteractive(false);
+  w.resize(1500, 1000);
+  ASSERT_TRUE(w.openProject(templateFile("cnn")));
+  showAndActivate(w);
+  w.view()->setFocus();
+  const core::NodeId conv2 = nodeNamed(w.editor()->graph(), "conv2");
+  const core::NodeId fc1 = nodeNamed(w.editor()->graph(), "fc1");
+  ASSERT_GE(conv2, 0);
+  ASSERT_GE(fc1, 0);
+
+  // Ctrl+F: the find bar takes the typing; the match is selected.
+  QTest::keyClick(w.view(), Qt::Key_F, Qt::ControlModifier);
+  ASSERT_TRUE(w.findBar()->isVisible());
+  EXPECT_TRUE(w.findBar()->searchField()->hasFocus());
+  QTest::keyClicks(w.findBar()->searchField(), "fc1");
+  EXPECT_EQ(w.scene()->selectedNodes(), std::set<core::NodeId>{fc1});
+  w.scene()->selectNodes({conv2});
+  QTest::keyClick(w.findBar()->searchField(), Qt::Key_Escape);
+  EXPECT_FALSE(w.findBar()->isVisible());
+
+  // F1: the selected node's layer documentation.
+  w.view()->setFocus();
+  QTest::keyClick(w.view(), Qt::Key_F1);
+  auto* doc = w.findChild<QDialog*>("layerDocumentationDialog");
+  ASSERT_NE(doc, nullptr);
+  EXPECT_TRUE(doc->isVisible());
+  auto* docList = doc->findChild<QListWidget*>("layerDocList");
+  ASSERT_NE(docList, nullptr);
+  ASSERT_NE(docList->currentItem(), nullptr);
+  EXPECT_EQ(docList->currentItem()->text(), "Conv2d");
+  // The scene's "Show documentation" (a node's context menu) opens the same browser on its type.
+  Q_EMIT w.scene()->documentationRequested("LSTM");
+  EXPECT_EQ(docList->currentItem()->text(), "LSTM");
+  doc->close();
+
+  // Help menu: shortcuts and About (with the Qt and LibTorch versions).
+  QMenu* helpMenu = nullptr;
+  for (QAction* a : w.menuBar()->actions())
+    if (a->text().remove('&') == "Help") helpMenu = a->menu();
+  ASSERT_NE(helpMenu, nullptr);
+  QStringList items;
+  for (QAction* a : helpMenu->actions()) items << a->text().remove('&');
+  EXPECT_TRUE(items.contains("Keyboard shortcuts")) << items.join(", ").toStdString();
+  EXPECT_TRUE(items.contains("Layer documentation")) << items.join(", ").toStdString();
+  EXPECT_TRUE(items.contains("About NeuralCanvas")) << items.join(", ").toStdString();
+  w.action("shortcuts")->trigger();
+  auto* shortcuts = w.findChild<QDialog*>("shortcutsDialog");
+  ASSERT_NE(shortcuts, nullptr);
+  shortcuts->close();
+  w.action("about")->trigger();
+  QDialog* about = nullptr;
+  for (QDialog* d : w.findChildren<QDialog*>())
+    if (d->isVisible() && d->findChild<QWidget*>("aboutText")) about = d;
+  ASSERT_NE(about, nullptr);
+  about->close();
+
+  // View > Layout direction: one undoable edit that also lays the graph out.
+  EXPECT_TRUE(w.action("flowTopDown")->isChecked());
+  const double x0 = w.editor()->graph().node(conv2)->x, y0 = w.editor()->graph().node(conv2)->y;
+  w.action("flowLeftRight")->trigger();
+  EXPECT_EQ(w.editor()->project().flow, core::LayoutDirection::LeftRight);
+  EXPECT_TRUE(w.action("flowLeftRight")->isChecked());
+  const core::Node* moved = w.editor()->graph().node(conv2);
+  EXPECT_TRUE(moved->y != y0 || moved->x != x0) << "laid out again";
+  EXPECT_TRUE(allNodesVisible(w));
+  w.action("undo")->trigger();
+  EXPECT_EQ(w.editor()->project().flow, core::LayoutDirection::TopDown);
+  EXPECT_TRUE(w.action("flowTopDown")->isChecked());
+  EXPECT_DOUBLE_EQ(w.editor()->graph().node(conv2)->y, y0);
+  EXPECT_FALSE(w.isModified());
 }
