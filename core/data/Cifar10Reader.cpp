@@ -66,9 +66,9 @@ Records readBatches(const std::vector<std::string>& paths, size_t numClasses) {
 std::pair<torch::Tensor, torch::Tensor> toTensors(const Records& r) {
   int64_t n = int64_t(r.labels.size());
   torch::Tensor inputs = torch::empty({n, 3, 32, 32}, torch::kUInt8);
-  std::memcpy(inputs.data_ptr<uint8_t>(), r.pixels.data(), r.pixels.size());
+  if (!r.pixels.empty()) std::memcpy(inputs.data_ptr<uint8_t>(), r.pixels.data(), r.pixels.size());
   torch::Tensor targets = torch::empty({n}, torch::kInt64);
-  std::memcpy(targets.data_ptr<int64_t>(), r.labels.data(), r.labels.size() * sizeof(int64_t));
+  if (!r.labels.empty()) std::memcpy(targets.data_ptr<int64_t>(), r.labels.data(), r.labels.size() * sizeof(int64_t));
   return {inputs, targets};
 }
 

@@ -103,7 +103,9 @@ IdxSplit makeSplit(const IdxFile& images, const IdxFile& labels) {
     return splitError(labels.path + " has " + std::to_string(labelCount) + " labels but " + images.path + " has " +
                       std::to_string(n) + " images");
   s.images = torch::empty({n, 1, images.dims[1], images.dims[2]}, torch::kUInt8);
-  std::memcpy(s.images.data_ptr<uint8_t>(), images.bytes.data() + images.headerSize, size_t(s.images.numel()));
+  // An empty tensor has no storage (data_ptr is null): memcpy with a null pointer is undefined even for 0 bytes.
+  if (s.images.numel() > 0)
+    std::memcpy(s.images.data_ptr<uint8_t>(), images.bytes.data() + images.headerSize, size_t(s.images.numel()));
   const uint8_t* first = labels.bytes.data() + labels.headerSize;
   s.labels = torch::empty({n}, torch::kInt64);
   int64_t* out = s.labels.data_ptr<int64_t>();
