@@ -255,6 +255,46 @@ bool GraphEditor::setFlow(core::LayoutDirection flow) {
   });
 }
 
+namespace {
+/// When a node inserted into a chain sits on the card before it, moves it past that card; when it
+/// then sits on a card downstream of it, moves everything downstream further along the flow so
+/// that the cards no longer overlap (card extents are estimated: 172 wide, at most 110 high).
+void makeRoomBelow(core::Project& p, core::NodeId inserted, core::NodeId upstream) {
+  const bool topDown = p.flow == core::LayoutDirection::TopDown;
+  const double along = topDown ? 110 : 172, across = topDown ? 172 : 110, gap = 50;
+  const core::Node* n = p.graph.node(inserted);
+  const core::Node* up = p.graph.node(upstream);
+  if (!n || !up) return;
+  auto u = [&](const core::Node& m) { return topDown ? m.y : m.x; };
+  auto v = [&](const core::Node& m) { return topDown ? m.x : m.y; };
+  // Dropped onto the card it follows: moved just past that card.
+  if (std::abs(v(*up) - v(*n)) < across && u(*n) < u(*up) + along && u(*n) + along > u(*up)) {
+    const double to = u(*up) + along + gap;
+    (void)p.graph.move(inserted, topDown ? n->x : to, topDown ? to : n->y);
+  }
+  std::set<core::NodeId> downstream;
+  std::vector<core::NodeId> todo{inserted};
+  while (!todo.empty()) {
+    core::NodeId at = todo.back();
+    todo.pop_back();
+    for (const core::Edge& e : p.graph.edges())
+      if (e.from.node == at && e.to.node != inserted && downstream.insert(e.to.node).second) todo.push_back(e.to.node);
+  }
+  double firstOverlap = std::numeric_limits<double>::max();
+  for (core::NodeId id : downstream) {
+    const core::Node* m = p.graph.node(id);
+    if (std::abs(v(*m) - v(*n)) < across && u(*m) < u(*n) + along + gap && u(*m) + along > u(*n))
+      firstOverlap = std::min(firstOverlap, u(*m));
+  }
+  if (firstOverlap == std::numeric_limits<double>::max()) return;
+  const double shift = u(*n) + along + gap - firstOverlap;
+  for (core::NodeId id : downstream) {
+    const core::Node* m = p.graph.node(id);
+    (void)p.graph.move(id, topDown ? m->x : m->x + shift, topDown ? m->y + shift : m->y);
+  }
+}
+}  // namespace
+
 std::optional<core::NodeId> GraphEditor::insertOnEdge(core::PortRef edgeInput, const QString& type, QPointF position) {
   std::optional<core::Edge> edge = graph().edgeInto(edgeInput);
   if (!edge) {
@@ -280,6 +320,7 @@ std::optional<core::NodeId> GraphEditor::insertOnEdge(core::PortRef edgeInput, c
         if (issue->severity == core::Severity::Error)
           return core::Status::error(type.toStdString() + " cannot go here: " + issue->message);
     }
+    makeRoomBelow(p, *id, from.node);
     return core::Status{};
   });
   return ok ? id : std::nullopt;

@@ -66,7 +66,7 @@ class GraphEditor : public QObject {
   /// Inserts a new layer of `type` at `position` on the edge entering `edgeInput`, as one undoable
   /// command: from -> to becomes from -> new -> to. Refused (with a message, nothing changed) when
   /// there is no such edge, the layer has no input or no output port, or it cannot take the shape
-  /// flowing on the edge.
+  /// flowing on the edge. Cards downstream that the new one would cover move along the flow.
   std::optional<core::NodeId> insertOnEdge(core::PortRef edgeInput, const QString& type, QPointF position);
   /// Issues found outside the graph (e.g. dataset checks) merged into analysis().issues until the
   /// next call (an empty list removes them). Emits changed().

@@ -549,3 +549,25 @@ TEST(Canvas, EveryTemplateInBothFlowsDrawsNoEdgeUnderACard) {
     }
   }
 }
+
+TEST(Canvas, ALayerInsertedOnAShortEdgePushesTheCardsBelowItApart) {
+  for (auto flow : {core::LayoutDirection::TopDown, core::LayoutDirection::LeftRight}) {
+    SCOPED_TRACE(core::layoutDirectionName(flow));
+    Canvas c(flow);
+    NodeId input = c.add("Input", 0), flatten = c.add("Flatten", 1), output = c.add("Output", 2);
+    ASSERT_TRUE(c.editor.connectPorts({input, 0}, {flatten, 0}));
+    ASSERT_TRUE(c.editor.connectPorts({flatten, 0}, {output, 0}));
+    const QPointF flattenBefore = c.item(flatten)->pos(), outputBefore = c.item(output)->pos();
+    const QPointF mid = (c.item(input)->outputPortScenePos() + c.item(flatten)->inputPortScenePos(0)) / 2;
+    auto relu = c.scene.addLayerAt("ReLU", mid, core::PortRef{flatten, 0});
+    ASSERT_TRUE(relu);
+    const QRectF reluCard = c.item(*relu)->cardSceneRect();
+    EXPECT_FALSE(reluCard.intersects(c.item(flatten)->cardSceneRect()));
+    EXPECT_FALSE(reluCard.intersects(c.item(input)->cardSceneRect()));
+    EXPECT_EQ(c.item(output)->pos() - outputBefore, c.item(flatten)->pos() - flattenBefore)
+        << "everything downstream moves together";
+    ASSERT_TRUE(c.editor.undo());
+    EXPECT_EQ(c.item(flatten)->pos(), flattenBefore) << "one undo also puts the cards back";
+    EXPECT_EQ(c.item(output)->pos(), outputBefore);
+  }
+}
