@@ -102,7 +102,10 @@ void GraphScene::sync() {
     item->setFlag(QGraphicsItem::ItemIsMovable, !m_editor->readOnly());
   }
 
-  const std::vector<QRectF> cards = cardRects();
+  // Edges are re-routed only when a card moved or changed size (or the flow changed): a parameter
+  // edit that leaves every card where it was routes only the edges it created.
+  std::vector<QRectF> cards = cardRects();
+  const bool reroute = cards != m_routedCards || m_topDown != m_routedTopDown;
   std::map<core::PortRef, EdgeItem*> keep;
   for (const core::Edge& e : g.edges()) {
     EdgeItem* item = edgeItem(e.to);
@@ -110,9 +113,11 @@ void GraphScene::sync() {
       delete item;
       item = nullptr;
     }
+    bool created = false;
     if (!item) {
       item = new EdgeItem(e);
       addItem(item);
+      created = true;
     }
     m_edges.erase(e.to);
     keep[e.to] = item;
@@ -121,10 +126,12 @@ void GraphScene::sync() {
       destinationBroken = destinationBroken || issue->severity == core::Severity::Error;
     QString label = m_editor->shapeLabel(e.from.node);
     item->setLabel(label, destinationBroken || label == "?");
-    placeEdge(item, cards);
+    if (reroute || created) placeEdge(item, cards);
   }
   for (auto& [port, item] : m_edges) delete item;
   m_edges = std::move(keep);
+  m_routedCards = std::move(cards);
+  m_routedTopDown = m_topDown;
   m_syncing = false;
 }
 
@@ -137,6 +144,7 @@ void GraphScene::placeEdge(EdgeItem* edge, const std::vector<QRectF>& cards) {
 
 void GraphScene::updateEdgesOf(core::NodeId id) {
   if (m_syncing) return;
+  m_routedCards.clear();  // a card moved outside a sync: the next sync re-routes every edge
   std::vector<QRectF> cards;
   for (auto& [port, edge] : m_edges)
     if (edge->edge().from.node == id || edge->edge().to.node == id) {

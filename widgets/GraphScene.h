@@ -103,6 +103,8 @@ class GraphScene : public QGraphicsScene {
   QGraphicsPathItem* m_dragPath = nullptr;
   bool m_syncing = false;
   bool m_topDown = false;
+  std::vector<QRectF> m_routedCards;  // the cards the edges were last routed around
+  bool m_routedTopDown = false;
   std::map<core::NodeId, QColor> m_tints;
   QPointer<QWidget> m_quickAdd;  // the QuickAddPopup, created on first use
   QPointF m_quickAddAt;           // where its choice goes
