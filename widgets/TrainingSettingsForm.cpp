@@ -11,6 +11,7 @@
 #include <QMenu>
 #include <QSpinBox>
 #include <QStandardItemModel>
+#include <QTabWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <climits>
@@ -43,17 +44,36 @@ struct TrainingSettingsForm::Editor {
 
 TrainingSettingsForm::TrainingSettingsForm(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
-  layout->setContentsMargins(4, 4, 4, 4);
+  layout->setContentsMargins(2, 2, 2, 2);
+  // Two pages, each short enough for the default window without scrolling (one long form had
+  // its lower headings cut at the scroll area's edge): what to train on and for how long, then
+  // how the optimizer steps.
+  auto* tabs = new QTabWidget(this);
+  tabs->setObjectName("settingsTabs");
+  tabs->setDocumentMode(true);
+  layout->addWidget(tabs);
+  QWidget* pages[2];
+  QVBoxLayout* pageLayouts[2];
+  const QString pageTitles[2] = {tr("Data and run"), tr("Optimization")};
+  for (int i = 0; i < 2; ++i) {
+    pages[i] = new QWidget(tabs);
+    pageLayouts[i] = new QVBoxLayout(pages[i]);
+    pageLayouts[i]->setContentsMargins(2, 4, 2, 2);
+    tabs->addTab(pages[i], pageTitles[i]);
+    m_pages << pages[i];
+  }
   QMap<QString, QFormLayout*> forms;
   for (const QString& group : settingGroups()) {
-    auto* box = new QGroupBox(group, this);
+    const int page = group == "Data" || group == "Run" ? 0 : 1;
+    auto* box = new QGroupBox(group, pages[page]);
     auto* form = new QFormLayout(box);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->setContentsMargins(6, 4, 6, 4);
     form->setVerticalSpacing(2);
     forms[group] = form;
-    layout->addWidget(box);
+    pageLayouts[page]->addWidget(box);
   }
+  for (QVBoxLayout* l : pageLayouts) l->addStretch(1);
   for (const SettingField& f : settingFields()) {
     auto* e = new Editor;
     e->field = &f;
@@ -68,7 +88,6 @@ TrainingSettingsForm::TrainingSettingsForm(QWidget* parent) : QWidget(parent) {
     e->row = row;
     e->form = form;
   }
-  layout->addStretch(1);
   guardWheelInTree(this);  // scrolling the form never changes a setting
   showValues();
 }
@@ -168,6 +187,11 @@ QWidget* TrainingSettingsForm::createPathEditor(const SettingField& f) {
   h->addWidget(browse);
   h->addWidget(presets);
   return row;
+}
+
+void TrainingSettingsForm::setEditable(bool editable) {
+  m_editable = editable;
+  for (QWidget* page : m_pages) page->setEnabled(editable);
 }
 
 void TrainingSettingsForm::browseForData() {

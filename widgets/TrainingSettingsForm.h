@@ -1,4 +1,5 @@
 #pragma once
+#include <QList>
 #include <QMap>
 #include <QString>
 #include <QWidget>
@@ -18,7 +19,8 @@ struct SettingField;
 /// the core's own parser; a refused value is marked on its editor with the core's message and
 /// the settings keep their previous value. Settings that do not apply to the current choices are
 /// disabled (momentum for Adam, step size for a cosine schedule) or, for another kind of data
-/// (sequence length for images), hidden.
+/// (sequence length for images), hidden. Two tabs: "Data and run" (data, epochs, batch, device)
+/// and "Optimization" (optimizer, learning-rate schedule, loss, checkpoints and early stopping).
 class TrainingSettingsForm : public QWidget {
   Q_OBJECT
  public:
@@ -29,6 +31,10 @@ class TrainingSettingsForm : public QWidget {
   void setSettings(const core::DataConfig& data, const core::TrainConfig& training);
   const core::DataConfig& dataConfig() const { return m_data; }
   const core::TrainConfig& trainConfig() const { return m_training; }
+
+  /// Editable or not (during a run): the editors are disabled, the tabs can still be looked at.
+  void setEditable(bool editable);
+  bool isEditable() const { return m_editable; }
 
   /// The editor of a setting, by "data/<key>" or "training/<key>" (tests, focus from errors).
   QWidget* editor(const QString& path) const;
@@ -60,7 +66,8 @@ class TrainingSettingsForm : public QWidget {
   core::DataConfig m_data;
   core::TrainConfig m_training;
   QMap<QString, Editor*> m_editors;  // by path; owned, deleted in the destructor
-  bool m_updating = false;
+  bool m_updating = false, m_editable = true;
+  QList<QWidget*> m_pages;
 };
 
 }  // namespace nc::widgets

@@ -423,7 +423,7 @@ bool TrainingPanel::launch(const core::Project& project, const QString& runDirec
 }
 
 void TrainingPanel::onActiveChanged(bool active) {
-  m_form->setEnabled(!active);
+  m_form->setEditable(!active);
   if (!active) m_runs->setActiveRun({});
   updateButtons();
   Q_EMIT runActiveChanged(active);

@@ -63,6 +63,8 @@ TEST(TrainingPanel, ShortRunFillsTheDashboardAndKeepsTheRun) {
   PanelFixture f(2);
   ASSERT_TRUE(f.panel->start());
   EXPECT_TRUE(f.panel->isRunActive());
+  EXPECT_FALSE(f.panel->settingsForm()->isEditable()) << "settings are the run's while it trains";
+  EXPECT_FALSE(f.panel->settingsForm()->editor("training/epochs")->isEnabled());
   ASSERT_TRUE(f.waitFinished());
   const core::RunResult& r = f.results.front();
   ASSERT_EQ(r.status, core::RunStatus::Completed) << r.message;
@@ -102,7 +104,7 @@ TEST(TrainingPanel, ShortRunFillsTheDashboardAndKeepsTheRun) {
   ASSERT_TRUE(f.panel->runList()->waitForRefresh());
   ASSERT_EQ(f.panel->runList()->runs(), QStringList{run.absolutePath()});
   EXPECT_TRUE(f.panel->runList()->topLevelItem(0)->text(widgets::RunList::kStatus).startsWith("completed"));
-  EXPECT_TRUE(f.panel->settingsForm()->isEnabled()) << "settings editable again after the run";
+  EXPECT_TRUE(f.panel->settingsForm()->isEditable()) << "settings editable again after the run";
 }
 
 TEST(TrainingPanel, PausesResumesAndStops) {
