@@ -11,6 +11,7 @@
 #include <QLocale>
 #include <QPainter>
 #include <QSortFilterProxyModel>
+#include <QStyle>
 #include <QTableView>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -63,9 +64,20 @@ class LayerTableModel : public QAbstractTableModel {
  public:
   using QAbstractTableModel::QAbstractTableModel;
 
-  void setRows(const std::vector<core::LayerRow>* rows, QString modelOutput) {
+  /// A copy: the table's own rows may change before the view is told. The same nodes in the same
+  /// order (a parameter edit, a rename) update in place, which keeps the selection and is cheaper
+  /// than a reset.
+  void setRows(std::vector<core::LayerRow> rows, QString modelOutput) {
+    const bool sameNodes = rows.size() == m_rows.size() &&
+                           std::equal(rows.begin(), rows.end(), m_rows.begin(), [](const auto& a, const auto& b) { return a.node == b.node; });
+    if (sameNodes && !rows.empty()) {
+      m_rows = std::move(rows);
+      m_modelOutput = std::move(modelOutput);
+      Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1));
+      return;
+    }
     beginResetModel();
-    m_rows = rows;
+    m_rows = std::move(rows);
     m_modelOutput = std::move(modelOutput);
     endResetModel();
   }
@@ -75,15 +87,14 @@ class LayerTableModel : public QAbstractTableModel {
     if (rowCount() > 0)
       Q_EMIT dataChanged(index(0, AnalysisTable::ShareColumn), index(rowCount() - 1, AnalysisTable::ShareColumn));
   }
-  core::NodeId nodeAt(int row) const { return m_rows && row >= 0 && row < rowCount() ? (*m_rows)[size_t(row)].node : -1; }
+  core::NodeId nodeAt(int row) const { return row >= 0 && row < rowCount() ? m_rows[size_t(row)].node : -1; }
   int rowOf(core::NodeId id) const {
-    if (!m_rows) return -1;
-    for (size_t i = 0; i < m_rows->size(); ++i)
-      if ((*m_rows)[i].node == id) return int(i);
+    for (size_t i = 0; i < m_rows.size(); ++i)
+      if (m_rows[i].node == id) return int(i);
     return -1;
   }
 
-  int rowCount(const QModelIndex& parent = {}) const override { return parent.isValid() || !m_rows ? 0 : int(m_rows->size()); }
+  int rowCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : int(m_rows.size()); }
   int columnCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : AnalysisTable::ColumnCount; }
 
   QVariant headerData(int section, Qt::Orientation o, int role) const override {
@@ -113,8 +124,8 @@ class LayerTableModel : public QAbstractTableModel {
   }
 
   QVariant data(const QModelIndex& index, int role) const override {
-    if (!m_rows || !index.isValid() || index.row() >= rowCount()) return {};
-    const core::LayerRow& r = (*m_rows)[size_t(index.row())];
+    if (!index.isValid() || index.row() >= rowCount()) return {};
+    const core::LayerRow& r = m_rows[size_t(index.row())];
     const int col = index.column();
     const bool numeric = col >= AnalysisTable::ParamsColumn;
     switch (role) {
@@ -156,7 +167,7 @@ class LayerTableModel : public QAbstractTableModel {
   }
 
  private:
-  const std::vector<core::LayerRow>* m_rows = nullptr;
+  std::vector<core::LayerRow> m_rows;
   QString m_modelOutput;
   Cost m_share = Cost::Parameters;
 };
@@ -199,7 +210,9 @@ AnalysisTable::AnalysisTable(QWidget* parent) : QWidget(parent) {
   m_view->setAlternatingRowColors(true);
   m_view->verticalHeader()->hide();
   m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
-  m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  // Widths are fitted by fitColumns() after each update (ResizeToContents asks the delegate for
+  // every cell's size hint on every change: too slow for a 200-node graph edited live).
+  m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
   m_view->horizontalHeader()->setStretchLastSection(false);
   m_view->horizontalHeader()->setSortIndicatorShown(true);
   m_view->setWordWrap(false);
@@ -215,6 +228,7 @@ AnalysisTable::AnalysisTable(QWidget* parent) : QWidget(parent) {
   m_tintCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
   connect(m_tintCombo, &QComboBox::currentIndexChanged, this, [this]() {
     m_model->setShareCost(tintCost());
+    fitColumns();  // the Share header changes
     applyTints();
   });
   auto* tintLabel = new QLabel(tr("Tint canvas by:"), this);
@@ -235,6 +249,9 @@ AnalysisTable::AnalysisTable(QWidget* parent) : QWidget(parent) {
   legendRow->addWidget(m_legendMin);
   legendRow->addWidget(m_legend, 1);
   legendRow->addWidget(m_legendMax);
+  auto* scale = new QLabel(tr("(log scale)"), m_legendBox);
+  scale->setStyleSheet("color: #4a5568;");
+  legendRow->addWidget(scale);
   legendRow->addSpacing(12);
   legendRow->addWidget(notLive);
   m_legendBox->setToolTip(tr("Colours on a logarithmic scale from the cheapest to the costliest node"));
@@ -266,7 +283,6 @@ AnalysisTable::~AnalysisTable() {
   m_tintCombo->disconnect(this);
   disconnect(m_editorConnection);
   disconnect(m_sceneConnection);
-  m_model->setRows(nullptr, {});  // the model points into m_rows, which goes before the children
   // The tint belongs to this table: take it off the canvas when the table goes.
   if (m_scene && !m_tints.empty()) m_scene->setNodeTints({});
 }
@@ -288,20 +304,47 @@ void AnalysisTable::setScene(GraphScene* scene) {
 }
 
 void AnalysisTable::refresh() {
-  m_syncing = true;
   if (m_editor) {
-    const core::GraphAnalysis& a = m_editor->analysis();
-    m_rows = core::analyzeLayers(m_editor->graph(), a, m_editor->project().training);
-    const core::TensorShape* out = a.modelOutput();
-    m_model->setRows(&m_rows, out ? QString::fromStdString(out->str()) : QString());
+    m_rows = core::analyzeLayers(m_editor->graph(), m_editor->analysis(), m_editor->project().training);
   } else {
     m_rows.clear();
-    m_model->setRows(&m_rows, {});
   }
+  applyTints();  // the canvas tint follows edits even while the table is hidden
+  if (!isVisible()) {
+    m_modelStale = true;  // filled when shown: a hidden dock costs an edit nothing more
+    if (m_model->rowCount() > 0) m_model->setRows({}, {});
+    return;
+  }
+  updateModel();
+}
+
+void AnalysisTable::updateModel() {
+  m_modelStale = false;
+  m_syncing = true;
+  const core::TensorShape* out = m_editor ? m_editor->analysis().modelOutput() : nullptr;
+  m_model->setRows(m_rows, out ? QString::fromStdString(out->str()) : QString());
   m_syncing = false;
+  fitColumns();
   updateTotals();
-  applyTints();
-  onSceneSelectionChanged();  // the reset dropped the row selection: take it from the canvas again
+  onSceneSelectionChanged();  // a reset dropped the row selection: take it from the canvas again
+}
+
+void AnalysisTable::fitColumns() {
+  const QFontMetrics fm(m_view->font());
+  const QFontMetrics headerFm(m_view->horizontalHeader()->font());
+  const int pad = 2 * m_view->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, m_view) + 14;
+  QAbstractItemModel* model = m_view->model();
+  for (int c = 0; c < ColumnCount; ++c) {
+    // The header: its text plus room for the sort arrow.
+    int w = headerFm.horizontalAdvance(model->headerData(c, Qt::Horizontal).toString()) + pad + 16;
+    for (int r = 0; r < model->rowCount(); ++r) w = std::max(w, fm.horizontalAdvance(model->index(r, c).data().toString()) + pad);
+    if (m_view->columnWidth(c) != w) m_view->setColumnWidth(c, w);
+  }
+}
+
+void AnalysisTable::showEvent(QShowEvent* event) {
+  QWidget::showEvent(event);
+  if (m_modelStale) updateModel();
 }
 
 AnalysisTable::Cost AnalysisTable::tintCost() const { return Cost(m_tintCombo->currentData().toInt()); }

@@ -40,7 +40,8 @@ class AnalysisTable : public QWidget {
 
   void setEditor(GraphEditor* editor);
   void setScene(GraphScene* scene);
-  /// Recomputes the rows (called on editor->changed(); public for tests).
+  /// Recomputes the rows and the tint (called on editor->changed(); public for tests). While the
+  /// table is hidden only the tint is updated; the table itself is filled when it is shown.
   void refresh();
 
   /// The cost the canvas is tinted by (the combo "Tint canvas by"); None removes the tint.
@@ -76,7 +77,12 @@ class AnalysisTable : public QWidget {
   /// The user selected rows: their nodes (also selected on the scene when one is set).
   void nodesSelected(const std::vector<core::NodeId>& nodes);
 
+ protected:
+  void showEvent(QShowEvent* event) override;
+
  private:
+  void updateModel();
+  void fitColumns();
   void onRowSelectionChanged();
   void onSceneSelectionChanged();
   void applyTints();
@@ -97,6 +103,7 @@ class AnalysisTable : public QWidget {
   QLabel* m_legendMax = nullptr;
   QLabel* m_totals = nullptr;
   bool m_syncing = false;
+  bool m_modelStale = false;
 };
 
 }  // namespace nc::widgets

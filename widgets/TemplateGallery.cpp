@@ -246,7 +246,7 @@ TemplateGallery::TemplateGallery(QWidget* parent, const QString& directory) : QD
       if (core::ProjectLoad load = core::loadProject(t.path.toStdString()); load.ok()) thumb = thumbnailOf(*load.project);
     auto* card = new TemplateCard(t, thumb, [this, name = t.name]() { pick(name); }, this);
     m_cards << card;
-    grid->addWidget(card, i / columns, i % columns, Qt::AlignTop);
+    grid->addWidget(card, i / columns, i % columns);  // cards of a row share its height
   }
   auto* content = new QWidget;
   auto* contentLayout = new QVBoxLayout(content);

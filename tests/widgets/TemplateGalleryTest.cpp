@@ -86,3 +86,13 @@ TEST(TemplateGallery, DoubleClickingACardOrItsOpenButtonChoosesIt) {
   });
   EXPECT_FALSE(TemplateGallery::choose(nullptr).has_value());
 }
+
+TEST(TemplateGallery, Screenshot) {
+  const char* dir = std::getenv("NC_SCREENSHOT_DIR");
+  if (!dir) GTEST_SKIP() << "set NC_SCREENSHOT_DIR to write the screenshot";
+  TemplateGallery g(nullptr, templatesDir());
+  g.show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&g));
+  QTest::qWait(100);
+  EXPECT_TRUE(g.grab().save(QString::fromUtf8(dir) + "/template_gallery.png"));
+}
