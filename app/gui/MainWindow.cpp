@@ -39,12 +39,15 @@
 #include "core/MemoryEstimate.h"
 #include "widgets/GraphEditor.h"
 #include "widgets/GraphScene.h"
+#include "widgets/AnalysisTable.h"
+#include "widgets/DiagramExport.h"
 #include "widgets/FindNodeBar.h"
 #include "widgets/GraphView.h"
 #include "widgets/HelpDialogs.h"
 #include "widgets/Inspector.h"
 #include "widgets/LayerPalette.h"
 #include "widgets/NodeItem.h"
+#include "widgets/TemplateGallery.h"
 
 namespace nc::app {
 
@@ -243,7 +246,8 @@ void MainWindow::updateZoomLabel() {
 void MainWindow::showStatus(const QString& message, int timeoutMs) {
   QStatusBar* bar = statusBar();
   const QString line = message.simplified();  // one line, whatever the message holds
-  int room = bar->width() - (m_zoomLabel ? m_zoomLabel->width() : 0) - 40;
+  // Before the window is shown the bar has no width yet: the window's width is what it will get.
+  int room = (bar->isVisible() ? bar->width() : width()) - (m_zoomLabel ? m_zoomLabel->width() : 0) - 40;
   const QString shown = bar->fontMetrics().elidedText(line, Qt::ElideRight, std::max(room, 200));
   bar->setToolTip(shown == line ? QString() : line);
   bar->showMessage(shown, timeoutMs);
@@ -309,6 +313,7 @@ void MainWindow::createDocks() {
   m_summary->setAlignment(Qt::AlignTop | Qt::AlignLeft);
   m_summary->setMargin(8);
   m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_summary->setWordWrap(true);  // a long data description wraps instead of widening the dock
   auto* summaryDock = new QDockWidget(tr("Summary"));
   summaryDock->setObjectName("summaryDock");
   summaryDock->setWidget(m_summary);
@@ -333,6 +338,29 @@ void MainWindow::createDocks() {
   problemsDock->setObjectName("problemsDock");
   problemsDock->setWidget(problemsBox);
   addDockWidget(Qt::BottomDockWidgetArea, problemsDock);
+  // View > Layer analysis: the per-layer table (sortable; rows select nodes; tint by cost), a
+  // tab beside the problems, hidden until asked for.
+  m_analysis = new widgets::AnalysisTable;
+  m_analysis->setObjectName("analysisTable");
+  m_analysis->setEditor(m_editor);
+  m_analysis->setScene(m_scene);
+  auto* analysisDock = new QDockWidget(tr("Layer analysis"));
+  analysisDock->setObjectName("analysisDock");
+  analysisDock->setWidget(m_analysis);
+  addDockWidget(Qt::BottomDockWidgetArea, analysisDock);
+  tabifyDockWidget(problemsDock, analysisDock);
+  analysisDock->hide();
+  problemsDock->raise();
+  QAction* analysisAction = analysisDock->toggleViewAction();
+  analysisAction->setObjectName("layerAnalysis");
+  analysisAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+  connect(analysisAction, &QAction::triggered, this, [this, analysisDock, problemsDock](bool shown) {
+    if (!shown) return;
+    m_tabs->setCurrentWidget(m_view);
+    analysisDock->raise();
+    // Tall enough for a dozen rows and the tint legend.
+    if (analysisDock->height() < 260) resizeDocks({problemsDock, analysisDock}, {300, 300}, Qt::Vertical);
+  });
   resizeDocks({paletteDock, inspectorDock}, {210, 300}, Qt::Horizontal);
   resizeDocks({problemsDock}, {110}, Qt::Vertical);
 }
@@ -400,12 +428,12 @@ void MainWindow::createActions() {
     if (m_editor->readOnly() || !maybeSave()) return;
     newProject();
   }));
-  QMenu* templates = file->addMenu(tr("New from &template"));
-  m_templatesMenu = templates;
-  for (const char* templateName : {"cnn", "lstm", "transformer", "char_lstm"})
-    templates->addAction(templateName, this, [this, name = QString(templateName)]() {
-      if (!m_editor->readOnly() && maybeSave()) newFromTemplate(name);
-    });
+  // A gallery with a picture and one line per template; the choice opens as an untitled copy.
+  file->addAction(make("newFromTemplate", tr("New from &template…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N), [this]() {
+    if (m_editor->readOnly()) return;
+    std::optional<QString> name = widgets::TemplateGallery::choose(this);
+    if (name && maybeSave()) newFromTemplate(*name);
+  }));
   file->addAction(make("open", tr("&Open…"), QKeySequence::Open, [this]() {
     if (m_editor->readOnly() || !maybeSave()) return;
     QString path = QFileDialog::getOpenFileName(this, tr("Open project"), QFileInfo(m_path).absolutePath(),
@@ -417,6 +445,19 @@ void MainWindow::createActions() {
   file->addAction(make("save", tr("&Save"), QKeySequence::Save, [this]() { saveProject(); }));
   file->addAction(make("saveAs", tr("Save &as…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S), [this]() {
     saveProjectAs();
+  }));
+  file->addSeparator();
+  file->addAction(make("exportDiagram", tr("&Export diagram…"), QKeySequence(Qt::CTRL | Qt::Key_E), [this]() {
+    if (!m_interactive) return;
+    const QString folder = m_path.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)
+                                            : QFileInfo(m_path).absolutePath();
+    const QString stem = m_path.isEmpty() ? QString::fromStdString(m_editor->project().name) : QFileInfo(m_path).completeBaseName();
+    QString filter;
+    QString path = QFileDialog::getSaveFileName(this, tr("Export diagram"), QDir(folder).filePath(stem + ".png"),
+                                                tr("PNG image (*.png);;SVG drawing (*.svg)"), &filter);
+    if (path.isEmpty()) return;
+    if (QFileInfo(path).suffix().isEmpty()) path += filter.contains("svg") ? ".svg" : ".png";
+    exportDiagramTo(path);
   }));
   file->addSeparator();
   file->addAction(make("quit", tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q), [this]() { close(); }));
@@ -545,7 +586,7 @@ void MainWindow::createActions() {
   bar->addSeparator();
   bar->addAction(action("train"));
 
-  for (const char* name : {"new", "open", "cut", "paste", "duplicate", "delete", "autoLayout"})
+  for (const char* name : {"new", "newFromTemplate", "open", "cut", "paste", "duplicate", "delete", "autoLayout"})
     m_graphActions.push_back(action(name));
   updateEditActions();
 }
@@ -575,6 +616,16 @@ void MainWindow::updateDirectionActions() {
   const bool topDown = m_editor->project().flow == core::LayoutDirection::TopDown;
   if (QAction* a = action("flowTopDown"); a && a->isChecked() != topDown) a->setChecked(topDown);
   if (QAction* a = action("flowLeftRight"); a && a->isChecked() == topDown) a->setChecked(!topDown);
+}
+
+bool MainWindow::exportDiagramTo(const QString& path) {
+  QString error;
+  if (!widgets::exportDiagram(m_scene, path, &error)) {
+    showError(tr("Export diagram"), error);
+    return false;
+  }
+  showStatus(tr("Diagram exported to %1").arg(path), 6000);
+  return true;
 }
 
 void MainWindow::showDocumentation(const QString& type) { widgets::showLayerDocumentation(this, type); }
@@ -866,8 +917,8 @@ void MainWindow::refresh() {
          "<tr><td>FLOPs / sample</td><td align=right>%4</td></tr>"
          "<tr><td>Training memory<br><small>(batch %5, %6, estimate)</small></td><td align=right>%7</td></tr>"
          "<tr><td>Output</td><td align=right>%8</td></tr>"
-         "<tr><td>Status</td><td align=right>%9</td></tr>"
-         "<tr><td>Data</td><td align=right>%10</td></tr></table>")
+         "<tr><td>Status</td><td align=right>%9</td></tr></table>"
+         "<p style='margin-top:6px'>Data: %10</p>")
           .arg(QString::fromStdString(p.name).toHtmlEscaped())
           .arg(p.graph.nodes().size())
           .arg(withThousands(sum.params))

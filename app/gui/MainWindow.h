@@ -25,6 +25,7 @@ class QPushButton;
 class QTabWidget;
 
 namespace nc::widgets {
+class AnalysisTable;
 class FindNodeBar;
 class GraphEditor;
 class GraphScene;
@@ -99,6 +100,9 @@ class MainWindow : public QMainWindow {
   void showTraining();
   QAction* action(const QString& objectName) const;
   widgets::FindNodeBar* findBar() const { return m_findBar; }
+  widgets::AnalysisTable* analysisTable() const { return m_analysis; }
+  /// File > Export diagram… without the dialog: PNG or SVG by the extension; errors as showError.
+  bool exportDiagramTo(const QString& path);
   /// Help > Layer documentation (F1, a node's "Show documentation"): the page of `type` ("" = the first).
   void showDocumentation(const QString& type);
 
@@ -182,6 +186,7 @@ class MainWindow : public QMainWindow {
   widgets::GraphView* m_view = nullptr;
   widgets::LayerPalette* m_palette = nullptr;
   widgets::FindNodeBar* m_findBar = nullptr;
+  widgets::AnalysisTable* m_analysis = nullptr;
   widgets::Inspector* m_inspector = nullptr;
   QLabel* m_summary = nullptr;
   QListWidget* m_problems = nullptr;

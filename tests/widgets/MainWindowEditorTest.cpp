@@ -13,6 +13,8 @@
 #include <QMenu>
 #include <QGuiApplication>
 #include <QDialog>
+#include <QDockWidget>
+#include <QFileInfo>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenuBar>
@@ -28,6 +30,7 @@
 
 #include "app/gui/MainWindow.h"
 #include "core/Project.h"
+#include "widgets/AnalysisTable.h"
 #include "widgets/FindNodeBar.h"
 #include "widgets/GraphEditor.h"
 #include "widgets/GraphScene.h"
@@ -485,4 +488,51 @@ TEST(MainWindowEditor, FindNodeDocumentationHelpAndLayoutDirectionFromTheKeyboar
   EXPECT_TRUE(w.action("flowTopDown")->isChecked());
   EXPECT_DOUBLE_EQ(w.editor()->graph().node(conv2)->y, y0);
   EXPECT_FALSE(w.isModified());
+}
+
+TEST(MainWindowEditor, LayerAnalysisDockDiagramExportAndTheTemplateGallery) {
+  QTemporaryDir dir;
+  app::MainWindow w;
+  w.setInteractive(false);
+  w.resize(1500, 1000);
+  ASSERT_TRUE(w.openProject(templateFile("cnn")));
+  showAndActivate(w);
+
+  // View > Layer analysis (Ctrl+Shift+A): a dock with one row per node.
+  auto* dock = w.findChild<QDockWidget*>("analysisDock");
+  ASSERT_NE(dock, nullptr);
+  EXPECT_FALSE(dock->isVisible()) << "hidden until asked for";
+  QTest::keyClick(w.view(), Qt::Key_A, Qt::ControlModifier | Qt::ShiftModifier);
+  QTest::qWait(20);
+  EXPECT_TRUE(dock->isVisible());
+  EXPECT_TRUE(w.action("layerAnalysis")->isChecked());
+  EXPECT_EQ(w.analysisTable()->rows().size(), w.editor()->graph().nodes().size());
+  ASSERT_TRUE(w.editor()->addNode("ReLU", {0, 1200}).has_value());
+  EXPECT_EQ(w.analysisTable()->rows().size(), w.editor()->graph().nodes().size()) << "follows the edits";
+
+  // File > Export diagram: PNG and SVG by the extension; anything else is refused by name.
+  for (const char* name : {"model.png", "model.svg"}) {
+    ASSERT_TRUE(w.exportDiagramTo(dir.filePath(name))) << w.lastError().toStdString();
+    EXPECT_GT(QFileInfo(dir.filePath(name)).size(), 1000) << name;
+  }
+  EXPECT_FALSE(w.exportDiagramTo(dir.filePath("model.bmp")));
+  EXPECT_TRUE(w.lastError().contains("model.bmp")) << w.lastError().toStdString();
+
+  // File > New from template…: the gallery; a double-click on a card opens that template as a copy.
+  w.setInteractive(true);
+  ASSERT_TRUE(w.saveProject(dir.filePath("mine.json")));  // nothing unsaved: no prompt in between
+  bool picked = false;
+  QTimer::singleShot(50, [&]() {
+    QWidget* gallery = QApplication::activeModalWidget();
+    if (!gallery || gallery->objectName() != "templateGallery") return;
+    if (QWidget* card = gallery->findChild<QWidget*>("card_lstm")) {
+      QTest::mouseDClick(card, Qt::LeftButton, {}, QPoint(10, 10));
+      picked = true;
+    }
+  });
+  w.action("newFromTemplate")->trigger();
+  EXPECT_TRUE(picked);
+  EXPECT_TRUE(w.isTemplateCopy());
+  EXPECT_TRUE(w.windowTitle().contains("lstm (template)")) << w.windowTitle().toStdString();
+  EXPECT_TRUE(w.filePath().isEmpty());
 }
