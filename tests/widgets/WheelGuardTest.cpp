@@ -11,6 +11,7 @@
 #include <QLineEdit>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QTabWidget>
 #include <QSlider>
 #include <QSpinBox>
 #include <QTest>
@@ -79,11 +80,18 @@ TEST(WheelGuard, ScrollingTheTrainingSettingsFormScrollsItAndChangesNoSetting) {
   ASSERT_TRUE(lr && optimizer && epochs);
   QScrollArea* area = scrollAreaOf(lr);
   ASSERT_NE(area, nullptr);
+  // The settings are on two tabs, each of which fits the window: a short scroll area scrolls.
+  area->setFixedHeight(200);
+  auto* tabs = panel.findChild<QTabWidget*>("settingsTabs");
+  ASSERT_NE(tabs, nullptr);
   QScrollBar* bar = area->verticalScrollBar();
-  ASSERT_GT(bar->maximum(), 0) << "the form does not need to scroll at this size";
 
   for (QWidget* field : std::initializer_list<QWidget*>{lr, optimizer, epochs}) {
     SCOPED_TRACE(field->metaObject()->className());
+    for (int i = 0; i < tabs->count(); ++i)
+      if (tabs->widget(i)->isAncestorOf(field)) tabs->setCurrentIndex(i);
+    QApplication::processEvents();
+    ASSERT_GT(bar->maximum(), 0) << "the form does not need to scroll at this size";
     EXPECT_TRUE(widgets::isWheelGuarded(field));
     EXPECT_EQ(field->focusPolicy(), Qt::StrongFocus) << "a wheel turn would give it the focus";
     area->ensureWidgetVisible(field, 0, 80);
