@@ -145,7 +145,10 @@ QString defaultText(const core::ParamValue& v) {
 // ---------------------------------------------------------------------------------------------
 // Shortcuts
 
-QList<ShortcutEntry> shortcutEntries(const QList<QAction*>& actions) {
+namespace {
+
+/// The actions with a shortcut, walking menus (see shortcutEntries).
+QList<ShortcutEntry> actionEntries(const QList<QAction*>& actions) {
   QList<ShortcutEntry> entries;
   QSet<const QAction*> seen;
   std::function<void(const QList<QAction*>&, const QString&)> walk = [&](const QList<QAction*>& list, const QString& group) {
@@ -165,31 +168,28 @@ QList<ShortcutEntry> shortcutEntries(const QList<QAction*>& actions) {
     }
   };
   walk(actions, QString());
-  entries.append(gestureEntries());
   return entries;
 }
 
-QDialog* showShortcutsDialog(QWidget* parent, const QList<QAction*>& actions) {
-  if (QDialog* open = openDialog(parent, QStringLiteral("shortcutsDialog"))) {
-    present(open);
-    return open;
-  }
-  QDialog* dialog = newDialog(parent, QStringLiteral("shortcutsDialog"), QObject::tr("Keyboard Shortcuts"));
-  auto* layout = new QVBoxLayout(dialog);
+/// A two-column table (action, keys) with a bold heading row for each group; columns sized to
+/// their texts (nothing elided), compact rows.
+QTableWidget* shortcutTable(const QList<ShortcutEntry>& entries, const QString& name, const QString& keysHeading) {
   auto* table = new QTableWidget(0, 2);
-  table->setObjectName("shortcutsTable");
-  table->setHorizontalHeaderLabels({QObject::tr("Action"), QObject::tr("Keys and gestures")});
+  table->setObjectName(name);
+  table->setHorizontalHeaderLabels({QObject::tr("Action"), keysHeading});
   table->verticalHeader()->hide();
+  table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 8);
   table->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table->setSelectionMode(QAbstractItemView::NoSelection);
   table->setFocusPolicy(Qt::NoFocus);
   table->setShowGrid(false);
   table->setWordWrap(false);
   table->setTextElideMode(Qt::ElideNone);
+  table->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   QString group;
   QFont bold = table->font();
   bold.setBold(true);
-  for (const ShortcutEntry& e : shortcutEntries(actions)) {
+  for (const ShortcutEntry& e : entries) {
     if (e.group != group) {  // a heading row spanning both columns
       group = e.group;
       int row = table->rowCount();
@@ -206,15 +206,47 @@ QDialog* showShortcutsDialog(QWidget* parent, const QList<QAction*>& actions) {
     table->setItem(row, 1, new QTableWidgetItem(e.keys));
   }
   table->resizeColumnsToContents();
-  table->horizontalHeader()->setStretchLastSection(true);
-  layout->addWidget(table);
+  const int width = table->columnWidth(0) + table->columnWidth(1) + table->verticalScrollBar()->sizeHint().width() +
+                    2 * table->frameWidth() + 12;
+  table->setFixedWidth(width);
+  table->horizontalHeader()->setStretchLastSection(true);  // after measuring: it stretches to the viewport
+  return table;
+}
+
+int tableHeight(const QTableWidget* table) {
+  return table->horizontalHeader()->sizeHint().height() + table->rowCount() * table->verticalHeader()->defaultSectionSize() +
+         2 * table->frameWidth() + 4;
+}
+
+}  // namespace
+
+QList<ShortcutEntry> shortcutEntries(const QList<QAction*>& actions) {
+  QList<ShortcutEntry> entries = actionEntries(actions);
+  entries.append(gestureEntries());
+  return entries;
+}
+
+QDialog* showShortcutsDialog(QWidget* parent, const QList<QAction*>& actions) {
+  if (QDialog* open = openDialog(parent, QStringLiteral("shortcutsDialog"))) {
+    present(open);
+    return open;
+  }
+  QDialog* dialog = newDialog(parent, QStringLiteral("shortcutsDialog"), QObject::tr("Keyboard Shortcuts"));
+  auto* layout = new QVBoxLayout(dialog);
+  auto* row = new QHBoxLayout;
+  // Menu commands on the left, the gestures of the canvas and panels on the right.
+  QTableWidget* menus = shortcutTable(actionEntries(actions), QStringLiteral("shortcutsTable"), QObject::tr("Keys"));
+  QTableWidget* gestures = shortcutTable(gestureEntries(), QStringLiteral("gesturesTable"), QObject::tr("Keys and gestures"));
+  const int menuHeight = menus->rowCount() > 0 ? tableHeight(menus) : 0;
+  if (menus->rowCount() > 0) row->addWidget(menus);
+  else delete menus;
+  row->addWidget(gestures);
+  layout->addLayout(row);
   addCloseButton(dialog, layout);
-  // Wide enough for every text; as tall as the rows allow on the screen (then it scrolls).
-  int width = table->columnWidth(0) + table->columnWidth(1) + table->verticalScrollBar()->sizeHint().width() +
-              2 * table->frameWidth() + layout->contentsMargins().left() + layout->contentsMargins().right() + 24;
-  int height = table->horizontalHeader()->height() + table->rowCount() * table->verticalHeader()->defaultSectionSize() + 90;
+  // Wide enough for every text; as tall as the rows need, within the screen (then they scroll).
+  const int height = std::max(tableHeight(gestures), menuHeight) + 70;
   QSize limit = screenShare(parent, 0.9);
-  dialog->resize(std::min(width, limit.width()), std::min(height, limit.height()));
+  dialog->resize(std::min(dialog->minimumSizeHint().width(), limit.width()), std::min(height, limit.height()));
   present(dialog);
   return dialog;
 }

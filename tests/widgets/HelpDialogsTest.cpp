@@ -47,8 +47,10 @@ TEST(HelpDialogs, ShortcutsListTheMenusActionsAndTheCanvasGestures) {
   QDialog* dialog = widgets::showShortcutsDialog(&window, window.menuBar()->actions());
   ASSERT_NE(dialog, nullptr);
   auto* table = dialog->findChild<QTableWidget*>("shortcutsTable");
+  auto* gestures = dialog->findChild<QTableWidget*>("gesturesTable");
   ASSERT_NE(table, nullptr);
-  const QStringList texts = tableTexts(table);
+  ASSERT_NE(gestures, nullptr);
+  const QStringList texts = tableTexts(table) + tableTexts(gestures);
   for (const char* expected : {"Edit", "Undo", "Ctrl+Z", "Redo", "Ctrl+Y, Ctrl+Shift+Z", "File \u203a Open Recent",
                                "Clear list", "Save As", "Ctrl+Shift+S", "Tab, or double-click the empty canvas",
                                "Mouse wheel", "Right-click"})
@@ -61,12 +63,15 @@ TEST(HelpDialogs, ShortcutsListTheMenusActionsAndTheCanvasGestures) {
   }
   EXPECT_TRUE(arrows);
   EXPECT_TRUE(pan);
-  // Every text fits its column (nothing cut off).
-  for (int r = 0; r < table->rowCount(); ++r)
-    if (table->columnSpan(r, 0) == 1)
-      for (int c = 0; c < 2; ++c)
-        EXPECT_LE(table->fontMetrics().horizontalAdvance(table->item(r, c)->text()), table->columnWidth(c))
-            << table->item(r, c)->text().toStdString();
+  // Every text fits its column (nothing cut off), in the dialog as shown.
+  for (const QTableWidget* t : {table, gestures}) {
+    EXPECT_LE(t->columnWidth(0) + t->columnWidth(1), t->viewport()->width() + 1);
+    for (int r = 0; r < t->rowCount(); ++r)
+      if (t->columnSpan(r, 0) == 1)
+        for (int c = 0; c < 2; ++c)
+          EXPECT_LE(t->fontMetrics().horizontalAdvance(t->item(r, c)->text()), t->columnWidth(c))
+              << t->item(r, c)->text().toStdString();
+  }
   // Asked again while open: the same dialog.
   EXPECT_EQ(widgets::showShortcutsDialog(&window, window.menuBar()->actions()), dialog);
   dialog->close();

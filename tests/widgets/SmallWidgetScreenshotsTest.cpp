@@ -13,6 +13,7 @@
 #include <QMenuBar>
 #include <QTest>
 
+#include "app/gui/MainWindow.h"
 #include "core/Project.h"
 #include "widgets/FindNodeBar.h"
 #include "widgets/GraphEditor.h"
@@ -88,4 +89,15 @@ TEST(SmallWidgetScreenshots, PopupBarAndDialogs) {
   save(docs, "layerdoc_conv2d.png");
   widgets::showLayerDocumentation(&window, "TransformerEncoderLayer");
   save(docs, "layerdoc_transformer.png");
+}
+
+TEST(SmallWidgetScreenshots, ShortcutsOfTheMainWindow) {
+  if (shotDir().isEmpty()) GTEST_SKIP() << "set NC_SCREENSHOT_DIR to write the pictures";
+  QDir().mkpath(shotDir());
+  app::MainWindow w;
+  w.setInteractive(false);
+  w.show();
+  QDialog* shortcuts = widgets::showShortcutsDialog(&w, w.menuBar()->actions());
+  save(shortcuts, "shortcuts_window.png");
+  shortcuts->close();
 }
