@@ -13,6 +13,7 @@
 #include <QMenu>
 #include <QGuiApplication>
 #include <QDialog>
+#include <QElapsedTimer>
 #include <QDockWidget>
 #include <QFileInfo>
 #include <QLineEdit>
@@ -26,9 +27,13 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 
 #include "app/gui/MainWindow.h"
+#include "bench/BenchGraphs.h"
 #include "core/Project.h"
 #include "widgets/AnalysisTable.h"
 #include "widgets/FindNodeBar.h"
@@ -535,4 +540,36 @@ TEST(MainWindowEditor, LayerAnalysisDockDiagramExportAndTheTemplateGallery) {
   EXPECT_TRUE(w.isTemplateCopy());
   EXPECT_TRUE(w.windowTitle().contains("lstm (template)")) << w.windowTitle().toStdString();
   EXPECT_TRUE(w.filePath().isEmpty());
+}
+
+TEST(MainWindowEditor, AParameterEditInTheWholeWindowStaysQuickOn200Nodes) {
+  // The editor benchmark's graph inside the whole window (summary, problems, analysis table,
+  // dataset check on real data settings): prints the figures; the bound only catches a hang.
+  core::Project project;
+  project.name = "bench";
+  project.graph = bench::residualTower(200);
+  project.data.kind = "idx";
+  project.data.path = "/usr/share/datasets/fashion-mnist";
+  QTemporaryDir dir;
+  const QString file = dir.filePath("bench.json");
+  ASSERT_TRUE(core::saveProject(project, file.toStdString()));
+  app::MainWindow w;
+  w.setInteractive(false);
+  w.resize(1500, 1000);
+  ASSERT_TRUE(w.openProject(file));
+  showAndActivate(w);
+  w.waitForDatasetCheck();
+  const core::NodeId target = w.editor()->graph().nodes().rbegin()->first - 1;
+  std::vector<double> ms;
+  for (int i = 0; i < (std::getenv("NC_EDIT_RUNS") ? std::atoi(std::getenv("NC_EDIT_RUNS")) : 60); ++i) {
+    QElapsedTimer t;
+    t.start();
+    ASSERT_TRUE(w.editor()->setParam(target, "out_features", int64_t{10 + i % 2}));
+    ms.push_back(double(t.nsecsElapsed()) / 1e6);
+  }
+  std::sort(ms.begin(), ms.end());
+  const double median = ms[ms.size() / 2], p99 = ms[size_t(0.99 * double(ms.size() - 1))];
+  std::printf("[ window ] parameter edit, %zu nodes: median %.2f ms, p99 %.2f ms\n", w.editor()->graph().nodes().size(),
+              median, p99);
+  EXPECT_LT(p99, 500.0) << "a parameter edit must never stall the window";
 }
