@@ -65,12 +65,36 @@ class ProgressPrinter : public TrainingObserver {
       std::cout << line.str() << "\n" << std::flush;
     }
   }
+  /// Validation and test passes: a rewritten "testing 4,000 / 10,000" line on a TTY; otherwise one
+  /// line when the test pass starts and one when it ends (validation is summed up by the epoch log).
+  void onPhase(const PhaseProgress& p) override {
+    if (p.phase == RunPhase::Loading) return;
+    const char* verb = p.phase == RunPhase::Test ? "testing" : "validating";
+    std::ostringstream line;
+    line << verb << " " << bar(p.done, p.total) << " " << grouped(p.done) << " / " << grouped(p.total);
+    if (m_tty) {
+      auto now = std::chrono::steady_clock::now();
+      if (p.done != 0 && p.done != p.total && now - m_lastDraw < std::chrono::milliseconds(100)) return;
+      m_lastDraw = now;
+      std::cout << "\r" << line.str() << "\033[K" << std::flush;
+    } else if (p.phase == RunPhase::Test && (p.done == 0 || p.done == p.total)) {
+      std::cout << line.str() << "\n" << std::flush;
+    }
+  }
   void onLog(const std::string& msg) override {
     if (m_tty) std::cout << "\r\033[K";
     std::cout << msg << "\n" << std::flush;
   }
 
  private:
+  static std::string grouped(int64_t n) {  // 10000 -> "10,000"
+    std::string digits = std::to_string(n), out;
+    for (size_t i = 0; i < digits.size(); ++i) {
+      if (i > 0 && (digits.size() - i) % 3 == 0 && digits[i - 1] != '-') out += ',';
+      out += digits[i];
+    }
+    return out;
+  }
   static std::string bar(int64_t done, int64_t total) {
     const int width = 20;
     int filled = total > 0 ? int(width * done / total) : 0;
