@@ -402,6 +402,7 @@ void MainWindow::tabChanged() {
   // The editor's docks are of no use beside the dashboard: hide them there, and bring back the
   // ones that were open when returning to the model.
   const bool model = m_tabs->currentWidget() == m_view;
+  if (m_zoomLabel) m_zoomLabel->setVisible(model);  // the canvas' zoom means nothing beside the dashboard
   for (QDockWidget* dock : findChildren<QDockWidget*>()) {
     if (!model && dock->isVisible()) {
       m_hiddenDocks.push_back(dock);

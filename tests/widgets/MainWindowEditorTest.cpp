@@ -49,12 +49,12 @@ QString templateFile(const char* name) {
   return QString::fromUtf8(NC_SOURCE_DIR) + "/resources/templates/" + name + ".json";
 }
 
-/// Whether every node lies inside the visible part of the canvas.
+/// Whether every node, edge and edge label lies inside the visible part of the canvas.
 bool allNodesVisible(app::MainWindow& w) {
   const QRectF visible = w.view()->mapToScene(w.view()->viewport()->rect()).boundingRect();
   for (const auto& [id, item] : w.scene()->nodeItems())
     if (!visible.contains(item->sceneBoundingRect())) return false;
-  return !w.scene()->nodeItems().empty();
+  return !w.scene()->nodeItems().empty() && visible.contains(w.scene()->itemsBoundingRect());
 }
 
 /// What a person sees in the unsaved-changes prompt, and which button they press.
@@ -101,7 +101,7 @@ void showAndActivate(app::MainWindow& w) {
 TEST(MainWindowEditor, TheFirstViewIsFittedOnceTheWindowHasItsSizeAndNewResetsTheZoom) {
   QSettings().remove("window/geometry");
   QSettings().remove("window/state");
-  for (const char* name : {"cnn", "transformer"}) {
+  for (const char* name : {"cnn", "lstm", "transformer", "char_lstm"}) {
     app::MainWindow w;
     w.setInteractive(false);
     w.resize(1500, 1000);

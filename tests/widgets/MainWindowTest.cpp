@@ -122,7 +122,7 @@ TEST(MainWindow, EveryMenuActionHasItsShortcut) {
 
 TEST(MainWindow, ScreenshotOfEveryTemplateShowsTheGraph) {
   QTemporaryDir dir;
-  for (const char* name : {"cnn", "lstm", "transformer"}) {
+  for (const char* name : {"cnn", "lstm", "transformer", "char_lstm"}) {
     const QString png = dir.filePath(QString(name) + ".png");
     QProcess gui;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
