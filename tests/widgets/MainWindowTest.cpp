@@ -113,7 +113,9 @@ TEST(MainWindow, AutosaveWritesUnsavedWorkAndSavingRemovesIt) {
 TEST(MainWindow, EveryMenuActionHasItsShortcut) {
   app::MainWindow w;
   for (const char* name : {"new", "open", "save", "saveAs", "undo", "redo", "cut", "copy", "paste", "duplicate",
-                           "delete", "selectAll", "zoomIn", "zoomOut", "fit", "autoLayout"}) {
+                           "delete", "selectAll", "zoomIn", "zoomOut", "zoomReset", "fit", "autoLayout", "findNode",
+                           "findNext", "findPrevious", "layerDocumentation", "shortcuts", "layerAnalysis",
+                           "newFromTemplate", "exportDiagram"}) {
     QAction* a = w.action(name);
     ASSERT_NE(a, nullptr) << name;
     EXPECT_FALSE(a->shortcut().isEmpty()) << name;
