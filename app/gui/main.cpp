@@ -10,6 +10,7 @@
 
 #include "app/gui/MainWindow.h"
 #include "app/gui/TrainingPanel.h"
+#include "widgets/AnalysisTable.h"
 #include "widgets/GraphView.h"
 
 int main(int argc, char** argv) {
@@ -27,7 +28,10 @@ int main(int argc, char** argv) {
     QCommandLineOption trainSeconds("train-seconds",
                                     "With --screenshot: start training, capture the dashboard after N seconds, stop.", "N");
     parser.addOption(screenshot);
+    QCommandLineOption analysis("analysis",
+                                "With --screenshot: show View > Layer analysis, the canvas tinted by FLOPs.");
     parser.addOption(trainSeconds);
+    parser.addOption(analysis);
     parser.addOption(size);
     parser.process(app);
 
@@ -83,6 +87,10 @@ int main(int argc, char** argv) {
       // graph to the canvas as it finally is, then capture.
       QTimer::singleShot(300, &window, [&]() {
         window.prepareScreenshot();
+        if (parser.isSet(analysis)) {
+          window.action("layerAnalysis")->trigger();
+          window.analysisTable()->setTintCost(nc::widgets::AnalysisTable::Cost::Flops);
+        }
         QTimer::singleShot(200, &window, [&]() { window.view()->fitToContents(); });
         QTimer::singleShot(400, &window, [&]() {
           bool ok = window.grab().save(parser.value(screenshot));
