@@ -39,12 +39,17 @@ void GraphView::zoomBy(double factor) {
   scale(target / zoom(), target / zoom());
 }
 
-void GraphView::fitToContents() {
+QRectF GraphView::contentBounds() const {
   // Everything drawn: cards, curves (including routed skip edges) and their labels.
   QRectF bounds;
   for (QGraphicsItem* item : m_scene->items())
     if (item->isVisible() && (dynamic_cast<NodeItem*>(item) || dynamic_cast<EdgeItem*>(item)))
       bounds = bounds.united(item->sceneBoundingRect());
+  return bounds;
+}
+
+void GraphView::fitToContents() {
+  QRectF bounds = contentBounds();
   if (bounds.isEmpty()) {
     resetTransform();
     centerOn(0, 0);
@@ -56,6 +61,21 @@ void GraphView::fitToContents() {
     centerOn(bounds.center());
   }
   if (zoom() < kMinZoom) zoomBy(1.0);  // clamps
+}
+
+void GraphView::showForReading(double minZoom) {
+  fitToContents();
+  QRectF bounds = contentBounds();
+  if (bounds.isEmpty() || zoom() >= minZoom) return;
+  // A long model does not fit at a readable size: show its start (the Input end of the flow) at
+  // minZoom, centred across the flow; the rest is a scroll away.
+  resetTransform();
+  scale(minZoom, minZoom);
+  QSizeF visible(viewport()->width() / minZoom, viewport()->height() / minZoom);
+  bool topDown = m_scene->editor()->project().flow == core::LayoutDirection::TopDown;
+  QPointF centre = topDown ? QPointF(bounds.center().x(), bounds.top() - 40 + visible.height() / 2)
+                           : QPointF(bounds.left() - 40 + visible.width() / 2, bounds.center().y());
+  centerOn(centre);
 }
 
 void GraphView::resetZoom() {

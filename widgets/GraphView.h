@@ -23,6 +23,9 @@ class GraphView : public QGraphicsView {
   void zoomBy(double factor);
   /// Shows every node, edge and edge label with a margin, at most at 100% zoom.
   void fitToContents();
+  /// The first view of a project: fitted when the whole graph is readable at minZoom or more;
+  /// otherwise minZoom with the start of the flow (the Input end) in view, centred across it.
+  void showForReading(double minZoom = 0.7);
   /// 100% zoom, keeping the centre.
   void resetZoom();
   /// Moves the selected nodes by (dx, dy) as one move command (consecutive nudges merge).
@@ -47,6 +50,7 @@ class GraphView : public QGraphicsView {
   void dropEvent(QDropEvent* event) override;
 
  private:
+  QRectF contentBounds() const;
   GraphScene* m_scene;
   bool m_spaceHeld = false;
   bool m_panning = false;

@@ -1,5 +1,7 @@
 #include "widgets/Inspector.h"
 
+#include "widgets/ScientificSpinBox.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -188,8 +190,7 @@ QWidget* Inspector::makeField(const core::ParamSpec& spec) {
       return box;
     }
     case core::ParamKind::Float: {
-      auto* box = new QDoubleSpinBox;
-      box->setDecimals(6);
+      auto* box = new ScientificSpinBox;  // "0.1", "1e-05": never "0.000000" or a rounded value
       box->setRange(std::isfinite(spec.minValue) ? spec.minValue : -1e9, std::isfinite(spec.maxValue) ? spec.maxValue : 1e9);
       box->setSingleStep(0.05);
       box->setKeyboardTracking(false);

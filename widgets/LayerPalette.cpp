@@ -62,7 +62,10 @@ LayerPalette::LayerPalette(QWidget* parent) : QTreeWidget(parent) {
   // Wide enough for every name at the default font (issue 11: "TransformerEncode…"): the tree
   // indentation of the groups, the text, the scroll bar and the frame.
   header()->setStretchLastSection(true);
-  setMinimumWidth(widest + indentation() + verticalScrollBar()->sizeHint().width() + 2 * frameWidth() + 16);
+  // sizeHintForColumn counts what the style adds around each item (branch area, icon spacing,
+  // item margins), which the sum above can miss; take whichever is wider.
+  const int content = std::max(widest + indentation(), sizeHintForColumn(0));
+  setMinimumWidth(content + verticalScrollBar()->sizeHint().width() + 2 * frameWidth() + 16);
   // itemActivated: double-click or Enter, per the platform's convention.
   auto activate = [this](QTreeWidgetItem* item) {
     QString type = item ? item->data(0, Qt::UserRole).toString() : QString();

@@ -201,7 +201,7 @@ void MainWindow::showEvent(QShowEvent* event) {
   m_shownOnce = true;
   // The layout (docks, toolbar, status bar) settles once the event loop runs: fit then.
   if (m_keepFitted) QTimer::singleShot(0, this, [this]() {
-      if (m_keepFitted) m_view->fitToContents();
+      if (m_keepFitted) m_view->showForReading();
     });
 }
 
@@ -211,7 +211,7 @@ bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
       case QEvent::Resize:
         if (m_keepFitted && watched == m_view->viewport())
           QTimer::singleShot(0, this, [this]() {
-            if (m_keepFitted) m_view->fitToContents();
+            if (m_keepFitted) m_view->showForReading();
           });
         break;
       case QEvent::Wheel:
@@ -228,7 +228,7 @@ bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
 
 void MainWindow::requestFit() {
   m_keepFitted = true;
-  if (isVisible()) m_view->fitToContents();  // and again on each resize while the window settles
+  if (isVisible()) m_view->showForReading();  // and again on each resize while the window settles
 }
 
 void MainWindow::resetZoom(bool centreOnOrigin) {

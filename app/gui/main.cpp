@@ -91,7 +91,8 @@ int main(int argc, char** argv) {
           window.action("layerAnalysis")->trigger();
           window.analysisTable()->setTintCost(nc::widgets::AnalysisTable::Cost::Flops);
         }
-        QTimer::singleShot(200, &window, [&]() { window.view()->fitToContents(); });
+        // The first view, as a person sees it on start.
+        QTimer::singleShot(200, &window, [&]() { window.view()->showForReading(); });
         QTimer::singleShot(400, &window, [&]() {
           bool ok = window.grab().save(parser.value(screenshot));
           if (!ok) std::cerr << "neuralcanvas: cannot write " << parser.value(screenshot).toStdString() << "\n";

@@ -79,7 +79,13 @@ DatasetInfo fail(std::string message) {
 }
 
 std::string countText(int64_t n, const char* one, const char* many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
+  // Thousands grouped ("60,000 training samples") so that two counts never read as one number.
+  std::string digits = std::to_string(n), grouped;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && digits[i - 1] != '-' && (digits.size() - i) % 3 == 0) grouped += ',';
+    grouped += digits[i];
+  }
+  return grouped + " " + (n == 1 ? one : many);
 }
 
 void finish(DatasetInfo& info, const std::string& kind, const std::string& path) {
@@ -87,7 +93,7 @@ void finish(DatasetInfo& info, const std::string& kind, const std::string& path)
   info.summary = displayName(kind, path) + ": " + formatDims(info.sampleShape);
   if (info.dtype == DType::Int64) info.summary += " token ids, vocabulary of " + std::to_string(info.vocab);
   else if (info.classes > 0) info.summary += ", " + countText(info.classes, "class", "classes");
-  if (info.trainSamples >= 0) info.summary += ", " + countText(info.trainSamples, "training sample", "training samples");
+  if (info.trainSamples >= 0) info.summary += "; " + countText(info.trainSamples, "training sample", "training samples");
 }
 
 // ---- IDX ----------------------------------------------------------------------------------------
