@@ -362,6 +362,8 @@ void MainWindow::createDocks() {
     if (analysisDock->height() < 260) resizeDocks({problemsDock, analysisDock}, {300, 300}, Qt::Vertical);
   });
   resizeDocks({paletteDock, inspectorDock}, {210, 300}, Qt::Horizontal);
+  // The inspector's form (up to ten fields) gets most of the right side; the summary needs ~9 lines.
+  resizeDocks({inspectorDock, summaryDock}, {430, 250}, Qt::Vertical);
   resizeDocks({problemsDock}, {110}, Qt::Vertical);
 }
 
