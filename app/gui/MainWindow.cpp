@@ -361,6 +361,10 @@ void MainWindow::createDocks() {
     // Tall enough for a dozen rows and the tint legend.
     if (analysisDock->height() < 260) resizeDocks({problemsDock, analysisDock}, {300, 300}, Qt::Vertical);
   });
+  // The side docks run the full height: the problems and analysis docks sit under the canvas only,
+  // so showing them never squeezes the inspector or the summary.
+  setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+  setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
   resizeDocks({paletteDock, inspectorDock}, {210, 300}, Qt::Horizontal);
   // The inspector's form (up to ten fields) gets most of the right side; the summary needs ~9 lines.
   resizeDocks({inspectorDock, summaryDock}, {430, 250}, Qt::Vertical);
