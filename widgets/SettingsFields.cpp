@@ -91,7 +91,7 @@ const QMap<QString, Hint>& hints() {
         "Stop after this many epochs without improvement of the monitored metric (0 = off)", "off"}},
       {"training/monitor",
        {"Monitor", "Checkpoints and early stopping", "Metric that picks the best checkpoint (best.pt) and drives early stopping"}},
-      {"training/eval_batch_size", {"Evaluation batch size", "Run", "Samples per batch when evaluating"}},
+      {"training/eval_batch_size", {"Evaluation batch size", "Run", "Samples per batch when evaluating (validation, test). On a CPU, more than about 128 is slower, not faster: the activations no longer fit the caches"}},
   };
   return kHints;
 }
