@@ -15,6 +15,7 @@
 #include "app/cli/Commands.h"
 #include "app/cli/Options.h"
 #include "core/Project.h"
+#include "core/TextFormat.h"
 #include "core/training/RunFolder.h"
 #include "core/training/Trainer.h"
 
@@ -71,7 +72,7 @@ class ProgressPrinter : public TrainingObserver {
     if (p.phase == RunPhase::Loading) return;
     const char* verb = p.phase == RunPhase::Test ? "testing" : "validating";
     std::ostringstream line;
-    line << verb << " " << bar(p.done, p.total) << " " << grouped(p.done) << " / " << grouped(p.total);
+    line << verb << " " << bar(p.done, p.total) << " " << groupThousands(p.done) << " / " << groupThousands(p.total);
     if (m_tty) {
       auto now = std::chrono::steady_clock::now();
       if (p.done != 0 && p.done != p.total && now - m_lastDraw < std::chrono::milliseconds(100)) return;
@@ -87,14 +88,6 @@ class ProgressPrinter : public TrainingObserver {
   }
 
  private:
-  static std::string grouped(int64_t n) {  // 10000 -> "10,000"
-    std::string digits = std::to_string(n), out;
-    for (size_t i = 0; i < digits.size(); ++i) {
-      if (i > 0 && (digits.size() - i) % 3 == 0 && digits[i - 1] != '-') out += ',';
-      out += digits[i];
-    }
-    return out;
-  }
   static std::string bar(int64_t done, int64_t total) {
     const int width = 20;
     int filled = total > 0 ? int(width * done / total) : 0;

@@ -20,26 +20,6 @@ struct Row {
   std::vector<std::string> cells;
 };
 
-/// Splits one line at `sep`; double quotes group a cell ("" is a literal quote). Cells are trimmed.
-std::vector<std::string> splitCells(std::string_view line, char sep) {
-  std::vector<std::string> cells(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (c == '"' && quoted && i + 1 < line.size() && line[i + 1] == '"') {
-      cells.back() += '"';
-      ++i;
-    } else if (c == '"') {
-      quoted = !quoted;
-    } else if (c == sep && !quoted) {
-      cells.emplace_back();
-    } else {
-      cells.back() += c;
-    }
-  }
-  for (std::string& cell : cells) cell = trim(cell);
-  return cells;
-}
 
 /// Comma, unless the first line has none but has semicolons or tabs.
 char detectSeparator(std::string_view firstLine) {
@@ -69,7 +49,7 @@ class RowReader {
         return false;
       }
       row.line = m_line;
-      row.cells = splitCells(content, m_separator);
+      row.cells = splitCsvCells(content, m_separator);
       return true;
     }
     return false;

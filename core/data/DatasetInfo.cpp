@@ -2,6 +2,8 @@
 // checkAgainstDataset: the graph's Input and output against them.
 #include "core/data/DatasetInfo.h"
 
+#include "core/TextFormat.h"
+
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -80,12 +82,7 @@ DatasetInfo fail(std::string message) {
 
 std::string countText(int64_t n, const char* one, const char* many) {
   // Thousands grouped ("60,000 training samples") so that two counts never read as one number.
-  std::string digits = std::to_string(n), grouped;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && digits[i - 1] != '-' && (digits.size() - i) % 3 == 0) grouped += ',';
-    grouped += digits[i];
-  }
-  return grouped + " " + (n == 1 ? one : many);
+  return groupThousands(n) + " " + (n == 1 ? one : many);
 }
 
 void finish(DatasetInfo& info, const std::string& kind, const std::string& path) {
@@ -239,28 +236,6 @@ bool isNumber(const std::string& cell, double& value) {
   return first != last && ec == std::errc() && end == last && std::isfinite(value);
 }
 
-/// Cells of one line split at `sep` outside double quotes ("" inside quotes is a quote), trimmed.
-std::vector<std::string> cellsOf(std::string_view line, char sep) {
-  std::vector<std::string> cells(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (c == '"') {
-      if (quoted && i + 1 < line.size() && line[i + 1] == '"') {
-        cells.back() += '"';
-        ++i;
-      } else {
-        quoted = !quoted;
-      }
-    } else if (c == sep && !quoted) {
-      cells.emplace_back();
-    } else {
-      cells.back() += c;
-    }
-  }
-  for (std::string& cell : cells) cell = trim(cell);
-  return cells;
-}
 
 /// The non-blank lines of a text, with their 1-based line numbers.
 class Lines {
@@ -313,7 +288,7 @@ DatasetInfo peekCsv(const std::string& file, const std::string& labelColumnRaw, 
   int64_t number = 0;
   if (!lines.next(line, number)) return fail(file + ": empty file");
   const char sep = separatorOf(line);
-  const std::vector<std::string> first = cellsOf(line, sep);
+  const std::vector<std::string> first = splitCsvCells(line, sep);
   const std::string labelColumn = trim(labelColumnRaw);
 
   // Where the label is and whether the first line is a header (as the CSV reader decides it).
@@ -359,7 +334,7 @@ DatasetInfo peekCsv(const std::string& file, const std::string& labelColumnRaw, 
   if (!header)
     if (std::string e = take(first, number); !e.empty()) return fail(e);
   while (lines.next(line, number))
-    if (std::string e = take(cellsOf(line, sep), number); !e.empty()) return fail(e);
+    if (std::string e = take(splitCsvCells(line, sep), number); !e.empty()) return fail(e);
   if (rows == 0) return fail(file + ": no data rows");
 
   // Numeric labels are one class per value ("1" and "1.0"), named by the first spelling, in

@@ -325,4 +325,24 @@ std::string emptyPathError() {
          "data, a file for csv and text data)";
 }
 
+std::vector<std::string> splitCsvCells(std::string_view line, char sep) {
+  std::vector<std::string> cells(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (c == '"' && quoted && i + 1 < line.size() && line[i + 1] == '"') {
+      cells.back() += '"';
+      ++i;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (c == sep && !quoted) {
+      cells.emplace_back();
+    } else {
+      cells.back() += c;
+    }
+  }
+  for (std::string& cell : cells) cell = trim(cell);
+  return cells;
+}
+
 }  // namespace nc::core::readutil

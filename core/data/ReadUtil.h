@@ -120,6 +120,9 @@ bool isFile(const std::filesystem::path& p);
 std::string toLower(std::string s);
 /// Strips spaces, tabs and line-end characters from both ends.
 std::string trim(const std::string& s);
+/// One CSV line split at `sep`; double quotes group a cell ("" inside quotes is a quote); cells
+/// trimmed. The reader and the dataset peek (DatasetInfo) both use it, so they see the same cells.
+std::vector<std::string> splitCsvCells(std::string_view line, char sep);
 
 /// "<name> (<kind>): 60000 train, 10000 test, 10 classes". With fullTrainCount > train size:
 /// "1000 of 60000 train". Text data says "vocabulary of V characters" instead of classes.
