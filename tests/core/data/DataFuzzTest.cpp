@@ -14,6 +14,7 @@
 #include "ReaderTestUtil.h"
 #include "core/JsonUtil.h"
 #include "core/data/Dataset.h"
+#include "core/data/DatasetInfo.h"
 #include "core/data/ReadUtil.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -243,6 +244,17 @@ void runCase(const fs::path& folder, const std::string& label, const std::functi
   }
   EXPECT_LT(seconds, 10.0) << label << " took too long (a hang?)";
   checkOutcome(load, folder.string(), label, tally);
+  // The editor's cheap peek reads the same damaged files: it never throws, and where both the
+  // peek and the full load succeed they agree on the sample shape.
+  clearDatasetInfoCache();
+  DatasetInfo info;
+  try {
+    info = peekDataset(config);
+  } catch (...) {
+    ADD_FAILURE() << label << ": an exception escaped peekDataset";
+    return;
+  }
+  if (load.ok() && info.ok) EXPECT_EQ(info.sampleShape, load.dataset->sampleShape.dims) << label;
 }
 
 void writeFile(const fs::path& file, const ByteVector& bytes) { writeBytes(file, bytes); }
