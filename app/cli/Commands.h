@@ -16,5 +16,11 @@ int runEval(const std::vector<std::string>& args);
 int runExport(const std::vector<std::string>& args);
 int runImport(const std::vector<std::string>& args);
 int runPredict(const std::vector<std::string>& args);
+/// benchmark MODEL.pt: latency, throughput and memory per batch size and thread count (BenchmarkCommand.cpp).
+int runBenchmark(const std::vector<std::string>& args);
+/// compress PROJECT: pruned and int8 variants with a comparison report (CompressCommand.cpp).
+int runCompress(const std::vector<std::string>& args);
+/// export PROJECT --format onnx ... (OnnxCommand.cpp; called by runExport for that format).
+int runExportOnnx(const std::vector<std::string>& args);
 
 }  // namespace nc::app

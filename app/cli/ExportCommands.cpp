@@ -14,6 +14,9 @@ namespace nc::app {
 using namespace nc::core;
 
 int runExport(const std::vector<std::string>& args) {
+  // ONNX has options of its own: OnnxCommand.cpp parses the whole command line.
+  for (size_t i = 0; i + 1 < args.size(); ++i)
+    if (args[i] == "--format" && args[i + 1] == "onnx") return runExportOnnx(args);
   Options opts(args, {"--checkpoint", "--out", "--format"});
   const char* usage =
       "usage: neuralcanvas-cli export PROJECT [--checkpoint FILE] --out FILE [--format torchscript|python]\n\n"

@@ -21,7 +21,9 @@ void printUsage(std::ostream& os) {
         "  eval PROJECT      evaluate a checkpoint on the test data\n"
         "  export PROJECT    write a TorchScript archive (torch.jit.load in PyTorch)\n"
         "  import MODEL.pt   recover the project from an exported archive\n"
-        "  predict MODEL.pt  run an exported model on images, IDX files or text\n\n"
+        "  predict MODEL.pt  run an exported model on images, IDX files or text\n"
+        "  benchmark MODEL.pt  latency, throughput and memory per batch size and thread count\n"
+        "  compress PROJECT  prune and quantize a trained model, compare the variants\n\n"
         "Run 'neuralcanvas-cli COMMAND --help' for the options of a command.\n";
 }
 
@@ -52,6 +54,8 @@ int main(int argc, char** argv) {
     if (cmd == "export") return nc::app::runExport(args);
     if (cmd == "import") return nc::app::runImport(args);
     if (cmd == "predict") return nc::app::runPredict(args);
+    if (cmd == "benchmark") return nc::app::runBenchmark(args);
+    if (cmd == "compress") return nc::app::runCompress(args);
     std::cerr << "neuralcanvas-cli: unknown command '" << cmd << "'\n";
     printUsage(std::cerr);
     return nc::app::kExitUsage;
