@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(build-essential cmake ninja-build ccache pkg-config
           libtorch-dev qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libxkbcommon-dev
           libgtest-dev nlohmann-json3-dev zlib1g-dev libstb-dev
-          libopenblas0-pthread xvfb dataset-fashion-mnist python3-torch)
+          libopenblas0-pthread xvfb dataset-fashion-mnist python3-torch python3-onnx python3-opencv)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
