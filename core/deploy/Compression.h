@@ -1,0 +1,64 @@
+#pragma once
+// The compression report: FP32 vs int8 vs pruned (and pruned + int8) variants of a trained model,
+// each exported as a TorchScript archive and measured as deployed (test accuracy of the archive,
+// file size, parameters, FLOPs, latency at batch 1 and 32). No torch in this header.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/Project.h"
+#include "core/Status.h"
+#include "core/deploy/Quantize.h"
+
+namespace nc::core {
+
+struct CompressOptions {
+  std::string checkpoint;            // the trained weights (a run's checkpoints/best.pt)
+  double pruneFraction = 0;          // 0 = no structured pruning; else share of channels cut
+  int fineTuneEpochs = 0;            // after pruning
+  QuantizeMode quantize = QuantizeMode::None;
+  std::string outDir;                // new or empty folder
+  double benchmarkSeconds = 1.0;     // per latency case (batch 1 and 32)
+  int threads = 0;                   // 0 = current
+  int64_t evalLimit = 0;             // 0 = whole test split
+};
+
+struct CompressVariant {
+  std::string name;                  // "fp32", "int8", "pruned", "pruned-int8"
+  std::string archive;               // TorchScript file in outDir
+  std::string project, checkpoint;   // for pruned variants: the rewritten project + its checkpoint (the editor opens it)
+  double testAccuracy = 0;
+  int64_t fileBytes = 0, parameters = 0, flops = 0;
+  double latencyMsBatch1 = 0, latencyMsBatch32 = 0;   // p50
+  std::string note;                  // e.g. "conv1: 32 -> 16 channels; ..." or "fine-tuned 1 epoch"
+};
+
+struct CompressReport {
+  Status status;
+  std::vector<CompressVariant> variants;
+  std::vector<std::string> notes;    // skipped nodes etc.
+  std::string reportPath;            // outDir/report.json
+};
+
+/// progress(stage text, fraction 0..1) from the calling thread; cancelled polled between steps.
+using CompressProgress = std::function<void(const std::string& stage, double fraction)>;
+
+/// Writes outDir/fp32.pt, outDir/int8.pt (if quantize), outDir/pruned/{project.json, pruned.pt,
+/// finetune/} + outDir/pruned.pt (if pruneFraction > 0), outDir/pruned-int8.pt (if both) and
+/// outDir/report.json (atomically; paths inside relative to outDir). Refuses a non-empty outDir.
+/// Blocking; never throws.
+CompressReport compressModel(const Project& project, const CompressOptions& options,
+                             const CompressProgress& progress = {},
+                             const std::function<bool()>& cancelled = {});
+
+/// report.json's text: paths as stored in the report (compressModel stores them relative to outDir).
+std::string compressReportJson(const CompressReport& report);
+/// Reads compressReportJson's text back; status set on bad input (naming the JSON path).
+CompressReport parseCompressReport(const std::string& jsonText);
+
+/// The terminal comparison table (variant, accuracy and change vs fp32 in points, size and ratio,
+/// params, FLOPs and ratio, latency b1/b32 and ratios vs fp32).
+std::string compressReportTable(const CompressReport& report);
+
+}  // namespace nc::core
