@@ -1,5 +1,7 @@
 #include "core/export/Predictor.h"
 
+#include "core/deploy/Quantize.h"
+
 #include <stb/stb_image.h>
 #include <stb/stb_image_resize.h>
 #include <torch/script.h>
@@ -110,6 +112,7 @@ PredictResult predict(const std::string& archive, const std::vector<std::string>
   PredictResult r;
   torch::jit::Module model;
   ModelInfo info;
+  useFastQuantizedEngine();  // packed int8 weights are repacked at load time for the current engine
   if (Status v = verifyArchive(archive); !v) {  // checksum file and recorded weights digest
     r.error = v.message();
     return r;

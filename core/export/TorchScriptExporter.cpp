@@ -144,7 +144,7 @@ int tokenByte(const std::string& name) {
 }
 
 std::string metadataJson(const Project& project, const GraphAnalysis& a, const std::vector<std::string>& classes,
-                         const std::string& weightsSha256) {
+                         const std::string& weightsSha256, QuantizeMode quantize, int64_t parameterCount) {
   const TensorShape& in = *a.shapeOf(a.inputNode);
   nlohmann::json input = {{"shape", in.dims}, {"dtype", dtypeName(in.dtype)}};
   if (in.dtype == DType::Int64) input["vocab_size"] = in.vocab;
@@ -165,10 +165,21 @@ std::string metadataJson(const Project& project, const GraphAnalysis& a, const s
                          {"input", input},
                          {"output", {{"shape", a.modelOutput()->dims}}},
                          {"class_names", names},
-                         {"weights_sha256", weightsSha256}};
+                         {"weights_sha256", weightsSha256},
+                         {"quantization", quantizeModeName(quantize)},
+                         {"parameters", parameterCount}};
   // Byte-level text models: the byte each token id stands for, exactly (class_names are text).
   if (in.dtype == DType::Int64 && byteTokens) meta["vocabulary_bytes"] = bytes;
   return dumpJson(meta, 2);
+}
+
+/// The float model's trainable parameters (also for quantized exports, whose packed weights are
+/// no longer parameters of the archive).
+int64_t trainableParameterCount(GraphModule& model) {
+  int64_t count = 0;
+  for (const auto& p : model->parameters())
+    if (p.requires_grad()) count += p.numel();
+  return count;
 }
 
 std::string baseName(const std::string& path) {
@@ -233,7 +244,8 @@ Status exportTorchScript(const Project& project, const std::string& outPath, con
       DatasetLoad data = loadDataset(project.data);
       if (data.ok()) classes = data.dataset->classNames;
     }
-    torch::jit::ExtraFilesMap extra{{"neuralcanvas/meta.json", metadataJson(project, a, classes, moduleWeightsDigest(m))},
+    torch::jit::ExtraFilesMap extra{{"neuralcanvas/meta.json", metadataJson(project, a, classes, moduleWeightsDigest(m), options.quantize,
+                                                                                    trainableParameterCount(model))},
                                     {"neuralcanvas/project.json", serializeProject(project)}};
     std::string tmp = tempPathFor(outPath);
     try {
@@ -280,6 +292,7 @@ Status verifyArchive(const std::string& archivePath) {
                            " when it was exported (the file was changed or corrupted); export it again");
   }
   try {
+    useFastQuantizedEngine();  // a quantized archive's packed weights are repacked while loading
     torch::jit::ExtraFilesMap extra{{"neuralcanvas/meta.json", ""}};
     torch::jit::Module m = torch::jit::load(archivePath, torch::kCPU, extra);
     const std::string& text = extra["neuralcanvas/meta.json"];
@@ -309,6 +322,7 @@ Status verifyArchive(const std::string& archivePath) {
 ProjectLoad importProjectFromArchive(const std::string& archivePath) {
   if (Status v = verifyArchive(archivePath); !v) return {std::nullopt, v.message()};
   try {
+    useFastQuantizedEngine();
     torch::jit::ExtraFilesMap extra{{"neuralcanvas/project.json", ""}};
     torch::jit::load(archivePath, torch::kCPU, extra);
     const std::string& text = extra["neuralcanvas/project.json"];

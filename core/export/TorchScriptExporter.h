@@ -7,6 +7,7 @@
 
 #include "core/Project.h"
 #include "core/ShapeInference.h"
+#include "core/deploy/Quantize.h"
 
 namespace nc::core {
 
@@ -16,6 +17,10 @@ std::vector<GraphIssue> checkExportable(const Graph& graph);
 struct ExportOptions {
   std::string checkpoint;               // weights to export; empty = the freshly initialised model
   std::vector<std::string> classNames;  // stored in the metadata (empty = read from the project's data)
+  /// DynamicInt8: the weights of Linear, LSTM and GRU nodes become int8 (packed for the quantized
+  /// engine; activations are quantized on the fly); every other node stays float. meta.json's
+  /// "quantization" records the mode ("none" / "dynamic-int8") for every export.
+  QuantizeMode quantize = QuantizeMode::None;
 };
 
 /// The generated TorchScript source of the model's forward (for display and tests).
