@@ -39,6 +39,8 @@ struct CompressReport {
   std::vector<CompressVariant> variants;
   std::vector<std::string> notes;    // skipped nodes etc.
   std::string reportPath;            // outDir/report.json
+  std::string evalSplit;             // "test" or "validation": where the accuracies were measured
+  int64_t evalSamples = 0;           // samples each accuracy is over
 };
 
 /// progress(stage text, fraction 0..1) from the calling thread; cancelled polled between steps.
@@ -47,15 +49,22 @@ using CompressProgress = std::function<void(const std::string& stage, double fra
 /// Writes outDir/fp32.pt, outDir/int8.pt (if quantize), outDir/pruned/{project.json, pruned.pt,
 /// finetune/} + outDir/pruned.pt (if pruneFraction > 0), outDir/pruned-int8.pt (if both) and
 /// outDir/report.json (atomically; paths inside relative to outDir). Refuses a non-empty outDir.
-/// Blocking; never throws.
+/// The returned report's paths are outDir joined with the file (usable as they are). A pruning
+/// that is refused (nothing prunable) leaves the other variants and says why in `notes`.
+/// Blocking; never throws. Cancelled: status "cancelled", no report.json.
 CompressReport compressModel(const Project& project, const CompressOptions& options,
                              const CompressProgress& progress = {},
                              const std::function<bool()>& cancelled = {});
 
-/// report.json's text: paths as stored in the report (compressModel stores them relative to outDir).
+/// report.json's text (pretty JSON). Paths inside the folder of report.reportPath are written
+/// relative to it (so the folder can move); other paths as they are.
 std::string compressReportJson(const CompressReport& report);
-/// Reads compressReportJson's text back; status set on bad input (naming the JSON path).
+/// Reads compressReportJson's text back, paths as written (relative); status set on bad input
+/// (naming the JSON path).
 CompressReport parseCompressReport(const std::string& jsonText);
+/// Reads a report.json file: parseCompressReport, then relative paths resolved against the file's
+/// folder and reportPath set (what the GUI opens). Errors name the file.
+CompressReport loadCompressReport(const std::string& reportPath);
 
 /// The terminal comparison table (variant, accuracy and change vs fp32 in points, size and ratio,
 /// params, FLOPs and ratio, latency b1/b32 and ratios vs fp32).
