@@ -165,7 +165,20 @@ class Run {
     if (m_split.train.numel() == 0) throw RunError("no training samples left after the validation split");
     Normalization norm = computeNormalization(*m_data, m_split.train);
     if (norm.mean.defined()) m_model->setInputNormalization(norm.mean, norm.std);
+    if (!m_job.initialWeights.empty()) {
+      if (!m_job.resumeCheckpoint.empty())
+        throw RunError("initial weights and a checkpoint to resume from cannot be combined: resume continues "
+                       "a run, initial weights start a new one");
+      loadCheckpoint(m_job.initialWeights, m_model, nullptr, /*restoreRng=*/false);
+    } else if (m_job.keepZeroWeights) {
+      throw RunError("keeping zero weights needs initial weights to take the zeros from");
+    }
     m_model->to(m_device);
+    if (m_job.keepZeroWeights) {
+      torch::NoGradGuard guard;
+      for (auto& p : m_model->parameters())
+        if (p.dim() >= 2) m_zeroMasks.emplace_back(p, p.ne(0).to(p.dtype()));
+    }
     m_optimizer = makeOptimizer(m_cfg, m_model->parameters());
     m_stepsPerEpoch = (m_split.train.numel() + m_cfg.batchSize - 1) / m_cfg.batchSize;
     m_bestMetric = m_cfg.monitor == "val_loss" ? std::numeric_limits<double>::infinity()
@@ -205,6 +218,9 @@ class Run {
     log("model: " + std::to_string(params) + " parameters on " + m_device.str() + ", " +
         std::to_string(m_split.train.numel()) + " training and " + std::to_string(m_split.validation.numel()) +
         " validation samples, " + std::to_string(m_stepsPerEpoch) + " steps per epoch");
+    if (!m_job.initialWeights.empty())
+      log("starting from the weights of " + m_job.initialWeights +
+          (m_zeroMasks.empty() ? std::string() : " (zero weights stay zero)"));
     if (resumeStep >= 0)
       log("resumed from " + m_job.resumeCheckpoint + " after epoch " + std::to_string(m_epoch) + " (step " +
           std::to_string(m_step) + ")");
@@ -301,6 +317,10 @@ class Run {
       loss.backward();
       if (m_cfg.gradClip > 0) torch::nn::utils::clip_grad_norm_(m_model->parameters(), m_cfg.gradClip);
       m_optimizer->step();
+      if (!m_zeroMasks.empty()) {
+        torch::NoGradGuard guard;
+        for (auto& [param, mask] : m_zeroMasks) param.mul_(mask);
+      }
 
       int64_t n = y.size(0), right = countCorrect(logits.detach(), y);
       int64_t predictions = y.numel();
@@ -495,6 +515,7 @@ class Run {
   SplitIndices m_split;
   GraphModule m_model{nullptr};
   std::unique_ptr<torch::optim::Optimizer> m_optimizer;
+  std::vector<std::pair<torch::Tensor, torch::Tensor>> m_zeroMasks;  // parameter, 0/1 mask (keepZeroWeights)
   RunFolder m_folder;
   ResourceMonitor m_monitor;
   Clock::time_point m_start = Clock::now(), m_lastSample;

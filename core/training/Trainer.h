@@ -15,6 +15,13 @@ struct TrainJob {
   Project project;                 // graph + data + training settings, as a snapshot
   std::string runDirectory;        // created if missing; empty = write no files
   std::string resumeCheckpoint;    // a checkpoint (.pt) to continue from; empty = fresh start
+  /// Weights only (fine-tuning): a checkpoint whose model parameters and buffers (normalization
+  /// included) the run starts from; strict (must fit the graph). The optimizer, schedule, epoch
+  /// count and history start fresh. Unlike resumeCheckpoint. Cannot be combined with it.
+  std::string initialWeights;
+  /// With initialWeights: every weight entry (parameters of dim >= 2) that is zero in them stays
+  /// zero (the mask is re-applied after every optimizer step), so pruned weights stay pruned.
+  bool keepZeroWeights = false;
   std::shared_ptr<const Dataset> dataset;  // preloaded data (tests, GUI); null = load project.data
 };
 
