@@ -17,6 +17,7 @@
 #include "core/Sha256.h"
 #include "core/NodeModule.h"
 #include "core/export/ExportCommon.h"
+#include "core/layers/QuantizedScript.h"
 #include "core/data/Dataset.h"
 #include "core/training/Checkpoint.h"
 
@@ -32,10 +33,13 @@ std::string flatSuffix(const std::string& local) { return local.rfind("m.", 0) =
 struct Script {
   std::string source;
   std::vector<std::pair<std::string, torch::Tensor>> parameters, buffers;
+  std::vector<std::pair<std::string, c10::IValue>> packed;  // int8 weights (quantized export)
+  std::vector<NodeId> int8Nodes;                             // nodes emitted with int8 weights
+  std::set<NodeId> nodesWithParameters;                      // nodes whose module has parameters
   std::vector<GraphIssue> issues;
 };
 
-Script buildScript(const Graph& graph, const GraphAnalysis& a, GraphModule& model) {
+Script buildScript(const Graph& graph, const GraphAnalysis& a, GraphModule& model, QuantizeMode quantize = QuantizeMode::None) {
   Script s;
   // One scope for every name of the module: node variables first (so they read as the node
   // names), then each node's flattened attributes and temporaries.
@@ -64,19 +68,23 @@ Script buildScript(const Graph& graph, const GraphAnalysis& a, GraphModule& mode
     for (int p = 0; p < graph.inputCount(id); ++p) inputs.push_back(vars.at(graph.edgeInto({id, p})->from.node));
     std::shared_ptr<NodeModule> module = model->nodeModule(id);
     auto attrs = std::make_shared<std::map<std::string, std::string>>();  // local state name -> attribute
+    auto used = std::make_shared<std::set<std::string>>();                  // locals the code reads
     std::set<std::string> locals;
+    std::vector<std::pair<std::string, torch::Tensor>> nodeParameters, nodeBuffers;  // (local, tensor)
     for (const auto& p : module->named_parameters()) {
       locals.insert(p.key());
       (*attrs)[p.key()] = scope.fresh(var + "_" + flatSuffix(p.key()));
-      s.parameters.emplace_back((*attrs)[p.key()], p.value());
+      nodeParameters.emplace_back(p.key(), p.value());
     }
+    if (!nodeParameters.empty()) s.nodesWithParameters.insert(id);
     for (const auto& b : module->named_buffers()) {
       locals.insert(b.key());
       (*attrs)[b.key()] = scope.fresh(var + "_" + flatSuffix(b.key()));
-      s.buffers.emplace_back((*attrs)[b.key()], b.value());
+      nodeBuffers.emplace_back(b.key(), b.value());
     }
     auto temps = std::make_shared<std::map<std::string, std::string>>();
-    auto attr = [attrs, var, &scope](const std::string& local) {
+    auto attr = [attrs, used, var, &scope](const std::string& local) {
+      used->insert(local);
       // A state the module lacks (only asked for by mistake) still gets a name of its own, so the
       // mistake surfaces as a missing attribute, never as another node's weights.
       auto it = attrs->find(local);
@@ -91,7 +99,40 @@ Script buildScript(const Graph& graph, const GraphAnalysis& a, GraphModule& mode
     };
     Params params(n.params);
     ScriptContext ctx{params, a.inputShapes.at(id), inputs, var, attr, hasAttr, temp};
-    std::optional<std::string> code = n.layer->emitScript(ctx);
+    std::optional<std::string> code;
+    // Dynamic int8: the node's own quantized emitter, if its type has one; only the float states
+    // its code reads go into the archive, next to the packed weights it created.
+    const layers::QuantizedEmitter* emitter =
+        quantize == QuantizeMode::DynamicInt8 ? layers::findQuantizedEmitter(n.type) : nullptr;
+    if (emitter) {
+      std::vector<std::pair<std::string, c10::IValue>> packed;
+      auto state = [module](const std::string& local) -> torch::Tensor {
+        for (const auto& p : module->named_parameters())
+          if (p.key() == local) return p.value();
+        for (const auto& b : module->named_buffers())
+          if (b.key() == local) return b.value();
+        return {};
+      };
+      auto addPacked = [&packed, &scope, var](const std::string& hint, const c10::IValue& value) {
+        packed.emplace_back(scope.fresh(var + "_" + hint), value);
+        return "self." + packed.back().first;
+      };
+      layers::QuantizedScriptContext qctx{ctx, state, addPacked};
+      code = (*emitter)(qctx);
+      if (code) {
+        for (auto& p : packed) s.packed.push_back(std::move(p));
+        for (const auto& [local, t] : nodeParameters)
+          if (used->count(local)) s.parameters.emplace_back(attrs->at(local), t);
+        for (const auto& [local, t] : nodeBuffers)
+          if (used->count(local)) s.buffers.emplace_back(attrs->at(local), t);
+        s.int8Nodes.push_back(id);
+      }
+    }
+    if (!code) {
+      for (const auto& [local, t] : nodeParameters) s.parameters.emplace_back(attrs->at(local), t);
+      for (const auto& [local, t] : nodeBuffers) s.buffers.emplace_back(attrs->at(local), t);
+      code = n.layer->emitScript(ctx);
+    }
     if (!code) {
       s.issues.push_back({id, Severity::Error, n.name + " (" + n.type + ") cannot be exported to TorchScript yet"});
       continue;
@@ -144,7 +185,8 @@ int tokenByte(const std::string& name) {
 }
 
 std::string metadataJson(const Project& project, const GraphAnalysis& a, const std::vector<std::string>& classes,
-                         const std::string& weightsSha256, QuantizeMode quantize, int64_t parameterCount) {
+                         const std::string& weightsSha256, QuantizeMode quantize, int64_t parameterCount,
+                         const nlohmann::json& quantizedNodes) {
   const TensorShape& in = *a.shapeOf(a.inputNode);
   nlohmann::json input = {{"shape", in.dims}, {"dtype", dtypeName(in.dtype)}};
   if (in.dtype == DType::Int64) input["vocab_size"] = in.vocab;
@@ -170,7 +212,22 @@ std::string metadataJson(const Project& project, const GraphAnalysis& a, const s
                          {"parameters", parameterCount}};
   // Byte-level text models: the byte each token id stands for, exactly (class_names are text).
   if (in.dtype == DType::Int64 && byteTokens) meta["vocabulary_bytes"] = bytes;
+  if (quantize != QuantizeMode::None) meta["quantized"] = quantizedNodes;
   return dumpJson(meta, 2);
+}
+
+/// For a quantized export: {"int8": [{"name", "type"}...], "float": [...]}: the nodes with weights
+/// (parameters) and whether they were emitted with int8 weights or stayed float.
+nlohmann::json nodeSummary(const Graph& graph, const GraphAnalysis& a, const Script& s) {
+  nlohmann::json int8 = nlohmann::json::array(), floats = nlohmann::json::array();
+  std::set<NodeId> quantized(s.int8Nodes.begin(), s.int8Nodes.end());
+  for (NodeId id : a.live) {
+    const Node& n = *graph.node(id);
+    nlohmann::json entry = {{"name", toUtf8(n.name)}, {"type", n.type}};
+    if (quantized.count(id)) int8.push_back(entry);
+    else if (s.nodesWithParameters.count(id)) floats.push_back(entry);
+  }
+  return {{"int8", int8}, {"float", floats}};
 }
 
 /// The float model's trainable parameters (also for quantized exports, whose packed weights are
@@ -217,7 +274,9 @@ Status exportTorchScript(const Project& project, const std::string& outPath, con
     GraphModule model(project.graph, a);
     if (!options.checkpoint.empty()) loadCheckpoint(options.checkpoint, model, nullptr, /*restoreRng=*/false);
     model->eval();
-    Script s = buildScript(project.graph, a, model);
+    if (options.quantize == QuantizeMode::DynamicInt8 && !quantizedEngineAvailable())
+      return Status::error("cannot quantize: this LibTorch build has no quantized engine (oneDNN, FBGEMM or QNNPACK)");
+    Script s = buildScript(project.graph, a, model, options.quantize);
     if (!s.issues.empty()) {
       std::string msg = "cannot export:";
       for (const auto& i : s.issues) msg += " " + i.message + ";";
@@ -236,7 +295,14 @@ Status exportTorchScript(const Project& project, const std::string& outPath, con
     };
     for (const auto& [name, t] : s.parameters) add(name, t, false);
     for (const auto& [name, t] : s.buffers) add(name, t, true);
-    m.define(s.source);
+    for (const auto& [name, value] : s.packed) {
+      if (!registered.insert(name).second || m.hasattr(name))
+        throw std::logic_error("attribute '" + name + "' would be registered twice (this is a bug in NeuralCanvas)");
+      m.register_attribute(name, value.type(), value);
+    }
+    // Quantized code calls torch.ops.quantized.*, which the native resolver does not know.
+    if (s.packed.empty()) m.define(s.source);
+    else m.define(s.source, layers::quantizedOpsResolver());
     m.eval();
     std::vector<std::string> classes = options.classNames;
     if (classes.empty()) {
@@ -245,7 +311,8 @@ Status exportTorchScript(const Project& project, const std::string& outPath, con
       if (data.ok()) classes = data.dataset->classNames;
     }
     torch::jit::ExtraFilesMap extra{{"neuralcanvas/meta.json", metadataJson(project, a, classes, moduleWeightsDigest(m), options.quantize,
-                                                                                    trainableParameterCount(model))},
+                                                                                    trainableParameterCount(model),
+                                                                                    nodeSummary(project.graph, a, s))},
                                     {"neuralcanvas/project.json", serializeProject(project)}};
     std::string tmp = tempPathFor(outPath);
     try {

@@ -1,4 +1,5 @@
 // GRU: gated recurrent unit over [batch, length, features].
+#include "core/layers/QuantizedScript.h"
 #include "core/layers/RecurrentUtil.h"
 
 namespace nc::core::layers {
@@ -28,6 +29,8 @@ class GRU final : public RecurrentLayer {
   }
 };
 NC_REGISTER_LAYER(GRU);
+// Dynamic int8 export: packed int8 weights per layer and direction (torch.quantized_gru).
+NC_REGISTER_QUANTIZED_EMITTER(GRU, [](const QuantizedScriptContext& q) { return recurrentQuantizedScript(q, /*lstm=*/false); });
 
 }  // namespace
 }  // namespace nc::core::layers

@@ -1,4 +1,5 @@
 // LSTM: long short-term memory over [batch, length, features].
+#include "core/layers/QuantizedScript.h"
 #include "core/layers/RecurrentUtil.h"
 
 namespace nc::core::layers {
@@ -28,6 +29,8 @@ class LSTM final : public RecurrentLayer {
   }
 };
 NC_REGISTER_LAYER(LSTM);
+// Dynamic int8 export: packed int8 weights per layer and direction (torch.quantized_lstm).
+NC_REGISTER_QUANTIZED_EMITTER(LSTM, [](const QuantizedScriptContext& q) { return recurrentQuantizedScript(q, /*lstm=*/true); });
 
 }  // namespace
 }  // namespace nc::core::layers

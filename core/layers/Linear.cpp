@@ -1,6 +1,7 @@
 // Linear: fully connected layer on the last dimension.
 #include "core/NodeModule.h"
 #include "core/layers/LayerUtil.h"
+#include "core/layers/QuantizedScript.h"
 #include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
@@ -53,6 +54,17 @@ class Linear final : public LayerType {
   }
 };
 NC_REGISTER_LAYER(Linear);
+
+// Dynamic int8 export: the weight as packed int8 (per output channel), the bias float inside the
+// packed object, activations quantized per call; any leading dimensions, like torch.linear.
+std::optional<std::string> quantizedLinear(const QuantizedScriptContext& q) {
+  using namespace script;
+  torch::Tensor weight = q.state("m.weight");
+  if (!weight.defined()) return std::nullopt;
+  std::string packed = q.addPacked("packed", packLinearInt8(weight, q.state("m.bias")));
+  return call(q.script, "torch.ops.quantized.linear_dynamic", packed + ", " + boolLiteral(kReduceRange));
+}
+NC_REGISTER_QUANTIZED_EMITTER(Linear, quantizedLinear);
 
 }  // namespace
 }  // namespace nc::core::layers

@@ -1,5 +1,6 @@
 #include "core/layers/RecurrentUtil.h"
 
+#include "core/layers/QuantizedScript.h"
 #include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
@@ -94,13 +95,16 @@ torch::Tensor lastLayerHidden(const torch::Tensor& hn, int64_t directions) {
   return last.transpose(0, 1).reshape({hn.size(1), directions * hn.size(2)});
 }
 
+namespace {
+std::string recurrentCall(const ScriptContext& ctx, const std::string& op, bool lstm, const std::string& weights,
+                          bool biases, const std::string& extraArgs);
+}  // namespace
+
 std::string recurrentScript(const ScriptContext& ctx, const std::string& op, bool lstm) {
   using namespace script;
   const Params& p = ctx.params;
-  const std::string& x = ctx.inputVars.at(0);
   int64_t layers = p.i("num_layers");
   int64_t dirs = p.b("bidirectional") ? 2 : 1;
-  int64_t hidden = p.i("hidden_size");
   bool biases = ctx.hasAttr("rnn.bias_ih_l0");
   // The module's flat weights: per layer, per direction: w_ih, w_hh (, b_ih, b_hh).
   std::vector<std::string> weights;
@@ -114,19 +118,60 @@ std::string recurrentScript(const ScriptContext& ctx, const std::string& op, boo
         weights.push_back(ctx.attr("rnn.bias_hh" + suffix));
       }
     }
+  return recurrentCall(ctx, op, lstm, listLiteral(weights), biases, "");
+}
+
+namespace {
+
+/// Zero initial state, `op`(x, state, weights, has_biases, layers, dropout 0.0, train False,
+/// bidirectional, batch_first True `extraArgs`), then the output RecurrentNode::forward selects.
+std::string recurrentCall(const ScriptContext& ctx, const std::string& op, bool lstm, const std::string& weights,
+                          bool biases, const std::string& extraArgs) {
+  using namespace script;
+  const Params& p = ctx.params;
+  const std::string& x = ctx.inputVars.at(0);
+  int64_t layers = p.i("num_layers");
+  int64_t dirs = p.b("bidirectional") ? 2 : 1;
+  int64_t hidden = p.i("hidden_size");
   const std::string h0 = ctx.temp("h0");
   const std::string result = ctx.temp("result");
   std::string code = h0 + " = torch.zeros([" + intLiteral(layers * dirs) + ", " + x + ".size(0), " +
                      intLiteral(hidden) + "], dtype=" + x + ".dtype, device=" + x + ".device)\n";
   std::string state = lstm ? listLiteral({h0, h0}) : h0;
   // dropout 0.0 and train False: the export is evaluation-only; batch_first as configured.
-  code += result + " = " + op + "(" + x + ", " + state + ", " + listLiteral(weights) + ", " + boolLiteral(biases) +
-          ", " + intLiteral(layers) + ", " + floatLiteral(0.0) + ", False, " + boolLiteral(dirs == 2) + ", True)\n";
+  code += result + " = " + op + "(" + x + ", " + state + ", " + weights + ", " + boolLiteral(biases) + ", " +
+          intLiteral(layers) + ", " + floatLiteral(0.0) + ", False, " + boolLiteral(dirs == 2) + ", True" + extraArgs +
+          ")\n";
   if (p.s("output") == "sequence") return code + assign(ctx, result + "[0]");
   // lastLayerHidden: h_n[-dirs:] [dirs, batch, hidden] -> [batch, dirs * hidden].
   int64_t n = layers * dirs;
   return code + assign(ctx, result + "[1][" + intLiteral(n - dirs) + ":" + intLiteral(n) + "].transpose(0, 1).reshape([" +
                                 x + ".size(0), " + intLiteral(dirs * hidden) + "])");
+}
+
+}  // namespace
+
+std::optional<std::string> recurrentQuantizedScript(const QuantizedScriptContext& q, bool lstm) {
+  const ScriptContext& ctx = q.script;
+  const Params& p = ctx.params;
+  int64_t layers = p.i("num_layers");
+  int64_t dirs = p.b("bidirectional") ? 2 : 1;
+  // One packed cell per layer and direction, in the order of the flat weights; a layer without
+  // biases gets zero biases (the quantized cells always add them).
+  std::vector<std::string> cells;
+  for (int64_t layer = 0; layer < layers; ++layer)
+    for (int64_t d = 0; d < dirs; ++d) {
+      std::string suffix = "_l" + std::to_string(layer) + (d ? "_reverse" : "");
+      torch::Tensor wIh = q.state("rnn.weight_ih" + suffix), wHh = q.state("rnn.weight_hh" + suffix);
+      if (!wIh.defined() || !wHh.defined()) return std::nullopt;
+      cells.push_back(q.addPacked("cell" + suffix, packRecurrentCellInt8(wIh, wHh, q.state("rnn.bias_ih" + suffix),
+                                                                          q.state("rnn.bias_hh" + suffix))));
+    }
+  // dtype 12 is torch.qint8 (ScalarType::QInt8): int8 weights, activations quantized per call.
+  if (lstm)
+    return recurrentCall(ctx, "torch.quantized_lstm", true, script::listLiteral(cells), true,
+                         ", dtype=12, use_dynamic=True");
+  return recurrentCall(ctx, "torch.quantized_gru", false, script::listLiteral(cells), true, "");
 }
 
 PythonCode recurrentPython(const PythonContext& ctx, const std::string& cls, bool lstm, const std::string& extraArgs) {

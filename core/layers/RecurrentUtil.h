@@ -3,6 +3,7 @@
 // parameter/FLOP counts and the node module selecting the "sequence" or "last" output.
 // Includes LibTorch (NodeModule.h): include only from layer .cpp files.
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -12,6 +13,8 @@
 #include "core/layers/LayerUtil.h"
 
 namespace nc::core::layers {
+
+struct QuantizedScriptContext;  // core/layers/QuantizedScript.h
 
 /// What distinguishes the recurrent cells for counting: the number of gate blocks in the
 /// weight matrices (RNN 1, GRU 3, LSTM 4) and the elementwise work per hidden unit and step.
@@ -57,6 +60,11 @@ torch::Tensor lastLayerHidden(const torch::Tensor& hn, int64_t directions);
 /// "rnn.weight_ih_l0", ... (batch first, eval mode), then the sequence or the last layer's final
 /// hidden state as RecurrentNode::forward selects it. `lstm`: the state is [h0, c0].
 std::string recurrentScript(const ScriptContext& ctx, const std::string& op, bool lstm);
+
+/// The dynamic int8 form of recurrentScript() for LSTM (`lstm`) and GRU (a QuantizedEmitter):
+/// torch.quantized_lstm / torch.quantized_gru over one packed int8 cell per layer and direction,
+/// with the same state, batch_first and output selection. nullopt when a weight is missing.
+std::optional<std::string> recurrentQuantizedScript(const QuantizedScriptContext& q, bool lstm);
 
 /// PyTorch source for a recurrent node (LayerType::emitPython): `cls` ("nn.RNN", "nn.LSTM", "nn.GRU")
 /// built batch-first as configure() builds the LibTorch module (`extraArgs`, e.g. RNN's
