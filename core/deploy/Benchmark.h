@@ -24,6 +24,9 @@ struct BenchmarkCase {
   int64_t batchSize = 0;
   int threads = 0;
   int64_t runs = 0;                // measured runs (warm-up excluded)
+  /// True when the case stopped at its time limit (max(30 s, 10 x secondsPerCase)) before minRuns
+  /// runs: each run took so long that fewer runs (at least 3) were measured.
+  bool capped = false;
   double p50Ms = 0, p95Ms = 0, p99Ms = 0, meanMs = 0;  // latency of one forward of the batch
   double samplesPerSecond = 0;
   /// Peak resident memory (VmHWM) of the whole process during this case, model and inputs

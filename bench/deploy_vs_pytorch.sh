@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs an exported archive with NeuralCanvas (`neuralcanvas-cli benchmark`) and with plain PyTorch
+# (bench/deploy_reference.py: torch.jit.load, the same batch sizes, threads, warm-up, timing and
+# input kind), one after the other in one run, and prints both side by side with the ratio
+# ours / pytorch of samples/s per case (target >= 1.0: ours must not be slower).
+# With ROUNDS > 1 the two alternate ROUNDS times and each side keeps its best figure per case
+# (less sensitive to other load on the machine).
+# Usage: bench/deploy_vs_pytorch.sh MODEL.pt [batch-sizes=1,8,32,128] [threads=1,2] [seconds=2] [rounds=1]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ $# -ge 1 ] || { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 64; }
+MODEL=$1
+BATCHES=${2:-1,8,32,128}
+THREADS=${3:-1,2}
+SECONDS_PER_CASE=${4:-2}
+ROUNDS=${5:-1}
+OURS=${NC_BUILD_DIR:-build}/app/cli/neuralcanvas-cli
+PY=/usr/bin/python3
+[ -f "$MODEL" ] || { echo "archive not found: $MODEL"; exit 2; }
+[ -x "$OURS" ] || { echo "CLI not built: $OURS (set NC_BUILD_DIR)"; exit 2; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+args=(--batch-sizes "$BATCHES" --threads "$THREADS" --seconds "$SECONDS_PER_CASE")
+for round in $(seq 1 "$ROUNDS"); do
+  echo "== round $round/$ROUNDS: NeuralCanvas ($OURS benchmark)"
+  "$OURS" benchmark "$MODEL" "${args[@]}" --json "$tmp/ours_$round.json" | sed '/^wrote /d'
+  echo "== round $round/$ROUNDS: plain PyTorch (bench/deploy_reference.py, torch.jit.load)"
+  "$PY" bench/deploy_reference.py "$MODEL" "${args[@]}" --json "$tmp/pytorch_$round.json"
+done
+
+echo "== summary: $MODEL (batch sizes $BATCHES, threads $THREADS, ${SECONDS_PER_CASE} s per case, best of $ROUNDS)"
+"$PY" - "$tmp" "$ROUNDS" <<'EOF'
+import json, sys
+folder, rounds = sys.argv[1], int(sys.argv[2])
+def best(side):
+    cases = {}
+    for r in range(1, rounds + 1):
+        for c in json.load(open("%s/%s_%d.json" % (folder, side, r)))["cases"]:
+            key = (c["batch_size"], c["threads"])
+            if key not in cases or c["samples_per_second"] > cases[key]["samples_per_second"]:
+                cases[key] = c
+    return cases
+ours, ref = best("ours"), best("pytorch")
+print("%6s %8s | %12s %12s | %9s %9s | %12s %12s | %7s" % ("batch", "threads", "ours p50 ms", "torch p50 ms",
+      "ours MiB", "torch MiB", "ours smp/s", "torch smp/s", "ratio"))
+worst = None
+for key in sorted(ours):
+    a, b = ours[key], ref[key]
+    ratio = a["samples_per_second"] / b["samples_per_second"]
+    worst = ratio if worst is None else min(worst, ratio)
+    print("%6d %8d | %12.3f %12.3f | %9.1f %9.1f | %12.1f %12.1f | %7.3f" % (key[0], key[1], a["p50_ms"],
+          b["p50_ms"], a["peak_memory_bytes"] / 1048576, b["peak_memory_bytes"] / 1048576,
+          a["samples_per_second"], b["samples_per_second"], ratio))
+print("lowest ratio ours/pytorch of samples/s: %.3f (target >= 1.0)" % worst)
+EOF
