@@ -84,8 +84,12 @@ FlattenAxis flattenAxis(const Node& n, int64_t axis, size_t rank) {
 
 /// Follows the channels of `producer` through the graph. Empty = safe to cut; otherwise the
 /// reason it cannot be cut (naming the node that stops it); *tied tells a tied count apart.
-std::string followChannels(const Graph& g, const GraphAnalysis& a, NodeId producer, bool* tied) {
+/// Merges in `through` (a tied group's Add/Multiply nodes) pass the channels on; *tiedAt gets the
+/// Add/Multiply that stopped it when the channels reach it directly (not through a Concat).
+std::string followChannels(const Graph& g, const GraphAnalysis& a, NodeId producer, bool* tied,
+                           const std::set<NodeId>* through = nullptr, NodeId* tiedAt = nullptr) {
   *tied = false;
+  if (tiedAt) *tiedAt = -1;
   const Node& p = *g.node(producer);
   std::vector<std::pair<NodeId, int64_t>> work{{producer, outputAxis(p, a)}};
   std::set<std::pair<NodeId, int64_t>> seen;
@@ -132,8 +136,11 @@ std::string followChannels(const Graph& g, const GraphAnalysis& a, NodeId produc
         }
         viaConcat = c->name;
         work.push_back({c->id, axis});
+      } else if ((t == "Add" || t == "Multiply") && through && through->count(c->id)) {
+        work.push_back({c->id, axis});
       } else if (t == "Add" || t == "Multiply") {
         *tied = true;
+        if (tiedAt && viaConcat.empty()) *tiedAt = c->id;
         return stop("its channel count is tied across " + c->name + " (" + t + " needs equal shapes" +
                     (viaConcat.empty() ? std::string() : ", reached through " + viaConcat) +
                     "); cut the nodes feeding it together or not at all");
@@ -153,11 +160,68 @@ std::string followChannels(const Graph& g, const GraphAnalysis& a, NodeId produc
   return "";
 }
 
+bool passesChannels(const std::string& t) {
+  return isElementwise(t) || t == "Softmax" || t == "MaxPool2d" || t == "AvgPool2d" || t == "AdaptiveAvgPool2d" ||
+         t == "MaxPool1d" || t == "BatchNorm2d" || t == "BatchNorm1d";
+}
+
+/// Prunable nodes whose channel counts are tied through Add/Multiply nodes: they are cut together,
+/// with one channel selection.
+struct TiedGroup {
+  std::vector<NodeId> members;  // Conv/Linear, in topological order
+  std::set<NodeId> merges;      // the Add/Multiply nodes joining them
+  std::string error;            // why the group cannot be cut (empty = it can)
+};
+
+/// The group tied at `merge`: walks up every input of each merge through per-channel layers to the
+/// Conv/Linear producing it (or another merge of the group).
+TiedGroup collectGroup(const Graph& g, const GraphAnalysis& a, NodeId merge, const std::set<NodeId>& live) {
+  TiedGroup group;
+  std::vector<NodeId> queue{merge};
+  std::set<NodeId> members;
+  while (!queue.empty()) {
+    NodeId m = queue.back();
+    queue.pop_back();
+    if (!group.merges.insert(m).second) continue;
+    const Node& mn = *g.node(m);
+    int ports = int(Params(mn.params).i("num_inputs"));
+    for (int port = 0; port < ports; ++port) {
+      auto e = g.edgeInto({m, port});
+      if (!e) {
+        group.error = mn.name + " has an unconnected input";
+        return group;
+      }
+      const Node* src = g.node(e->from.node);
+      while (src && passesChannels(src->type)) {
+        auto up = g.edgeInto({src->id, 0});
+        src = up ? g.node(up->from.node) : nullptr;
+      }
+      if (!src) {
+        group.error = mn.name + " has an input without a source";
+        return group;
+      }
+      if (src->type == "Add" || src->type == "Multiply") {
+        queue.push_back(src->id);
+      } else if (isPrunableType(src->type) && live.count(src->id) &&
+                 !(isConv(src->type) && Params(src->params).i("groups") != 1)) {
+        members.insert(src->id);
+      } else {
+        group.error = mn.name + " also adds " + src->name + " (" + src->type + "), whose channels cannot be cut with it";
+        return group;
+      }
+    }
+  }
+  for (NodeId id : a.order)
+    if (members.count(id)) group.members.push_back(id);
+  return group;
+}
+
 struct Plan {
   Status status;
   ChannelPruneReport report;
   std::optional<Project> project;
   std::map<NodeId, int64_t> kept;  // pruned node -> new count
+  std::vector<std::vector<NodeId>> groups;  // tied groups cut together (one shared selection each)
 };
 
 Plan makePlan(const Project& project, const ChannelPruneOptions& options) {
@@ -202,16 +266,60 @@ Plan makePlan(const Project& project, const ChannelPruneOptions& options) {
   }
 
   Project out = project;
+  std::set<NodeId> handled;  // members of tied groups already decided
   for (NodeId id : candidates) {
+    if (handled.count(id)) continue;
     const Node& n = *g.node(id);
     std::string reason;
     bool tied = false;
+    NodeId tiedAt = -1;
     int64_t count = Params(n.params).i(countParam(n.type));
     int64_t kept = keptChannelCount(count, options.fraction);
     if (!live.count(id)) reason = n.name + ": not on the path from the input to the output";
     else if (isConv(n.type) && Params(n.params).i("groups") != 1)
       reason = n.name + ": grouped convolution (groups " + std::to_string(Params(n.params).i("groups")) + ")";
-    else reason = followChannels(g, a, id, &tied);
+    else reason = followChannels(g, a, id, &tied, nullptr, &tiedAt);
+    if (!explicitNames && tied && tiedAt >= 0) {
+      // Every prunable node: cut the group tied at this Add/Multiply together, or skip all of it.
+      TiedGroup group = collectGroup(g, a, tiedAt, live);
+      std::string names;
+      for (NodeId m : group.members) names += (names.empty() ? "" : ", ") + g.node(m)->name;
+      std::string why = group.error;
+      for (NodeId m : group.members) {
+        if (!why.empty()) break;
+        bool t2 = false;
+        const Node& mn = *g.node(m);
+        why = followChannels(g, a, m, &t2, &group.merges);
+        if (why.empty() && (Params(mn.params).i(countParam(mn.type)) != count || outputAxis(mn, a) != outputAxis(n, a)))
+          why = mn.name + ": its channels do not line up with " + n.name + "'s";
+      }
+      if (why.empty() && kept >= count)
+        why = std::to_string(count) + " channels leave nothing to cut at fraction " + std::to_string(options.fraction);
+      std::vector<NodeId> members = group.members;
+      if (std::find(members.begin(), members.end(), id) == members.end()) {
+        members.insert(members.begin(), id);
+        names = n.name + (names.empty() ? "" : ", " + names);
+      }
+      for (NodeId m : members) {
+        handled.insert(m);
+        const Node& mn = *g.node(m);
+        if (!why.empty()) {
+          plan.report.skipped.push_back(mn.name + ": its channel count is tied across " + g.node(tiedAt)->name +
+                                        " and the tied group (" + names + ") cannot be cut together: " + why);
+          continue;
+        }
+        if (Status s = out.graph.setParam(m, countParam(mn.type), ParamValue{kept}); !s) {
+          plan.status = Status::error("cannot prune " + mn.name + ": " + s.message());
+          return plan;
+        }
+        plan.kept[m] = kept;
+        plan.report.pruned.push_back(mn.name + ": " + std::to_string(count) + " -> " + std::to_string(kept) + " " +
+                                     (isConv(mn.type) ? "channels" : "features") + " (tied across " +
+                                     g.node(tiedAt)->name + ": cut together with " + names + ")");
+      }
+      if (why.empty()) plan.groups.push_back(group.members);
+      continue;
+    }
     if (reason.empty() && kept >= count)
       reason = n.name + ": " + std::to_string(count) + " " + (isConv(n.type) ? "channel" : "feature") +
                (count == 1 ? "" : "s") + " leave nothing to cut at fraction " + std::to_string(options.fraction);
@@ -319,6 +427,24 @@ ChannelPruneResult pruneChannels(const Project& project, const std::string& chec
       auto it = flows.find(e->from.node);
       return it == flows.end() ? nullptr : &it->second;
     };
+    auto weightOf = [&](NodeId id) {
+      std::string key = "n" + std::to_string(id) + ".m.weight";
+      auto w = oldTensors.find(key);
+      if (w == oldTensors.end()) throw std::runtime_error(g.node(id)->name + ": no weight '" + key + "' in the model");
+      return w->second;
+    };
+    // A tied group shares one selection: the channels with the largest summed L1 norm over the
+    // members' whole weights (a member's input may itself be the group's channels).
+    for (const auto& members : plan.groups) {
+      torch::Tensor total;
+      for (NodeId m : members) {
+        torch::Tensor w = weightOf(m);
+        torch::Tensor norms = w.detach().abs().reshape({w.size(0), -1}).sum(1).to(torch::kDouble);
+        total = total.defined() ? total + norms : norms;
+      }
+      std::vector<int64_t> keep = selectChannels(total.unsqueeze(1), plan.kept.at(members.front()));
+      for (NodeId m : members) outKeep[m] = keep;
+    }
     for (NodeId id : a.order) {
       const Node& n = *g.node(id);
       const std::string& t = n.type;
@@ -327,12 +453,11 @@ ChannelPruneResult pruneChannels(const Project& project, const std::string& chec
       if (isPrunableType(t)) {
         auto k = plan.kept.find(id);
         if (k == plan.kept.end()) continue;
-        std::string key = "n" + std::to_string(id) + ".m.weight";
-        auto w = oldTensors.find(key);
-        if (w == oldTensors.end()) throw std::runtime_error(n.name + ": no weight '" + key + "' in the model");
-        torch::Tensor weight = w->second;
-        if (in) weight = weight.index_select(1, indexTensor(in->keep));
-        outKeep[id] = selectChannels(weight, k->second);
+        if (!outKeep.count(id)) {
+          torch::Tensor weight = weightOf(id);
+          if (in) weight = weight.index_select(1, indexTensor(in->keep));
+          outKeep[id] = selectChannels(weight, k->second);
+        }
         flows[id] = Flow{outputAxis(n, a), outKeep[id]};
       } else if (t == "Concat") {
         bool any = false;
@@ -371,8 +496,8 @@ ChannelPruneResult pruneChannels(const Project& project, const std::string& chec
               for (int64_t j = 0; j < inner; ++j) f.keep.push_back((o * channels + c) * inner + j);
         }
         flows[id] = std::move(f);
-      } else if (isElementwise(t) || t == "Softmax" || t == "MaxPool2d" || t == "AvgPool2d" ||
-                 t == "AdaptiveAvgPool2d" || t == "MaxPool1d" || t == "BatchNorm2d" || t == "BatchNorm1d") {
+      } else if (passesChannels(t) || t == "Add" || t == "Multiply") {
+        // A tied group's merge: every input carries the same kept channels.
         flows[id] = *in;
       } else if (t != "Output") {
         throw std::runtime_error(n.name + " (" + t + ") receives pruned channels it cannot follow");

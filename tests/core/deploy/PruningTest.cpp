@@ -253,12 +253,40 @@ TEST(ChannelPruning, TiedChannelsAcrossAddAreRefusedWhenNamedAndSkippedOtherwise
     }
     ChannelPruneResult all = planChannelPruning(p, ChannelPruneOptions{0.5, {}});
     ASSERT_TRUE(all.status.ok()) << all.status.message();
-    EXPECT_TRUE(all.report.pruned.empty());
-    EXPECT_TRUE(anyContains(all.report.skipped, "conv1", "add1"));
-    EXPECT_TRUE(anyContains(all.report.skipped, "conv2", "add1"));
     EXPECT_TRUE(anyContains(all.report.skipped, "classifier"));
-    EXPECT_EQ(all.report.flopsAfter, all.report.flopsBefore);
+    if (withConcat) {
+      // The Add's other input is a Concat: the group cannot be cut together, so nothing is cut.
+      EXPECT_TRUE(all.report.pruned.empty());
+      EXPECT_TRUE(anyContains(all.report.skipped, "conv1", "add1"));
+      EXPECT_TRUE(anyContains(all.report.skipped, "conv2", "add1"));
+      EXPECT_TRUE(anyContains(all.report.skipped, "conv4", "add1"));
+      EXPECT_EQ(all.report.flopsAfter, all.report.flopsBefore);
+    } else {
+      // Every prunable node: conv1 and conv2 are cut together, with one channel selection.
+      EXPECT_EQ(all.report.pruned.size(), 2u);
+      EXPECT_TRUE(anyContains(all.report.pruned, "conv1: 8 -> 4 channels", "add1"));
+      EXPECT_TRUE(anyContains(all.report.pruned, "conv2: 8 -> 4 channels", "add1"));
+      EXPECT_LT(all.report.flopsAfter, all.report.flopsBefore);
+    }
   }
+  // An Add that also adds the input (not a prunable node): the group is skipped, naming both.
+  GraphBuilder b;
+  NodeId in = b.input({4, 6, 6});
+  NodeId c1 = named(b, "Conv2d", "conv1", {{"out_channels", int64_t{4}}, {"padding", int64_t{1}}});
+  NodeId add = named(b, "Add", "skip");
+  NodeId fl = named(b, "Flatten", "flatten");
+  NodeId cl = named(b, "Linear", "classifier", {{"out_features", int64_t{3}}});
+  NodeId out = named(b, "Output", "logits");
+  b.link(in, c1);
+  b.link(c1, add, 0);
+  b.link(in, add, 1);
+  b.link(add, fl);
+  b.link(fl, cl);
+  b.link(cl, out);
+  ChannelPruneResult withInput = planChannelPruning(projectOf(b.graph), ChannelPruneOptions{0.5, {}});
+  ASSERT_TRUE(withInput.status.ok()) << withInput.status.message();
+  EXPECT_TRUE(withInput.report.pruned.empty());
+  EXPECT_TRUE(anyContains(withInput.report.skipped, "conv1", "skip"));
 }
 
 /// Prunes `p` at 0.5 with weights whose removed channels are zero; the written project and
@@ -311,6 +339,13 @@ TEST(ChannelPruning, PrunedChainComputesTheSameOutputWhenRemovedChannelsWereZero
 TEST(ChannelPruning, PrunedConcatComputesTheSameOutputWhenRemovedChannelsWereZero) {
   checkExactOutput(concatProject(), {{"convA", {0, 3}}, {"convB", {1, 2, 4}}, {"conv3", {0, 2, 3}}},
                    {"convA: 4 -> 2 channels", "convB: 6 -> 3 channels", "conv3: 5 -> 2 channels"}, {2, 6, 6});
+}
+
+TEST(ChannelPruning, PrunedResidualGroupComputesTheSameOutputWhenRemovedChannelsWereZero) {
+  checkExactOutput(residualProject(false), {{"conv1", {1, 2, 5, 6}}, {"conv2", {1, 2, 5, 6}}},
+                   {"conv1: 8 -> 4 channels (tied across add1: cut together with conv1, conv2)",
+                    "conv2: 8 -> 4 channels (tied across add1: cut together with conv1, conv2)"},
+                   {4, 6, 6});
 }
 
 TEST(ChannelPruning, KeepsTheChannelsWithTheLargestL1Norm) {
