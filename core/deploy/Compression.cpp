@@ -96,16 +96,17 @@ std::string fixed(double v, int decimals) {
   return buf;
 }
 
-/// `path` relative to `base` when it lies inside it, else unchanged.
+/// `path` relative to `base` when it lies inside it, else absolute (a path relative to the working
+/// directory would be read against the report's folder).
 std::string relativeInside(const std::string& path, const fs::path& base) {
   if (path.empty() || base.empty()) return path;
   std::error_code ec;
   fs::path abs = fs::absolute(fs::path(path), ec).lexically_normal();
   if (ec) return path;
   fs::path root = fs::absolute(base, ec).lexically_normal();
-  if (ec) return path;
+  if (ec) return abs.string();
   fs::path rel = abs.lexically_relative(root);
-  if (rel.empty() || rel == "." || *rel.begin() == "..") return path;
+  if (rel.empty() || rel == "." || *rel.begin() == "..") return abs.string();
   return rel.generic_string();
 }
 
@@ -202,6 +203,7 @@ CompressReport compressModel(const Project& project, const CompressOptions& opti
     if (quantize)
       exportVariant("int8", project, options.checkpoint, options.quantize,
                     "int8 weights (" + quantizeModeName(options.quantize) + ": Linear, LSTM and GRU)");
+    for (auto& p : pending) p.variant.checkpoint = options.checkpoint;  // the trained weights they come from
 
     std::optional<Project> pruned;
     std::string prunedCheckpoint, prunedNote;

@@ -27,7 +27,8 @@ struct CompressOptions {
 struct CompressVariant {
   std::string name;                  // "fp32", "int8", "pruned", "pruned-int8"
   std::string archive;               // TorchScript file in outDir
-  std::string project, checkpoint;   // for pruned variants: the rewritten project + its checkpoint (the editor opens it)
+  std::string project, checkpoint;   // for pruned variants: the rewritten project + its checkpoint (the editor opens it);
+                                     // fp32/int8: no project, the source checkpoint
   double testAccuracy = 0;
   int64_t fileBytes = 0, parameters = 0, flops = 0;
   double latencyMsBatch1 = 0, latencyMsBatch32 = 0;   // p50
@@ -57,7 +58,7 @@ CompressReport compressModel(const Project& project, const CompressOptions& opti
                              const std::function<bool()>& cancelled = {});
 
 /// report.json's text (pretty JSON). Paths inside the folder of report.reportPath are written
-/// relative to it (so the folder can move); other paths as they are.
+/// relative to it (so the folder can move); other paths absolute (without reportPath: as they are).
 std::string compressReportJson(const CompressReport& report);
 /// Reads compressReportJson's text back, paths as written (relative); status set on bad input
 /// (naming the JSON path).
