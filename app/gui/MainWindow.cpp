@@ -34,6 +34,7 @@
 #include <QVBoxLayout>
 #include <cstdio>
 
+#include "app/gui/DeployPanel.h"
 #include "app/gui/TrainingPanel.h"
 #include "core/LayerType.h"
 #include "core/MemoryEstimate.h"
@@ -47,6 +48,7 @@
 #include "widgets/Inspector.h"
 #include "widgets/LayerPalette.h"
 #include "widgets/NodeItem.h"
+#include "widgets/RunList.h"
 #include "widgets/TemplateGallery.h"
 
 namespace nc::app {
@@ -93,10 +95,20 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   trainingScroll->setWidgetResizable(true);
   trainingScroll->setFrameShape(QFrame::NoFrame);
   m_tabs->addTab(trainingScroll, tr("Training"));
+  m_deploy = new DeployPanel;
+  // In a scroll area too: the charts' and controls' minimum sizes never force the window wider.
+  auto* deployScroll = new QScrollArea;
+  deployScroll->setObjectName("deployScroll");
+  deployScroll->setWidget(m_deploy);
+  deployScroll->setWidgetResizable(true);
+  deployScroll->setFrameShape(QFrame::NoFrame);
+  m_deployTab = deployScroll;
+  m_tabs->addTab(deployScroll, tr("Deploy"));
   setCentralWidget(m_tabs);
   createDocks();
   createActions();
   connectTraining();
+  connectDeploy();
   connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::tabChanged);
 
   connect(m_editor, &widgets::GraphEditor::changed, this, &MainWindow::refresh);
@@ -404,6 +416,31 @@ void MainWindow::connectTraining() {
 
 void MainWindow::showTraining() { m_tabs->setCurrentIndex(1); }
 
+void MainWindow::showDeploy() { m_tabs->setCurrentWidget(m_deployTab); }
+
+void MainWindow::setInteractive(bool interactive) {
+  m_interactive = interactive;
+  if (m_deploy) m_deploy->setInteractive(interactive);
+}
+
+void MainWindow::connectDeploy() {
+  // The Deploy tab offers the runs the Training tab lists (same folder, same project).
+  auto syncRuns = [this]() { m_deploy->setRuns(m_training->runsRoot(), m_training->runList()->owner()); };
+  connect(m_training->runList(), &widgets::RunList::refreshed, this, syncRuns);
+  syncRuns();
+  connect(m_training, &TrainingPanel::runActiveChanged, m_deploy, &DeployPanel::setTrainingActive);
+  connect(m_deploy, &DeployPanel::statusMessage, this, [this](const QString& message) { showStatus(message, 8000); });
+  // "Open pruned project": as File > Open does (refused during a run; unsaved changes asked about).
+  connect(m_deploy, &DeployPanel::openProjectRequested, this, [this](const QString& path) {
+    if (m_editor->readOnly()) {
+      showError(tr("Cannot open project"), tr("A training run is using the model: open %1 once it has ended.").arg(path));
+      return;
+    }
+    if (!maybeSave()) return;
+    if (openProject(path)) m_tabs->setCurrentWidget(m_view);
+  });
+}
+
 void MainWindow::tabChanged() {
   // The editor's docks are of no use beside the dashboard: hide them there, and bring back the
   // ones that were open when returning to the model.
@@ -465,6 +502,19 @@ void MainWindow::createActions() {
     if (path.isEmpty()) return;
     if (QFileInfo(path).suffix().isEmpty()) path += filter.contains("svg") ? ".svg" : ".png";
     exportDiagramTo(path);
+  }));
+  // The Deploy tab's run (its best checkpoint), in the background with progress on that tab.
+  file->addAction(make("exportTorchScript", tr("Export &TorchScript…"), QKeySequence(), [this]() {
+    showDeploy();
+    m_deploy->exportWithDialog(DeployPanel::ExportFormat::TorchScript);
+  }));
+  file->addAction(make("exportTorchScriptInt8", tr("Export TorchScript (&int8)…"), QKeySequence(), [this]() {
+    showDeploy();
+    m_deploy->exportWithDialog(DeployPanel::ExportFormat::TorchScriptInt8);
+  }));
+  file->addAction(make("exportOnnx", tr("Export &ONNX…"), QKeySequence(), [this]() {
+    showDeploy();
+    m_deploy->exportWithDialog(DeployPanel::ExportFormat::Onnx);
   }));
   file->addSeparator();
   file->addAction(make("quit", tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q), [this]() { close(); }));
@@ -564,6 +614,12 @@ void MainWindow::createActions() {
   }));
   train->addAction(make("stopTraining", tr("S&top"), QKeySequence(Qt::SHIFT | Qt::Key_F5), [this]() { m_training->stop(); }));
   train->addAction(make("showTraining", tr("Show &dashboard"), QKeySequence(Qt::CTRL | Qt::Key_T), [this]() { showTraining(); }));
+  train->addSeparator();
+  train->addAction(make("showDeploy", tr("De&ploy view"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D), [this]() { showDeploy(); }));
+  train->addAction(make("compress", tr("&Compress…"), QKeySequence(), [this]() {
+    showDeploy();
+    m_deploy->compressWithDialog();
+  }));
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(make("layerDocumentation", tr("&Layer documentation"), QKeySequence(Qt::Key_F1), [this]() {
@@ -839,6 +895,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   settings.setValue("window/geometry", saveGeometry());
   settings.setValue("window/state", saveState());
   removeAutosave();
+  m_deploy->cancel();  // a measurement under way ends at its next check; the panel joins it
   if (m_training->isRunActive()) {
     // Never wait here: ask the run to stop (it checks about every second, in every phase), let
     // the window close now, and keep the application's event loop alive until the worker has

@@ -36,6 +36,7 @@ class LayerPalette;
 
 namespace nc::app {
 
+class DeployPanel;
 class TrainingPanel;
 
 class MainWindow : public QMainWindow {
@@ -85,7 +86,7 @@ class MainWindow : public QMainWindow {
   void showStatus(const QString& message, int timeoutMs = 6000);
   /// Without dialogs (tests, --screenshot): errors go to lastError() and the status bar, and
   /// closing with unsaved changes does not ask.
-  void setInteractive(bool interactive) { m_interactive = interactive; }
+  void setInteractive(bool interactive);
   const QString& lastError() const { return m_lastError; }
   const QString& filePath() const { return m_path; }
   bool isModified() const;
@@ -98,6 +99,10 @@ class MainWindow : public QMainWindow {
   TrainingPanel* trainingPanel() const { return m_training; }
   /// Shows the Training tab.
   void showTraining();
+  /// The Deploy tab: a run measured, compressed and exported as deployed (issue 12).
+  DeployPanel* deployPanel() const { return m_deploy; }
+  /// Shows the Deploy tab.
+  void showDeploy();
   QAction* action(const QString& objectName) const;
   widgets::FindNodeBar* findBar() const { return m_findBar; }
   widgets::AnalysisTable* analysisTable() const { return m_analysis; }
@@ -153,6 +158,7 @@ class MainWindow : public QMainWindow {
   void selectionChanged();
   void removeAutosave();
   void connectTraining();
+  void connectDeploy();
   void tabChanged();
   /// Enables the actions that change the graph only while it is editable (no run active).
   void updateEditActions();
@@ -193,6 +199,8 @@ class MainWindow : public QMainWindow {
   QMenu* m_recentMenu = nullptr;
   QTabWidget* m_tabs = nullptr;
   TrainingPanel* m_training = nullptr;
+  DeployPanel* m_deploy = nullptr;
+  QWidget* m_deployTab = nullptr;
   std::vector<QDockWidget*> m_hiddenDocks;  // editor docks hidden while the Training tab shows
   QTimer m_autosaveTimer;
   QMenu* m_templatesMenu = nullptr;
