@@ -214,6 +214,38 @@ TEST(ChannelPruning, PlanForCnnTemplateHalvesConvolutionsAndHiddenLayerNotClassi
   EXPECT_FALSE(planChannelPruning(*load.project, ChannelPruneOptions{0.0, {}}).status.ok());
 }
 
+TEST(ChannelPruning, EveryTemplatePrunesToAModelThatLoadsAndRuns) {
+  for (const std::string name : {"cnn", "lstm", "transformer", "char_lstm"}) {
+    SCOPED_TRACE(name);
+    ProjectLoad load = loadProject(std::string(NC_SOURCE_DIR) + "/resources/templates/" + name + ".json");
+    ASSERT_TRUE(load.ok()) << load.error;
+    const Project& p = *load.project;
+    TempDir dir("prune_tpl");
+    std::filesystem::create_directories(dir.path());
+    GraphModule model = compileGraph(p.graph);
+    saveCheckpoint(dir.str("orig.pt"), model, nullptr, CheckpointState{});
+    ChannelPruneResult r = pruneChannels(p, dir.str("orig.pt"), ChannelPruneOptions{0.5, {}}, dir.str("p.json"),
+                                         dir.str("p.pt"));
+    ASSERT_TRUE(r.status.ok()) << r.status.message();
+    for (const auto& line : r.report.skipped) std::printf("  %s skipped: %s\n", name.c_str(), line.c_str());
+    EXPECT_TRUE(anyContains(r.report.skipped, "logits"));  // the output layer, in every template
+    EXPECT_EQ(r.report.pruned.empty(), name != "cnn");
+    ProjectLoad written = loadProject(dir.str("p.json"));
+    ASSERT_TRUE(written.ok()) << written.error;
+    GraphModule pruned = compileGraph(written.project->graph);
+    ASSERT_NO_THROW(loadCheckpoint(dir.str("p.pt"), pruned, nullptr, false));
+    GraphAnalysis a = analyze(p.graph);
+    const Node* input = p.graph.node(a.inputNode);
+    std::vector<int64_t> shape{2};
+    for (int64_t d : Params(input->params).list("shape")) shape.push_back(d);
+    torch::NoGradGuard guard;
+    torch::Tensor x = Params(input->params).s("dtype") == "tokens" ? torch::zeros(shape, torch::kLong) : torch::rand(shape);
+    model->eval();
+    pruned->eval();
+    EXPECT_EQ(pruned->forward(x).sizes(), model->forward(x).sizes());
+  }
+}
+
 TEST(ChannelPruning, ClassifierIsNeverCut) {
   Project p = chainProject();
   ChannelPruneResult refused = planChannelPruning(p, ChannelPruneOptions{0.5, {"classifier"}});
