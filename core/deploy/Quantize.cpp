@@ -2,9 +2,14 @@
 #include "core/deploy/Quantize.h"
 
 #include <ATen/Context.h>
+#include <caffe2/serialize/inline_container.h>
 
 #include <algorithm>
+#include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "core/JsonUtil.h"
 
 namespace nc::core {
 
@@ -66,6 +71,43 @@ std::string currentQuantizedEngineName() {
     }
   } catch (...) {
     return "none";
+  }
+}
+
+namespace {
+
+/// "2 Linear, 1 LSTM" from [{"name", "type"}...] (types in first-seen order); "none" when empty.
+std::string countByType(const nlohmann::json& nodes) {
+  std::vector<std::string> order;
+  std::map<std::string, int> counts;
+  if (nodes.is_array())
+    for (const auto& n : nodes) {
+      if (!n.is_object() || !n.contains("type") || !n["type"].is_string()) continue;
+      std::string type = n["type"].get<std::string>();
+      if (counts[type]++ == 0) order.push_back(type);
+    }
+  if (order.empty()) return "none";
+  std::string text;
+  for (const auto& type : order) text += (text.empty() ? "" : ", ") + std::to_string(counts[type]) + " " + type;
+  return text;
+}
+
+}  // namespace
+
+std::string quantizationSummary(const std::string& archivePath) {
+  try {
+    caffe2::serialize::PyTorchStreamReader reader(archivePath);
+    const std::string record = "extra/neuralcanvas/meta.json";
+    if (!reader.hasRecord(record)) return {};
+    auto [data, size] = reader.getRecord(record);
+    JsonParse meta = parseJson(std::string(static_cast<const char*>(data.get()), size));
+    if (!meta.ok() || !meta.value.is_object()) return {};
+    auto it = meta.value.find("quantized");
+    if (it == meta.value.end() || !it->is_object()) return {};
+    return "int8: " + countByType(it->value("int8", nlohmann::json::array())) +
+           "; float: " + countByType(it->value("float", nlohmann::json::array()));
+  } catch (...) {
+    return {};
   }
 }
 

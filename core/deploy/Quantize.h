@@ -26,4 +26,10 @@ bool quantizedEngineAvailable();
 /// The quantized engine currently selected ("onednn", "fbgemm", "qnnpack", "none").
 std::string currentQuantizedEngineName();
 
+/// What a dynamic-int8 export quantized, from the archive's neuralcanvas/meta.json (read from the
+/// zip without loading the model): "int8: 2 Linear, 1 LSTM; float: 1 Conv2d, 1 LayerNorm" (node
+/// counts per type; the float part lists nodes with weights left float, "float: none" when there
+/// are none). Empty when the archive is not a quantized NeuralCanvas export or cannot be read.
+std::string quantizationSummary(const std::string& archivePath);
+
 }  // namespace nc::core

@@ -6,6 +6,8 @@
 #include <torch/script.h>
 #include <torch/torch.h>
 
+#include <sys/wait.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -265,6 +267,48 @@ TEST(QuantizeExport, VerifyAndImportAcceptAQuantizedArchive) {
   EXPECT_TRUE(v.ok()) << v.message();
   ProjectLoad embedded = importProjectFromArchive(e.int8Archive);
   EXPECT_TRUE(embedded.ok()) << embedded.error;
+}
+
+TEST(QuantizeExport, SummaryCountsInt8AndFloatNodesByType) {
+  Exported gru = exportBoth(gruProject(), "summary_gru");
+  EXPECT_EQ(quantizationSummary(gru.int8Archive), "int8: 1 GRU, 1 Linear; float: 1 LayerNorm");
+  Exported mlp = exportBoth(mlpProject(), "summary_mlp");
+  EXPECT_EQ(quantizationSummary(mlp.int8Archive), "int8: 2 Linear; float: none");
+  EXPECT_EQ(quantizationSummary(mlp.floatArchive), "");  // not quantized
+  EXPECT_EQ(quantizationSummary((quantizeDir() / "missing.pt").string()), "");
+}
+
+TEST(QuantizeCli, ExportQuantizeOptionIsCheckedAndWritesAnInt8Archive) {
+  fs::path project = quantizeDir() / "cli_lstm.json";
+  ASSERT_TRUE(saveProject(lstmProject(), project.string()).ok());
+  auto run = [&](const std::string& extra, int* code) {
+    int status = 0;
+    std::string out = runCommand(std::string(NC_CLI_PATH) + " export " + project.string() + " " + extra, &status);
+    *code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return out;
+  };
+  int code = 0;
+  fs::path archive = quantizeDir() / "cli_lstm.int8.pt";
+  std::string out = run("--out " + archive.string() + " --quantize dynamic-int8", &code);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("int8: 1 LSTM, 1 Linear; float: none"), std::string::npos) << out;
+  EXPECT_NE(out.find("onednn"), std::string::npos) << out;
+  ASSERT_TRUE(fs::exists(archive));
+  EXPECT_EQ(archiveMeta(archive.string()).value("quantization", ""), "dynamic-int8");
+
+  out = run("--out " + (quantizeDir() / "cli_bad.pt").string() + " --quantize foo", &code);
+  EXPECT_EQ(code, 64) << out;
+  EXPECT_NE(out.find("unknown --quantize 'foo'"), std::string::npos) << out;
+  EXPECT_FALSE(fs::exists(quantizeDir() / "cli_bad.pt"));
+
+  out = run("--out " + (quantizeDir() / "cli_py.py").string() + " --format python --quantize dynamic-int8", &code);
+  EXPECT_EQ(code, 64) << out;
+  EXPECT_NE(out.find("not supported with --format python"), std::string::npos) << out;
+  EXPECT_FALSE(fs::exists(quantizeDir() / "cli_py.py"));
+
+  out = run("--out " + (quantizeDir() / "cli_none.pt").string() + " --quantize none", &code);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_EQ(archiveMeta((quantizeDir() / "cli_none.pt").string()).value("quantization", ""), "none");
 }
 
 }  // namespace
