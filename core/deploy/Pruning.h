@@ -16,6 +16,21 @@ namespace nc::core {
 
 struct Dataset;  // core/data/Dataset.h
 
+// Rules of the channel-pruning rewrite (see Pruning.cpp for the details):
+// - Prunable: Conv2d, Conv1d (groups 1) and Linear on the path input -> output whose channels do
+//   not reach the Output (the classifier's out_features are the classes: never cut).
+// - The channels are followed through activations, Dropout, pools, BatchNorm (sliced), Softmax over
+//   another dimension, Flatten (whole blocks of the merged dimensions) and Concat along the channel
+//   dimension (at the right offset), to Conv/Linear consumers whose input shrinks. Anything else
+//   (LayerNorm, Reshape, Permute, recurrent, attention, grouped convolutions, ...) leaves the node
+//   uncut, with a reason naming the node that stops it.
+// - Tied counts (channels meeting at an Add/Multiply, directly or after a Concat): a node named in
+//   options.nodes is refused naming it and the Add; with every prunable node (nodes empty), the
+//   group of Conv/Linear nodes tied across Add/Multiply nodes is cut together with one shared
+//   selection (largest summed L1 norm) when every input of those merges comes from such a node
+//   through per-channel layers; otherwise each member is skipped with the reason.
+// - Kept count: see keptChannelCount.
+
 struct ChannelPruneOptions {
   double fraction = 0.5;            // share of output channels / features removed per pruned node
   std::vector<std::string> nodes;   // node names to prune; empty = every prunable node

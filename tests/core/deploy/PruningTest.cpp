@@ -409,6 +409,16 @@ TEST(ChannelPruning, KeepsTheChannelsWithTheLargestL1Norm) {
   ASSERT_EQ(w.size(0), 2);
   EXPECT_FLOAT_EQ(w[0][0][0][0].item<float>(), 3.0f);
   EXPECT_FLOAT_EQ(w[1][0][0][0].item<float>(), -2.0f);
+
+  // A checkpoint of another graph, or none, is refused naming the file; nothing is written.
+  ChannelPruneResult wrong = pruneChannels(concatProject(), dir.str("orig.pt"), ChannelPruneOptions{0.5, {}},
+                                           dir.str("w.json"), dir.str("w.pt"));
+  EXPECT_FALSE(wrong.status.ok());
+  EXPECT_NE(wrong.status.message().find("orig.pt"), std::string::npos) << wrong.status.message();
+  EXPECT_FALSE(std::filesystem::exists(dir.str("w.json")));
+  EXPECT_FALSE(std::filesystem::exists(dir.str("w.pt")));
+  EXPECT_FALSE(pruneChannels(p, dir.str("none.pt"), ChannelPruneOptions{0.5, {}}, dir.str("w.json"), dir.str("w.pt"))
+                   .status.ok());
 }
 
 // ---- magnitude pruning and fine-tuning ----
