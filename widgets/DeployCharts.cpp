@@ -45,6 +45,12 @@ QString deployMsText(double ms) {
   return QString::number(ms, 'f', decimals);
 }
 
+QString deployFlopsText(int64_t n) {
+  if (n >= 1'000'000'000) return QString::number(double(n) / 1e9, 'f', 2) + " G";
+  if (n >= 1'000'000) return QString::number(double(n) / 1e6, 'f', 2) + " M";
+  return QLocale(QLocale::English).toString(qlonglong(n));
+}
+
 QString deployCountText(int64_t n) {
   if (n >= 10'000'000) return QString::number(double(n) / 1e6, 'f', 2) + " M";
   return QLocale(QLocale::English).toString(qlonglong(n));
@@ -171,7 +177,7 @@ QChartView* newChartView(QChart* chart, QWidget* parent) {
 BenchmarkCharts::BenchmarkCharts(QWidget* parent) : QWidget(parent) {
   m_latency = newChartView(newChart(tr("Latency per batch (p50; band to p99, dots p95)")), this);
   m_latency->setObjectName("latencyChart");
-  m_throughput = newChartView(newChart(tr("Throughput")), this);
+  m_throughput = newChartView(newChart(tr("Throughput (samples per second)")), this);
   m_throughput->setObjectName("throughputChart");
   m_table = new QTableWidget(0, 9, this);
   m_table->setObjectName("benchmarkTable");
@@ -191,6 +197,7 @@ BenchmarkCharts::BenchmarkCharts(QWidget* parent) : QWidget(parent) {
   split->addWidget(m_table);
   split->setStretchFactor(0, 3);
   split->setStretchFactor(1, 2);
+  split->setSizes({520, 300});  // the charts get most of the height
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(split);
@@ -208,13 +215,13 @@ void BenchmarkCharts::clear() {
   auto* x1 = batchAxis(1, 128);
   styleAxis(x1, tr("batch size (samples, log scale)"));
   auto* y1 = decadeAxis(0.1, 100);
-  styleAxis(y1, tr("latency (ms, log scale)"));
+  styleAxis(y1, tr("latency (ms, log)"));
   m_latency->chart()->addAxis(x1, Qt::AlignBottom);
   m_latency->chart()->addAxis(y1, Qt::AlignLeft);
   auto* x2 = batchAxis(1, 128);
   styleAxis(x2, tr("batch size (samples, log scale)"));
   auto* y2 = zeroBasedAxis(1000, true);
-  styleAxis(y2, tr("throughput (samples/s)"));
+  styleAxis(y2, tr("samples/s"));
   m_throughput->chart()->addAxis(x2, Qt::AlignBottom);
   m_throughput->chart()->addAxis(y2, Qt::AlignLeft);
 }
@@ -251,13 +258,13 @@ void BenchmarkCharts::setReport(const core::BenchmarkReport& report) {
   auto* lx = batchAxis(bLo, bHi);
   styleAxis(lx, tr("batch size (samples, log scale)"));
   auto* ly = decadeAxis(lLo, lHi);
-  styleAxis(ly, tr("latency per batch (ms, log scale)"));
+  styleAxis(ly, tr("latency (ms, log)"));
   lat->addAxis(lx, Qt::AlignBottom);
   lat->addAxis(ly, Qt::AlignLeft);
   auto* tx = batchAxis(bLo, bHi);
   styleAxis(tx, tr("batch size (samples, log scale)"));
   auto* ty = zeroBasedAxis(tHi, tHi >= 10);
-  styleAxis(ty, tr("throughput (samples/s)"));
+  styleAxis(ty, tr("samples/s"));
   thr->addAxis(tx, Qt::AlignBottom);
   thr->addAxis(ty, Qt::AlignLeft);
 
@@ -401,6 +408,7 @@ CompressionView::CompressionView(QWidget* parent) : QWidget(parent) {
   split->addWidget(m_chart);
   split->setStretchFactor(0, 2);
   split->setStretchFactor(1, 3);
+  split->setSizes({220, 520});  // four variants fit; the chart gets the rest
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(split, 1);
@@ -460,7 +468,7 @@ void CompressionView::setReport(const core::CompressReport& report) {
     const double r32 = ratio(v.latencyMsBatch32, base->latencyMsBatch32);
     m_table->setItem(row, kSize, cell(withRatio(v.fileBytes > 0 ? deployBytesText(v.fileBytes) : QStringLiteral("—"), rSize, isBase)));
     m_table->setItem(row, kParams, cell(withRatio(v.parameters > 0 ? deployCountText(v.parameters) : QStringLiteral("—"), rParams, isBase)));
-    m_table->setItem(row, kFlops, cell(withRatio(v.flops > 0 ? deployCountText(v.flops) : QStringLiteral("—"), rFlops, isBase)));
+    m_table->setItem(row, kFlops, cell(withRatio(v.flops > 0 ? deployFlopsText(v.flops) : QStringLiteral("—"), rFlops, isBase)));
     m_table->setItem(row, kLatency1, cell(withRatio(v.latencyMsBatch1 > 0 ? deployMsText(v.latencyMsBatch1) : QStringLiteral("—"), r1, isBase)));
     m_table->setItem(row, kLatency32, cell(withRatio(v.latencyMsBatch32 > 0 ? deployMsText(v.latencyMsBatch32) : QStringLiteral("—"), r32, isBase)));
     m_table->setItem(row, kNote, cell(QString::fromStdString(v.note), false));
@@ -497,6 +505,9 @@ void CompressionView::setReport(const core::CompressReport& report) {
   series->attachAxis(x);
   series->attachAxis(y);
   chart->legend()->setVisible(true);
+  if (report.evalSamples > 0)
+    notes.prepend(tr("Accuracy of each archive on %1 %2 samples.")
+                      .arg(deployCountText(report.evalSamples), QString::fromStdString(report.evalSplit.empty() ? "test" : report.evalSplit).toHtmlEscaped()));
   if (!report.reportPath.empty())
     notes.prepend(tr("Report: %1").arg(QString::fromStdString(report.reportPath).toHtmlEscaped()));
   m_notes->setText(notes.join("<br>"));

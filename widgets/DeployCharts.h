@@ -19,6 +19,8 @@ namespace nc::widgets {
 QString deployBytesText(int64_t bytes);
 /// Milliseconds with three significant digits and no exponent: "0.0123", "1.23", "12.3", "1,234".
 QString deployMsText(double ms);
+/// FLOPs: "5.60 M", "1.20 G", else grouped digits.
+QString deployFlopsText(int64_t n);
 /// A count with thousands separators; "1.23 M" above ten million.
 QString deployCountText(int64_t n);
 

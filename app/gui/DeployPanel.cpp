@@ -144,6 +144,7 @@ QWidget* DeployPanel::buildControls() {
   m_runs->setMinimumHeight(130);
   m_runs->setMaximumHeight(190);
   for (int c : {int(widgets::RunList::kDate), int(widgets::RunList::kSettings)}) m_runs->setColumnHidden(c, true);
+  m_runs->setColumnWidth(widgets::RunList::kName, 200);
   m_runInfo = new QLabel(runBox);
   m_runInfo->setObjectName("deployRunInfo");
   m_runInfo->setWordWrap(true);

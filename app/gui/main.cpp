@@ -3,12 +3,15 @@
 #include <QCommandLineParser>
 #include <QSettings>
 #include <QTemporaryDir>
+#include <QTabWidget>
 #include <QTimer>
 #include <algorithm>
 #include <exception>
 #include <iostream>
 
+#include "app/gui/DeployPanel.h"
 #include "app/gui/MainWindow.h"
+#include "widgets/DeployCharts.h"
 #include "app/gui/TrainingPanel.h"
 #include "widgets/AnalysisTable.h"
 #include "widgets/GraphView.h"
@@ -30,6 +33,12 @@ int main(int argc, char** argv) {
     parser.addOption(screenshot);
     QCommandLineOption analysis("analysis",
                                 "With --screenshot: show View > Layer analysis, the canvas tinted by FLOPs.");
+    QCommandLineOption deploy("deploy",
+                              "With --screenshot: show the Deploy tab of the project's newest run: 'benchmark' (measures "
+                              "first when nothing was measured), 'compress' (runs Compress with 50 % pruning, 1 fine-tune "
+                              "epoch and int8 first) or 'compression' (the last report).",
+                              "page");
+    parser.addOption(deploy);
     parser.addOption(trainSeconds);
     parser.addOption(analysis);
     parser.addOption(size);
@@ -57,6 +66,42 @@ int main(int argc, char** argv) {
       const QStringList wh = parser.value(size).split('x');
       window.resize(wh.value(0).toInt() > 0 ? wh.value(0).toInt() : 1600, wh.value(1).toInt() > 0 ? wh.value(1).toInt() : 1000);
     };
+    if (capture && parser.isSet(deploy)) {
+      applySize();
+      window.show();
+      window.showDeploy();
+      nc::app::DeployPanel* panel = window.deployPanel();
+      const QString page = parser.value(deploy);
+      bool saved = false;
+      auto capturePage = [&]() {
+        panel->resultTabs()->setCurrentIndex(page == "benchmark" ? 0 : 1);
+        QTimer::singleShot(300, &window, [&]() {
+          saved = window.grab().save(parser.value(screenshot));
+          if (!saved) std::cerr << "neuralcanvas: cannot write " << parser.value(screenshot).toStdString() << "\n";
+          QApplication::quit();
+        });
+      };
+      QObject::connect(panel, &nc::app::DeployPanel::jobFinished, &window, [&](bool ok) {
+        if (!ok) std::cerr << "neuralcanvas: " << panel->lastError().toStdString() << "\n";
+        capturePage();
+      });
+      // Once the runs are listed (the newest selected), measure or compress as asked, else capture.
+      QTimer::singleShot(1500, &window, [&]() {
+        if (panel->currentRun().isEmpty()) std::cerr << "neuralcanvas: no run of this project to show\n";
+        bool started = false;
+        if (page == "benchmark" && !panel->charts()->hasData()) started = panel->measure();
+        if (page == "compress") {
+          nc::core::CompressOptions options;
+          options.pruneFraction = 0.5;
+          options.fineTuneEpochs = 1;
+          options.quantize = nc::core::QuantizeMode::DynamicInt8;
+          started = panel->compress(options);
+        }
+        if (!started) capturePage();
+      });
+      const int code = app.exec();
+      return code != 0 ? code : saved ? 0 : 1;
+    }
     if (capture && parser.isSet(trainSeconds)) {
       applySize();
       window.show();
