@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -38,7 +39,7 @@ import json
 import sys
 
 
-def fail(message, code=2):
+def fail(message, code):
     print("NC_ERROR: " + message, file=sys.stderr)
     sys.exit(code)
 
@@ -52,56 +53,102 @@ try:
 except Exception as e:
     fail("the onnx module is not available in this Python (%s: %s); install python3-onnx" % (type(e).__name__, e), 4)
 
-source, out, opset, meta_file = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-with open(meta_file, encoding="utf-8") as f:
-    meta = json.load(f)
-torch.set_num_threads(1)
 
-spec = importlib.util.spec_from_file_location("nc_onnx_export_model", source)
-module = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(module)
-model = module.load().eval()
+class ExportError(Exception):
+    pass
 
-shape = tuple(meta["shape"])
-if meta["dtype"] == "int64":
-    example = torch.randint(0, int(meta["vocab_size"]), (2,) + shape, dtype=torch.int64)
-else:
-    example = torch.rand((2,) + shape)
 
-if opset < 14:
-    # ONNX has Trilu from opset 14 on; the causal attention masks use torch.triu. The same upper
-    # triangle from comparisons that opset 13 has.
-    def triu_without_trilu(t, diagonal=0):
-        rows = torch.arange(t.shape[-2], device=t.device).unsqueeze(-1)
-        cols = torch.arange(t.shape[-1], device=t.device).unsqueeze(0)
-        return torch.where(cols - rows >= diagonal, t, torch.zeros_like(t))
+def first_line(e):
+    lines = str(e).strip().splitlines()
+    return (lines[0] if lines else type(e).__name__)[:400]
 
-    torch.triu = triu_without_trilu
 
-try:
-    with torch.no_grad():
+def export(index, job, opset):
+    spec = importlib.util.spec_from_file_location("nc_onnx_model_%d" % index, job["source"])
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    model = module.load().eval()
+    meta = job["meta"]
+    shape = tuple(meta["shape"])
+    if meta["dtype"] == "int64":
+        example = torch.randint(0, int(meta["vocab_size"]), (2,) + shape, dtype=torch.int64)
+    else:
+        example = torch.rand((2,) + shape)
+    out = job["out"]
+    # Traced with gradients enabled and parameters that require them: under no_grad, eval-mode
+    # nn.MultiheadAttention and nn.TransformerEncoderLayer take PyTorch's fused fast path
+    # (aten::_native_multi_head_attention, aten::_transformer_encoder_layer_fwd), which has no
+    # ONNX form. The traced graph is the same computation.
+    torch.set_grad_enabled(True)
+    for p in model.parameters():
+        p.requires_grad_(True)
+    try:
         torch.onnx.export(model, example, out, input_names=["input"], output_names=["logits"],
                           dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}},
                           opset_version=opset, do_constant_folding=True)
-except Exception as e:
-    fail("torch.onnx.export failed: %s: %s" % (type(e).__name__, str(e).strip().splitlines()[0][:400]))
+    except Exception as e:
+        raise ExportError("torch.onnx.export failed: %s: %s" % (type(e).__name__, first_line(e)))
+    m = onnx.load(out)
+    for key, value in meta["props"].items():
+        entry = m.metadata_props.add()
+        entry.key = key
+        entry.value = value
+    m.producer_name = "NeuralCanvas"
+    m.producer_version = meta["props"].get("neuralcanvas_version", "")
+    if m.graph.input[0].type.tensor_type.shape.dim[0].dim_param != "batch":
+        raise ExportError("the exported batch dimension is not dynamic")
+    try:
+        onnx.checker.check_model(m, full_check=True)
+    except Exception as e:
+        raise ExportError("onnx.checker rejected the model: " + first_line(e))
+    onnx.save(m, out)
 
-m = onnx.load(out)
-for key, value in meta["props"].items():
-    entry = m.metadata_props.add()
-    entry.key = key
-    entry.value = value
-m.producer_name = "NeuralCanvas"
-m.producer_version = meta["props"].get("neuralcanvas_version", "")
-batch = m.graph.input[0].type.tensor_type.shape.dim[0]
-if batch.dim_param != "batch":
-    fail("the exported batch dimension is not dynamic")
-try:
-    onnx.checker.check_model(m, full_check=True)
-except Exception as e:
-    fail("onnx.checker rejected the model: %s" % str(e).strip().splitlines()[0][:400])
-onnx.save(m, out)
-print("NC_OK")
+
+def main():
+    with open(sys.argv[1], encoding="utf-8") as f:
+        jobs = json.load(f)
+    opset = int(sys.argv[2])
+    torch.set_num_threads(1)
+    if opset < 14:
+        # ONNX has Trilu from opset 14 on; the causal attention masks use torch.triu. The same upper
+        # triangle from comparisons that opset 13 has.
+        def triu_without_trilu(t, diagonal=0):
+            rows = torch.arange(t.shape[-2], device=t.device).unsqueeze(-1)
+            cols = torch.arange(t.shape[-1], device=t.device).unsqueeze(0)
+            return torch.where(cols - rows >= diagonal, t, torch.zeros_like(t))
+
+        torch.triu = triu_without_trilu
+    # torch.onnx (1.13) exports adaptive average pooling only when each output size divides the
+    # input size; otherwise the same bins (rows floor(i*H/oh) to ceil((i+1)*H/oh), likewise columns)
+    # as slices averaged and joined.
+    adaptive_avg_pool2d = torch.nn.functional.adaptive_avg_pool2d
+
+    def adaptive_avg_pool2d_bins(x, output_size):
+        size = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size)
+        h, w = int(x.shape[-2]), int(x.shape[-1])
+        oh, ow = size[0] or h, size[1] or w
+        if h % oh == 0 and w % ow == 0:
+            return adaptive_avg_pool2d(x, output_size)
+        rows = []
+        for i in range(oh):
+            top, bottom = (i * h) // oh, -((-(i + 1) * h) // oh)
+            cells = [x[..., top:bottom, (j * w) // ow:-((-(j + 1) * w) // ow)].mean(dim=(-2, -1), keepdim=True)
+                     for j in range(ow)]
+            rows.append(torch.cat(cells, dim=-1))
+        return torch.cat(rows, dim=-2)
+
+    torch.nn.functional.adaptive_avg_pool2d = adaptive_avg_pool2d_bins
+    for index, job in enumerate(jobs):
+        try:
+            export(index, job, opset)
+            print("NC_RESULT %d OK" % index, flush=True)
+        except Exception as e:
+            message = str(e) if isinstance(e, ExportError) else "%s: %s" % (type(e).__name__, first_line(e))
+            print("NC_RESULT %d ERROR %s" % (index, message.replace("\n", " ")), flush=True)
+    print("NC_DONE", flush=True)
+
+
+main()
 )PY";
 
 /// A temporary folder removed with everything in it when this goes out of scope.
@@ -213,50 +260,111 @@ std::vector<GraphIssue> checkOnnxExportable(const Graph& graph) {
 }
 
 Status exportOnnx(const Project& project, const std::string& outPath, const OnnxOptions& options) {
-  if (options.opset < 13) return Status::error("ONNX opset " + std::to_string(options.opset) + ": use 13 or later");
-  std::vector<GraphIssue> problems = checkOnnxExportable(project.graph);
-  if (!problems.empty()) {
-    std::string msg = "cannot export to ONNX:";
-    for (const auto& p : problems) msg += " " + p.message + ";";
-    return Status::error(msg);
-  }
-  GraphAnalysis a = analyze(project.graph);
-  if (!a.ok()) return Status::error("the model has errors; run validate for details");
+  return exportOnnxMany({OnnxJob{&project, outPath, options.checkpoint}}, options).front();
+}
 
+std::vector<Status> exportOnnxMany(const std::vector<OnnxJob>& jobs, const OnnxOptions& options) {
+  std::vector<Status> results(jobs.size());
+  if (jobs.empty()) return results;
+  auto failAll = [&](const std::string& message) {
+    for (auto& r : results)
+      if (r.ok()) r = Status::error(message);
+    return results;
+  };
+  if (options.opset < 13) return failAll("ONNX opset " + std::to_string(options.opset) + ": use 13 or later");
   TempDir work;
   if (work.path.empty())
-    return Status::error("cannot create a temporary folder in " + fs::temp_directory_path().string() + " (" +
-                         std::strerror(errno) + ")");
-  const std::string source = (work.path / "nc_onnx_model.py").string();
-  ExportOptions pyOptions;
-  pyOptions.checkpoint = options.checkpoint;
-  if (Status s = exportPython(project, source, pyOptions); !s) return s;
+    return failAll("cannot create a temporary folder in " + fs::temp_directory_path().string() + " (" +
+                   std::strerror(errno) + ")");
+  // Each job: refused nodes first (nothing written), then its PyTorch source in the temp folder.
+  nlohmann::json list = nlohmann::json::array();
+  std::vector<size_t> listed;  // job index of each entry of `list`
+  std::vector<std::string> tmps(jobs.size());
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const Project& project = *jobs[i].project;
+    std::vector<GraphIssue> problems = checkOnnxExportable(project.graph);
+    if (!problems.empty()) {
+      std::string msg = "cannot export to ONNX:";
+      for (const auto& p : problems) msg += " " + p.message + ";";
+      results[i] = Status::error(msg);
+      continue;
+    }
+    GraphAnalysis a = analyze(project.graph);
+    if (!a.ok()) {
+      results[i] = Status::error("the model has errors; run validate for details");
+      continue;
+    }
+    const std::string source = (work.path / ("model_" + std::to_string(i) + ".py")).string();
+    ExportOptions pyOptions;
+    pyOptions.checkpoint = jobs[i].checkpoint;
+    if (Status s = exportPython(project, source, pyOptions); !s) {
+      results[i] = s;
+      continue;
+    }
+    tmps[i] = tempPathFor(jobs[i].outPath);
+    list.push_back({{"source", source}, {"out", tmps[i]}, {"meta", driverMetadata(project, a)}});
+    listed.push_back(i);
+  }
+  if (listed.empty()) return results;
   const std::string driver = (work.path / "nc_onnx_driver.py").string();
-  const std::string metaFile = (work.path / "meta.json").string();
-  if (Status s = writeFileAtomic(driver, kDriver); !s) return s;
-  if (Status s = writeFileAtomic(metaFile, dumpJson(driverMetadata(project, a), 1)); !s) return s;
+  const std::string jobsFile = (work.path / "jobs.json").string();
+  if (Status s = writeFileAtomic(driver, kDriver); !s) return failAll(s.message());
+  if (Status s = writeFileAtomic(jobsFile, dumpJson(list, 1)); !s) return failAll(s.message());
 
   const std::string python = pythonInterpreter(options);
-  const std::string tmp = tempPathFor(outPath);
-  ProcessResult r = runProcess({python, driver, source, tmp, std::to_string(options.opset), metaFile},
-                               (work.path / "log.txt").string());
-  if (!r.started)
-    return Status::error("cannot run the Python interpreter '" + python + "' (" + r.startError +
-                         "): ONNX export needs Python 3 with PyTorch and onnx (install python3-torch and "
-                         "python3-onnx, or set NC_PYTHON to such an interpreter)");
-  bool ok = r.exitCode == 0 && r.output.find("NC_OK") != std::string::npos;
-  if (!ok) {
-    std::remove(tmp.c_str());
-    std::string problem = pythonProblem(r.output);
-    if (r.exitCode == 3 || r.exitCode == 4) return Status::error("ONNX export with " + python + ": " + problem);
-    if (problem.empty())
-      problem = std::string(r.exitCode < 0 ? "it was killed by a signal" : "it exited with code " + std::to_string(r.exitCode)) +
-                " without a message; is it Python 3 with PyTorch (python3-torch) and onnx (python3-onnx)?";
-    return Status::error("ONNX export of " + outPath + " failed in " + python + ": " + problem);
+  ProcessResult r = runProcess({python, driver, jobsFile, std::to_string(options.opset)}, (work.path / "log.txt").string());
+  auto removeTemps = [&] {
+    for (const auto& t : tmps)
+      if (!t.empty()) std::remove(t.c_str());
+  };
+  if (!r.started) {
+    removeTemps();
+    return failAll("cannot run the Python interpreter '" + python + "' (" + r.startError +
+                   "): ONNX export needs Python 3 with PyTorch and onnx (install python3-torch and "
+                   "python3-onnx, or set NC_PYTHON to such an interpreter)");
   }
-  std::error_code ec;
-  if (!fs::is_regular_file(tmp, ec)) return Status::error(outPath + ": the ONNX file was not written by " + python);
-  return commitTempFile(tmp, outPath);
+  // Per job: "NC_RESULT <entry> OK" or "NC_RESULT <entry> ERROR <why>".
+  std::map<size_t, std::string> outcome;
+  std::istringstream lines(r.output);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("NC_RESULT ", 0) != 0) continue;
+    std::istringstream fields(line.substr(10));
+    size_t entry = 0;
+    std::string word;
+    if (!(fields >> entry >> word) || entry >= listed.size()) continue;
+    std::string rest;
+    std::getline(fields, rest);
+    outcome[entry] = word == "OK" ? "" : toUtf8(rest.empty() ? "unknown error" : rest.substr(1));
+  }
+  bool finished = r.exitCode == 0 && r.output.find("NC_DONE") != std::string::npos;
+  std::string general;
+  if (!finished) {
+    general = pythonProblem(r.output);
+    if (r.exitCode == 3 || r.exitCode == 4) general = "ONNX export with " + python + ": " + general;
+    else if (general.empty())
+      general = "ONNX export failed in " + python + ": " +
+                (r.exitCode < 0 ? std::string("it was killed by a signal") : "it exited with code " + std::to_string(r.exitCode)) +
+                " without a message; is it Python 3 with PyTorch (python3-torch) and onnx (python3-onnx)?";
+    else general = "ONNX export failed in " + python + ": " + general;
+  }
+  for (size_t e = 0; e < listed.size(); ++e) {
+    size_t i = listed[e];
+    const std::string& out = jobs[i].outPath;
+    auto it = outcome.find(e);
+    std::error_code ec;
+    if (it == outcome.end()) {
+      std::remove(tmps[i].c_str());
+      results[i] = Status::error(general.empty() ? out + ": no result from " + python : general);
+    } else if (!it->second.empty()) {
+      std::remove(tmps[i].c_str());
+      results[i] = Status::error(out + ": " + it->second);
+    } else if (!fs::is_regular_file(tmps[i], ec)) {
+      results[i] = Status::error(out + ": the ONNX file was not written by " + python);
+    } else {
+      results[i] = commitTempFile(tmps[i], out);
+    }
+  }
+  return results;
 }
 
 }  // namespace nc::core

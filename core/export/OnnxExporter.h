@@ -28,4 +28,15 @@ std::vector<GraphIssue> checkOnnxExportable(const Graph& graph);
 /// package to install: python3-torch, python3-onnx).
 Status exportOnnx(const Project& project, const std::string& outPath, const OnnxOptions& options = {});
 
+/// One model of exportOnnxMany(): the project must outlive the call; `checkpoint` as in OnnxOptions.
+struct OnnxJob {
+  const Project* project = nullptr;
+  std::string outPath;
+  std::string checkpoint;
+};
+
+/// exportOnnx() for several models with ONE Python process (each start of Python with torch costs
+/// seconds): one Status per job, in order; options.checkpoint is ignored (each job has its own).
+std::vector<Status> exportOnnxMany(const std::vector<OnnxJob>& jobs, const OnnxOptions& options = {});
+
 }  // namespace nc::core
