@@ -141,6 +141,11 @@ CompressReport compressModel(const Project& project, const CompressOptions& opti
   if (std::vector<GraphIssue> problems = checkExportable(project.graph); !problems.empty())
     return fail("compress: " + problems.front().message);
 
+  {
+    std::error_code ec;
+    if (!fs::is_regular_file(options.checkpoint, ec))
+      return fail(options.checkpoint + ": the checkpoint does not exist or is not a file");
+  }
   const fs::path out(options.outDir);
   {
     std::error_code ec;
