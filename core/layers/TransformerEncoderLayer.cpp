@@ -1,8 +1,11 @@
 // TransformerEncoderLayer: self-attention + feed-forward block with residuals and LayerNorm,
 // batch-first, post-norm (PyTorch's default) or pre-norm (norm_first).
+#include <functional>
+
 #include "core/NodeModule.h"
 #include "core/layers/AttentionUtil.h"
 #include "core/layers/LayerUtil.h"
+#include "core/layers/QuantizedScript.h"
 #include "core/layers/ScriptFormat.h"
 
 namespace nc::core::layers {
@@ -65,6 +68,45 @@ class EncoderLayerNode final : public NodeModule {
   torch::nn::Dropout m_dropout1, m_dropout2;
 };
 
+/// The node in eval mode as TorchScript; `linear`(name, input) writes the feed-forward Linear
+/// "linear1" / "linear2" applied to an expression (float, or int8 for the quantized export).
+std::string encoderScript(const ScriptContext& ctx,
+                          const std::function<std::string(const std::string&, const std::string&)>& linear) {
+  using namespace script;
+  const Params& p = ctx.params;
+  const std::string& x = ctx.inputVars.at(0);
+  const std::string sa = ctx.temp("sa"), ff = ctx.temp("ff"), n1 = ctx.temp("n1"), n2 = ctx.temp("n2"),
+                    xs = ctx.temp("x");
+  int64_t embed = ctx.inputs.at(0).dims[1];
+  auto norm = [&](const std::string& name, const std::string& v) {
+    return "torch.layer_norm(" + v + ", " + intList({embed}) + ", " + ctx.attr(name + ".weight") + ", " +
+           ctx.attr(name + ".bias") + ", " + floatLiteral(1e-5) + ", False)";
+  };
+  auto attention = [&](const std::string& v) {
+    return selfAttentionScript(ctx, "self_attn", v, sa, embed, p.i("num_heads"), p.b("causal"), "sa_") + "\n";
+  };
+  auto feedForward = [&](const std::string& v) {
+    return ff + " = " + linear("linear2", std::string(p.s("activation") == "gelu" ? "torch.gelu(" : "torch.relu(") +
+                                               linear("linear1", v) + ")") + "\n";
+  };
+  // EncoderLayerNode::forward in eval mode (the dropouts are identities).
+  std::string code;
+  if (p.b("norm_first")) {
+    code += n1 + " = " + norm("norm1", x) + "\n";
+    code += attention(n1);
+    code += xs + " = " + x + " + " + sa + "\n";
+    code += n2 + " = " + norm("norm2", xs) + "\n";
+    code += feedForward(n2);
+    code += assign(ctx, xs + " + " + ff);
+  } else {
+    code += attention(x);
+    code += xs + " = " + norm("norm1", x + " + " + sa) + "\n";
+    code += feedForward(xs);
+    code += assign(ctx, norm("norm2", xs + " + " + ff));
+  }
+  return code;
+}
+
 class TransformerEncoderLayer final : public LayerType {
  public:
   TransformerEncoderLayer()
@@ -101,42 +143,9 @@ class TransformerEncoderLayer final : public LayerType {
   }
 
   std::optional<std::string> emitScript(const ScriptContext& ctx) const override {
-    using namespace script;
-    const Params& p = ctx.params;
-    const std::string& x = ctx.inputVars.at(0);
-    const std::string sa = ctx.temp("sa"), ff = ctx.temp("ff"), n1 = ctx.temp("n1"), n2 = ctx.temp("n2"),
-                      xs = ctx.temp("x");
-    int64_t embed = ctx.inputs.at(0).dims[1];
-    auto norm = [&](const std::string& name, const std::string& v) {
-      return "torch.layer_norm(" + v + ", " + intList({embed}) + ", " + ctx.attr(name + ".weight") + ", " +
-             ctx.attr(name + ".bias") + ", " + floatLiteral(1e-5) + ", False)";
-    };
-    auto linear = [&](const std::string& name, const std::string& v) {
+    return encoderScript(ctx, [&](const std::string& name, const std::string& v) {
       return "torch.linear(" + v + ", " + ctx.attr(name + ".weight") + ", " + ctx.attr(name + ".bias") + ")";
-    };
-    auto attention = [&](const std::string& v) {
-      return selfAttentionScript(ctx, "self_attn", v, sa, embed, p.i("num_heads"), p.b("causal"), "sa_") + "\n";
-    };
-    auto feedForward = [&](const std::string& v) {
-      return ff + " = " + linear("linear2", std::string(p.s("activation") == "gelu" ? "torch.gelu(" : "torch.relu(") +
-                                                 linear("linear1", v) + ")") + "\n";
-    };
-    // EncoderLayerNode::forward in eval mode (the dropouts are identities).
-    std::string code;
-    if (p.b("norm_first")) {
-      code += n1 + " = " + norm("norm1", x) + "\n";
-      code += attention(n1);
-      code += xs + " = " + x + " + " + sa + "\n";
-      code += n2 + " = " + norm("norm2", xs) + "\n";
-      code += feedForward(n2);
-      code += assign(ctx, xs + " + " + ff);
-    } else {
-      code += attention(x);
-      code += xs + " = " + norm("norm1", x + " + " + sa) + "\n";
-      code += feedForward(xs);
-      code += assign(ctx, norm("norm2", xs + " + " + ff));
-    }
-    return code;
+    });
   }
 
   std::optional<PythonCode> emitPython(const PythonContext& ctx) const override {
@@ -175,6 +184,17 @@ class TransformerEncoderLayer final : public LayerType {
   }
 };
 NC_REGISTER_LAYER(TransformerEncoderLayer);
+
+// Dynamic int8 export: the two feed-forward Linears get packed int8 weights (as PyTorch's
+// quantize_dynamic does); attention projections and LayerNorms stay float.
+NC_REGISTER_QUANTIZED_EMITTER(TransformerEncoderLayer, [](const QuantizedScriptContext& q) -> std::optional<std::string> {
+  for (const char* name : {"linear1", "linear2"})
+    if (!q.state(std::string(name) + ".weight").defined()) return std::nullopt;
+  return encoderScript(q.script, [&](const std::string& name, const std::string& v) {
+    std::string packed = q.addPacked(name + "_packed", packLinearInt8(q.state(name + ".weight"), q.state(name + ".bias")));
+    return "torch.ops.quantized.linear_dynamic(" + v + ", " + packed + ", " + script::boolLiteral(kReduceRange) + ")";
+  });
+});
 
 }  // namespace
 }  // namespace nc::core::layers

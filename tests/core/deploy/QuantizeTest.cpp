@@ -1,5 +1,5 @@
-// Dynamic int8 export (ExportOptions::quantize): Linear, LSTM and GRU nodes get packed int8
-// weights, every other node stays float. The archives load with torch::jit::load here and with
+// Dynamic int8 export (ExportOptions::quantize): Linear, LSTM and GRU nodes (and the feed-forward
+// Linears of TransformerEncoderLayer) get packed int8 weights, every other node stays float. The archives load with torch::jit::load here and with
 // torch.jit.load in Python (one process for all cases), compute close to the float model, and are
 // smaller.
 #include <gtest/gtest.h>
@@ -30,7 +30,10 @@ namespace fs = std::filesystem;
 
 fs::path quantizeDir() { return processScratchDir("quantize"); }
 
-bool int8Type(const std::string& type) { return type == "Linear" || type == "LSTM" || type == "GRU"; }
+/// Layer types whose export case gets int8 weights (TransformerEncoderLayer: its feed-forward Linears).
+bool int8Type(const std::string& type) {
+  return type == "Linear" || type == "LSTM" || type == "GRU" || type == "TransformerEncoderLayer";
+}
 
 /// A trained-looking model: seeded initialisation with perturbed weights, saved as a checkpoint.
 struct Exported {
@@ -199,7 +202,7 @@ TEST(QuantizeExport, LstmAndGruModelsAgreeWithTheFloatModel) {
   EXPECT_EQ(meta["quantized"]["float"][0].value("type", ""), "LayerNorm");
 }
 
-TEST(QuantizeExport, EveryLayerCaseExportsQuantizedAndOnlyLinearLstmGruChange) {
+TEST(QuantizeExport, EveryLayerCaseExportsQuantizedAndOnlyLinearLstmGruEncoderChange) {
   // Every layer type's export case: quantized export succeeds; int8 types stay close to the float
   // model, every other type computes exactly what it computed before.
   for (const ExportCase& c : cases()) {
