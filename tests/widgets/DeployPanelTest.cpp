@@ -42,6 +42,7 @@
 #include "core/deploy/Compression.h"
 #include "core/training/Trainer.h"
 #include "widgets/DeployCharts.h"
+#include "widgets/GraphEditor.h"
 #include "widgets/RunList.h"
 #include "widgets/WheelGuard.h"
 
@@ -479,6 +480,47 @@ TEST(DeployPanel, MainWindowHasTheDeployTabAndExportEntries) {
   // Without a run, Export ONNX says what to do instead of writing anything.
   w.action("exportOnnx")->trigger();
   EXPECT_FALSE(w.deployPanel()->lastError().isEmpty());
+}
+
+TEST(DeployPanel, CompressesATrainedRunAndOpensThePrunedProjectInTheEditor) {
+  QTemporaryDir tmp;
+  core::Project project = test::tinyCnnProject(1);
+  const QString file = tmp.filePath("tiny-cnn.json");
+  ASSERT_TRUE(core::saveProject(project, file.toStdString()).ok());
+  const QString run = trainTinyRun(tmp.filePath("runs"));
+
+  app::MainWindow w;
+  w.setInteractive(false);
+  ASSERT_TRUE(w.openProject(file));
+  w.show();
+  w.showDeploy();
+  app::DeployPanel* panel = w.deployPanel();
+  ASSERT_TRUE(test::waitUntil([&] { return panel->currentRun() == run; }, 10'000));
+  core::CompressOptions options;
+  options.pruneFraction = 0.5;
+  options.fineTuneEpochs = 0;
+  options.quantize = core::QuantizeMode::DynamicInt8;
+  options.evalLimit = 200;
+  options.benchmarkSeconds = 0.05;
+  ASSERT_TRUE(panel->compress(options)) << panel->lastError().toStdString();
+  EXPECT_FALSE(panel->compressButton()->isEnabled());
+  EXPECT_TRUE(panel->cancelButton()->isEnabled());
+  ASSERT_TRUE(test::waitUntil([&] { return !panel->isBusy(); }, 240'000));
+  ASSERT_TRUE(panel->lastError().isEmpty()) << panel->lastError().toStdString();
+  EXPECT_TRUE(QFileInfo::exists(run + "/deploy/compress-1/report.json"));
+  QTableWidget* table = panel->compression()->table();
+  ASSERT_EQ(table->rowCount(), 4);
+  EXPECT_EQ(table->item(0, 0)->text(), "fp32");
+  EXPECT_EQ(table->item(3, 0)->text(), "pruned-int8");
+  EXPECT_EQ(panel->resultTabs()->currentWidget(), panel->compression());
+  ASSERT_TRUE(panel->openPrunedButton()->isEnabled());
+  EXPECT_EQ(app::DeployPanel::nextCompressFolder(run), run + "/deploy/compress-2");
+
+  // The pruned variant's project opens in the editor, as File > Open would.
+  QTest::mouseClick(panel->openPrunedButton(), Qt::LeftButton);
+  EXPECT_TRUE(w.filePath().endsWith("deploy/compress-1/pruned/project.json")) << w.filePath().toStdString();
+  for (const auto& [id, node] : w.editor()->project().graph.nodes())
+    if (node.type == "Conv2d") EXPECT_EQ(std::get<int64_t>(node.params.at("out_channels")), 2);
 }
 
 // A picture of the Deploy tab with a measurement and a compression report (README, review).
