@@ -149,7 +149,7 @@ void zeroChannels(GraphModule& m, const Graph& g, const std::map<std::string, st
     // A BatchNorm right after it: beta 0 and running mean 0 keep the zero channel at zero.
     for (const auto& e : g.edgesFrom(idOf(name))) {
       const Node* bn = g.node(e.to.node);
-      if (bn->type != "BatchNorm2d") continue;
+      if (bn->type != "BatchNorm2d" && bn->type != "BatchNorm1d") continue;
       std::string bp = "n" + std::to_string(bn->id) + ".m.";
       auto buffers = m->named_buffers();
       for (int64_t c : channels) {
@@ -329,7 +329,9 @@ void checkExactOutput(const Project& p, const std::map<std::string, std::vector<
   std::filesystem::create_directories(dir.path());
   GraphModule model = compileGraph(p.graph);
   zeroChannels(model, p.graph, zeroed);
-  torch::Tensor mean = torch::full({inputShape[0], 1, 1}, 0.25), stdev = torch::full({inputShape[0], 1, 1}, 2.0);
+  std::vector<int64_t> normShape(inputShape.size(), 1);
+  normShape[0] = inputShape[0];
+  torch::Tensor mean = torch::full(normShape, 0.25), stdev = torch::full(normShape, 2.0);
   model->setInputNormalization(mean, stdev);
   CheckpointState state;
   saveCheckpoint(dir.str("orig.pt"), model, nullptr, state);
@@ -378,6 +380,38 @@ TEST(ChannelPruning, PrunedResidualGroupComputesTheSameOutputWhenRemovedChannels
                    {"conv1: 8 -> 4 channels (tied across add1: cut together with conv1, conv2)",
                     "conv2: 8 -> 4 channels (tied across add1: cut together with conv1, conv2)"},
                    {4, 6, 6});
+}
+
+TEST(ChannelPruning, PrunedConv1dAndSequenceLinearComputeTheSameOutput) {
+  {
+    // Input [3, 10] -> conv (Conv1d 6) -> bn (BatchNorm1d) -> relu -> pool (MaxPool1d) -> flatten -> classifier.
+    GraphBuilder b;
+    NodeId in = b.input({3, 10});
+    NodeId c = named(b, "Conv1d", "conv", {{"out_channels", int64_t{6}}, {"kernel_size", int64_t{3}}, {"padding", int64_t{1}}});
+    NodeId bn = named(b, "BatchNorm1d", "bn");
+    NodeId r = named(b, "ReLU", "relu");
+    NodeId pool = named(b, "MaxPool1d", "pool");
+    NodeId fl = named(b, "Flatten", "flatten");
+    NodeId cl = named(b, "Linear", "classifier", {{"out_features", int64_t{3}}});
+    NodeId out = named(b, "Output", "logits");
+    std::vector<NodeId> chain{in, c, bn, r, pool, fl, cl, out};
+    for (size_t i = 0; i + 1 < chain.size(); ++i) b.link(chain[i], chain[i + 1]);
+    checkExactOutput(projectOf(b.graph), {{"conv", {0, 4, 5}}}, {"conv: 6 -> 3 channels"}, {3, 10});
+  }
+  {
+    // Input [5, 6] (a sequence) -> fcA (Linear 8 on each step) -> relu -> flatten [40] -> classifier:
+    // the kept features are interleaved (step * 8 + feature) after the Flatten.
+    GraphBuilder b;
+    NodeId in = b.input({5, 6});
+    NodeId fa = named(b, "Linear", "fcA", {{"out_features", int64_t{8}}});
+    NodeId r = named(b, "ReLU", "relu");
+    NodeId fl = named(b, "Flatten", "flatten");
+    NodeId cl = named(b, "Linear", "classifier", {{"out_features", int64_t{3}}});
+    NodeId out = named(b, "Output", "logits");
+    std::vector<NodeId> chain{in, fa, r, fl, cl, out};
+    for (size_t i = 0; i + 1 < chain.size(); ++i) b.link(chain[i], chain[i + 1]);
+    checkExactOutput(projectOf(b.graph), {{"fcA", {1, 2, 3, 6}}}, {"fcA: 8 -> 4 features"}, {5, 6});
+  }
 }
 
 TEST(ChannelPruning, KeepsTheChannelsWithTheLargestL1Norm) {
