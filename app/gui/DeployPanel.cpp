@@ -267,8 +267,17 @@ void DeployPanel::refreshRuns() {
   m_runs->refresh();
 }
 
+void DeployPanel::showEvent(QShowEvent* event) {
+  QWidget::showEvent(event);
+  refreshRuns();
+}
+
 void DeployPanel::setTrainingActive(bool active) {
   m_trainingActive = active;
+  if (active && isBusy()) {
+    cancel();  // its figures would be skewed by the training run, and the run by it
+    Q_EMIT statusMessage(tr("Deploy: the job was cancelled because a training run started"));
+  }
   updateButtons();
   if (!active) refreshRuns();  // the run just trained is offered
 }

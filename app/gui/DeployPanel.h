@@ -51,7 +51,8 @@ class DeployPanel : public QWidget {
   /// Re-reads the runs folder.
   void refreshRuns();
   /// While a run trains nothing is measured, compressed or exported here (it would take the
-  /// trainer's cores, and building a model draws from the random numbers the run uses).
+  /// trainer's cores, and building a model draws from the random numbers the run uses); a job
+  /// under way when a run starts is cancelled.
   void setTrainingActive(bool active);
   /// Without dialogs (tests, --screenshot): errors go to lastError() and the status line.
   void setInteractive(bool interactive) { m_interactive = interactive; }
@@ -111,8 +112,11 @@ class DeployPanel : public QWidget {
   /// A job ended (ok = it did what was asked; false when it failed or was cancelled).
   void jobFinished(bool ok);
 
+ protected:
+  /// Re-reads the runs folder when the tab is shown (a run may have finished meanwhile).
+  void showEvent(QShowEvent* event) override;
+
  private:
-  struct Worker;
   QWidget* buildControls();
   void onRunSelection();
   void showSaved();

@@ -406,6 +406,13 @@ TEST(DeployPanel, ClosingDuringAMeasurementCancelsAndJoins) {
   ASSERT_TRUE(panel->runList()->waitForRefresh());
   QApplication::processEvents();
   typeInto(panel->secondsField(), "30");
+  // A training run starting cancels the job (its figures would be skewed, and the run by it).
+  ASSERT_TRUE(panel->measure());
+  panel->setTrainingActive(true);
+  ASSERT_TRUE(test::waitUntil([&] { return !panel->isBusy(); }, 30'000));
+  EXPECT_EQ(panel->lastError(), "Cancelled");
+  EXPECT_FALSE(panel->measureButton()->isEnabled());
+  panel->setTrainingActive(false);
   ASSERT_TRUE(panel->measure());
   test::processEventsFor(300);
   QElapsedTimer clock;
