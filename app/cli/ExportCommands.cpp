@@ -30,12 +30,13 @@ int runExport(const std::vector<std::string>& args) {
       "same input and output) and its state dict beside it (MODEL.state.pt); load() in the file reads\n"
       "the weights, so training can continue in plain PyTorch.\n"
       "Without --checkpoint the freshly initialised model is exported.\n\n"
-      "--quantize dynamic-int8 (torchscript only): the weights of Linear, LSTM and GRU nodes are stored\n"
-      "as int8 (per output channel) and their inputs are quantized on the fly at each call; every other\n"
-      "node (convolutions, normalization, attention, embeddings, ...) stays float. About 4x smaller for\n"
-      "models dominated by those layers and faster on CPU, with outputs close to the float model. It\n"
-      "runs on LibTorch's oneDNN quantized engine; in Python keep torch.backends.quantized.engine =\n"
-      "'onednn' (the default on x86 Linux): QNNPACK runs these archives many times slower on x86.\n";
+      "--quantize dynamic-int8 (torchscript only): the weights of Linear, LSTM and GRU nodes and of the\n"
+      "two feed-forward Linears inside TransformerEncoderLayer are stored as int8 (per output channel)\n"
+      "and their inputs are quantized on the fly at each call; everything else (convolutions, attention\n"
+      "projections, normalization, embeddings, ...) stays float. Models dominated by those layers get\n"
+      "about 4x smaller and faster on CPU, with outputs close to the float model. The archive runs on\n"
+      "LibTorch's oneDNN quantized engine; in Python keep torch.backends.quantized.engine = 'onednn'\n"
+      "(the default on x86 Linux): QNNPACK runs these archives many times slower on x86.\n";
   if (auto exit = opts.helpOrUsageError(usage, opts.positional().size() == 1 && opts.has("--out"))) return *exit;
   const std::string format = opts.has("--format") ? opts.get("--format") : "torchscript";
   if (format != "torchscript" && format != "python") {

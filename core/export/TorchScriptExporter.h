@@ -17,9 +17,11 @@ std::vector<GraphIssue> checkExportable(const Graph& graph);
 struct ExportOptions {
   std::string checkpoint;               // weights to export; empty = the freshly initialised model
   std::vector<std::string> classNames;  // stored in the metadata (empty = read from the project's data)
-  /// DynamicInt8: the weights of Linear, LSTM and GRU nodes become int8 (packed for the quantized
-  /// engine; activations are quantized on the fly); every other node stays float. meta.json's
-  /// "quantization" records the mode ("none" / "dynamic-int8") for every export.
+  /// DynamicInt8: the weights of Linear, LSTM and GRU nodes and of TransformerEncoderLayer's
+  /// feed-forward Linears become int8 (packed for the quantized engine; activations are quantized
+  /// on the fly); everything else stays float. meta.json's "quantization" records the mode ("none" /
+  /// "dynamic-int8") for every export, and for quantized ones "quantized": {"int8": [{"name",
+  /// "type"}...], "float": [...]} (nodes with weights, by how they were exported).
   QuantizeMode quantize = QuantizeMode::None;
 };
 
