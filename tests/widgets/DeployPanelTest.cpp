@@ -394,6 +394,13 @@ TEST(DeployPanel, MeasuresATrainedRunThenCancelsASecondMeasurement) {
   ASSERT_TRUE(test::waitUntil([&] { return !panel.isBusy(); }, 120'000));
   EXPECT_TRUE(panel.lastError().isEmpty()) << panel.lastError().toStdString();
   EXPECT_TRUE(QFileInfo::exists(int8));
+
+  // ONNX (through Python's torch.onnx and onnx.checker), in the background as well.
+  const QString onnx = tmp.filePath("model.onnx");
+  ASSERT_TRUE(panel.exportTo(app::DeployPanel::ExportFormat::Onnx, onnx));
+  ASSERT_TRUE(test::waitUntil([&] { return !panel.isBusy(); }, 180'000));
+  EXPECT_TRUE(panel.lastError().isEmpty()) << panel.lastError().toStdString();
+  EXPECT_TRUE(QFileInfo::exists(onnx));
 }
 
 TEST(DeployPanel, ClosingDuringAMeasurementCancelsAndJoins) {
