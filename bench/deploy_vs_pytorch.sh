@@ -5,10 +5,13 @@
 # ours / pytorch of samples/s per case (target >= 1.0: ours must not be slower).
 # With ROUNDS > 1 the two alternate ROUNDS times and each side keeps its best figure per case
 # (less sensitive to other load on the machine).
+# NeuralCanvas keeps freed blocks up to 32 MiB in glibc's heap (core/deploy/Benchmark.cpp); with
+# REFERENCE_MALLOC=same the reference runs with that setting too (MALLOC_MMAP_THRESHOLD_ and
+# MALLOC_TRIM_THRESHOLD_), which isolates the allocator's share of the ratio.
 # Usage: bench/deploy_vs_pytorch.sh MODEL.pt [batch-sizes=1,8,32,128] [threads=1,2] [seconds=2] [rounds=1]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 1 ] || { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 64; }
+[ $# -ge 1 ] || { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 64; }
 MODEL=$1
 BATCHES=${2:-1,8,32,128}
 THREADS=${3:-1,2}
@@ -21,15 +24,23 @@ PY=/usr/bin/python3
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+load_before=$(cut -d' ' -f1 /proc/loadavg)
 args=(--batch-sizes "$BATCHES" --threads "$THREADS" --seconds "$SECONDS_PER_CASE")
 for round in $(seq 1 "$ROUNDS"); do
   echo "== round $round/$ROUNDS: NeuralCanvas ($OURS benchmark)"
   "$OURS" benchmark "$MODEL" "${args[@]}" --json "$tmp/ours_$round.json" | sed '/^wrote /d'
   echo "== round $round/$ROUNDS: plain PyTorch (bench/deploy_reference.py, torch.jit.load)"
-  "$PY" bench/deploy_reference.py "$MODEL" "${args[@]}" --json "$tmp/pytorch_$round.json"
+  if [ "${REFERENCE_MALLOC:-}" = same ]; then
+    MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824 \
+      "$PY" bench/deploy_reference.py "$MODEL" "${args[@]}" --json "$tmp/pytorch_$round.json"
+  else
+    "$PY" bench/deploy_reference.py "$MODEL" "${args[@]}" --json "$tmp/pytorch_$round.json"
+  fi
 done
 
-echo "== summary: $MODEL (batch sizes $BATCHES, threads $THREADS, ${SECONDS_PER_CASE} s per case, best of $ROUNDS)"
+echo "== summary: $MODEL (batch sizes $BATCHES, threads $THREADS, ${SECONDS_PER_CASE} s per case, best of $ROUNDS;" \
+     "reference malloc: ${REFERENCE_MALLOC:-default})"
+echo "load average before $load_before, after $(cut -d' ' -f1 /proc/loadavg) on $(nproc) cores (other processes on the cores make the figures noisy)"
 "$PY" - "$tmp" "$ROUNDS" <<'EOF'
 import json, sys
 folder, rounds = sys.argv[1], int(sys.argv[2])

@@ -2,7 +2,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <thread>
 #include <stdexcept>
 
 #include "app/cli/Commands.h"
@@ -39,6 +41,14 @@ std::vector<int64_t> positiveList(const std::string& option, const std::string& 
     start = comma + 1;
   }
   return values;
+}
+
+/// The 1-minute load average (/proc/loadavg); -1 where it cannot be read.
+double loadAverage() {
+  std::ifstream in("/proc/loadavg");
+  double load = -1;
+  if (!(in >> load)) return -1;
+  return load;
 }
 
 }  // namespace
@@ -87,6 +97,14 @@ int runBenchmark(const std::vector<std::string>& args) {
   const bool jsonToStdout = opts.get("--json") == "-";
   std::ostream& tableOut = jsonToStdout ? std::cerr : std::cout;
   const bool tty = ::isatty(STDERR_FILENO) == 1;
+  // Other processes on the cores distort the figures (several threads most: each parallel step
+  // waits for its slowest thread): say so before measuring.
+  const double load = loadAverage();
+  const unsigned cores = std::thread::hardware_concurrency();
+  if (cores > 0 && load >= 0.5 * double(cores))
+    std::cerr << "note: the machine is busy (load average " << load << " on " << cores
+              << " cores): other processes compete for the cores, so the figures are noisy, most with several "
+                 "threads\n";
   BenchmarkReport report = benchmarkArchive(archive, options, [&](int done, int total, const BenchmarkCase& c) {
     if (tty)
       std::cerr << "\rmeasured " << done << " / " << total << " (batch " << c.batchSize << ", " << c.threads
