@@ -307,6 +307,25 @@ TEST(Benchmark, CancelledRunStopsBetweenRunsAndRestoresTheThreadCount) {
   EXPECT_EQ(r.cases.size(), 1u);
 }
 
+TEST(Benchmark, DynamicInt8ArchiveRunsAndReportsItsQuantizationAndFloatParameterCount) {
+  ProjectLoad load = importProjectFromArchive(tinyArchive().string());
+  ASSERT_TRUE(load.ok()) << load.error;
+  ExportOptions options;
+  options.classNames = {"a", "b", "c"};
+  options.quantize = QuantizeMode::DynamicInt8;
+  const fs::path archive = scratch() / "tiny_int8.pt";
+  Status s = exportTorchScript(*load.project, archive.string(), options);
+  ASSERT_TRUE(s.ok()) << s.message();
+  BenchmarkOptions o = quickOptions();
+  o.threads = {1};
+  BenchmarkReport r = benchmarkArchive(archive.string(), o);
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.quantization, "dynamic-int8");
+  EXPECT_EQ(r.parameters, 811);  // the float model's, from meta.json (packed weights are no parameters)
+  EXPECT_EQ(r.cases.size(), 3u);
+  EXPECT_LT(r.fileBytes, int64_t(fs::file_size(tinyArchive())));
+}
+
 int64_t minorPageFaults() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
