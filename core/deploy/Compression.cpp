@@ -223,8 +223,10 @@ CompressReport compressModel(const Project& project, const CompressOptions& opti
         ChannelPruneResult r = pruneChannels(project, options.checkpoint, po, (folder / "project.json").string(),
                                              (folder / "pruned.pt").string());
         for (const auto& s : r.report.skipped) report.notes.push_back("pruning: " + s);
-        if (!r.status || !r.project) {
-          report.notes.push_back("no pruned variant: " + (r.status ? std::string("nothing was pruned") : r.status.message()));
+        if (!r.status || !r.project || r.report.pruned.empty()) {
+          report.notes.push_back("no pruned variant: " +
+                                 (r.status ? std::string("no node could be pruned") : r.status.message()));
+          fs::remove_all(folder, ec);  // an unchanged copy would only mislead
           return;
         }
         pruned = std::move(r.project);

@@ -277,6 +277,55 @@ TEST(CompressModel, QuantizeOnlyMakesTwoVariantsAndHonoursTheEvaluationLimit) {
   EXPECT_TRUE(fs::exists(out.path() / "report.json"));
 }
 
+// Nothing to prune (the only Linear produces the logits): the float and int8 variants are still
+// made and measured, and the report says why there is no pruned one.
+TEST(CompressModel, APruningThatCutsNothingLeavesTheOtherVariantsAndANote) {
+  const Fixture& f = fixture();
+  GraphBuilder b;
+  NodeId in = b.input({1, 8, 8});
+  NodeId flat = b.add("Flatten");
+  NodeId fc = b.add("Linear", {{"out_features", int64_t{10}}});
+  NodeId logits = b.add("Output");
+  b.link(in, flat);
+  b.link(flat, fc);
+  b.link(fc, logits);
+  Project p = f.project;
+  p.graph = b.graph;
+  TempDir run("compress-linear-run");
+  TrainJob job;
+  job.project = p;
+  job.project.training.epochs = 1;
+  job.runDirectory = run.str();
+  TrainingObserver quiet;
+  TrainingControl control;
+  ASSERT_EQ(runTraining(job, quiet, control).status, RunStatus::Completed);
+
+  TempDir out("compress-nothing");
+  CompressOptions o = quickOptions(out.str());
+  o.checkpoint = run.str("checkpoints/best.pt");
+  o.pruneFraction = 0.5;
+  o.fineTuneEpochs = 1;
+  o.quantize = QuantizeMode::DynamicInt8;
+  std::vector<double> fractions;
+  CompressReport r = compressModel(p, o, [&](const std::string&, double x) { fractions.push_back(x); });
+  ASSERT_TRUE(r.status) << r.status.message();
+  ASSERT_EQ(r.variants.size(), 2u);
+  EXPECT_EQ(r.variants[0].name, "fp32");
+  EXPECT_EQ(r.variants[1].name, "int8");
+  std::string notes;
+  for (const auto& n : r.notes) notes += n + "\n";
+  EXPECT_NE(notes.find("no pruned variant"), std::string::npos) << notes;
+  EXPECT_NE(notes.find("linear"), std::string::npos) << "names the node:\n" << notes;
+  EXPECT_FALSE(fs::exists(out.path() / "pruned.pt"));
+  EXPECT_FALSE(fs::exists(out.path() / "pruned"));
+  ASSERT_FALSE(fractions.empty());
+  for (size_t i = 1; i < fractions.size(); ++i) EXPECT_GE(fractions[i], fractions[i - 1] - 1e-12);
+  EXPECT_DOUBLE_EQ(fractions.back(), 1.0);
+  CompressReport loaded = loadCompressReport(r.reportPath);
+  ASSERT_TRUE(loaded.status) << loaded.status.message();
+  EXPECT_EQ(loaded.notes, r.notes);
+}
+
 TEST(CompressModel, RefusesANonEmptyFolderAndBadOptionsWritingNothing) {
   const Fixture& f = fixture();
   TempDir out("compress-refuse");
