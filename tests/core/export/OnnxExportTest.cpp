@@ -26,6 +26,7 @@
 #include "core/LayerRegistry.h"
 #include "core/LayerType.h"
 #include "core/Project.h"
+#include "core/data/Dataset.h"
 #include "core/export/OnnxExporter.h"
 #include "core/training/Checkpoint.h"
 
@@ -96,6 +97,7 @@ struct OnnxModel {
   bool tokens = false;
   bool openCvRequired = false;
   std::optional<std::vector<std::string>> classNames;  // checked when set
+  torch::Tensor realInputs;  // optional third input batch (real test images)
   std::string checkpoint;
   GraphModule model{nullptr};
 };
@@ -137,9 +139,11 @@ std::vector<int64_t> withBatch(int64_t batch, const std::vector<int64_t>& dims) 
 nlohmann::json checkEntry(OnnxModel& m, const std::string& onnxPath, int opset) {
   nlohmann::json runs = nlohmann::json::array();
   torch::NoGradGuard guard;
-  for (int64_t batch : {1, 3}) {
+  for (int64_t batch : {int64_t{1}, int64_t{3}, m.realInputs.defined() ? m.realInputs.size(0) : int64_t{0}}) {
+    if (batch == 0) continue;
     std::vector<int64_t> shape = withBatch(batch, m.input);
     torch::Tensor x = m.tokens ? torch::randint(0, 50, shape, torch::kLong) : torch::rand(shape);
+    if (batch > 3) x = toModelInput(m.realInputs).reshape(shape).contiguous();
     torch::Tensor y = m.model->forward(x).to(torch::kFloat);
     std::string stem = (onnxDir() / (m.label + "_op" + std::to_string(opset) + "_b" + std::to_string(batch))).string();
     writeRaw(stem + ".in", x);
@@ -249,9 +253,14 @@ TEST(OnnxExport, EveryLayerCaseAndThreeModelsPassTheCheckerAndMatchInOpenCv) {
     ASSERT_TRUE(load.ok()) << load.error;
     cnn.project = *load.project;
     cnn.input = {1, 28, 28};
-    if (fs::exists(cnn.project.data.path))  // the Fashion-MNIST class names, when the data is here
+    if (fs::exists(cnn.project.data.path)) {
+      // The Fashion-MNIST class names, when the data is here, and 64 real test images as a third batch.
       cnn.classNames = std::vector<std::string>{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                                 "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
+      DatasetLoad data = loadDataset(cnn.project.data);
+      ASSERT_TRUE(data.ok()) << data.error;
+      cnn.realInputs = data.dataset->testInputs.slice(0, 0, 64);
+    }
     cnn.openCvRequired = true;
     models.push_back(std::move(cnn));
   }
