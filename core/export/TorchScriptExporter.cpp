@@ -166,12 +166,81 @@ std::string weightsDigest(std::vector<std::pair<std::string, torch::Tensor>> nam
   return h.hexDigest();
 }
 
-/// The archive's weights as verifyArchive() and the exporter hash them.
+/// Hashes a packed-weights state (what its __getstate__ returns: tuples, lists, int8 tensors with
+/// their scales, numbers, strings, nested packed objects) into `h`, with a tag per value.
+void hashPackedState(Sha256& h, const c10::IValue& v, int depth = 0) {
+  if (depth > 16) throw std::runtime_error("packed weights nested too deeply");
+  auto tensor = [&h](const torch::Tensor& t) {
+    torch::Tensor c = t.detach().to(torch::kCPU).contiguous();
+    std::string header = "T" + std::string(c10::toString(c.scalar_type())) + ":";
+    for (int64_t d : c.sizes()) header += std::to_string(d) + ",";
+    h.update(header);
+    h.update(c.data_ptr(), c.numel() * c.element_size());
+  };
+  if (v.isTensor()) {
+    torch::Tensor t = v.toTensor();
+    if (!t.defined()) {
+      h.update("U");
+    } else if (t.is_quantized()) {
+      tensor(t.int_repr());
+      if (t.qscheme() == at::kPerChannelAffine || t.qscheme() == at::kPerChannelSymmetric) {
+        tensor(t.q_per_channel_scales());
+        tensor(t.q_per_channel_zero_points());
+      } else {
+        double scale = t.q_scale();
+        h.update("S");
+        h.update(&scale, sizeof scale);
+        h.update(std::to_string(t.q_zero_point()));
+      }
+    } else {
+      tensor(t);
+    }
+  } else if (v.isTuple()) {
+    h.update("(");
+    for (const auto& e : v.toTupleRef().elements()) hashPackedState(h, e, depth + 1);
+    h.update(")");
+  } else if (v.isList()) {
+    h.update("[");
+    for (const auto& e : v.toListRef()) hashPackedState(h, e, depth + 1);
+    h.update("]");
+  } else if (v.isObject()) {
+    torch::jit::Function* getState = v.toObjectRef().type()->findMethod("__getstate__");
+    if (!getState) throw std::runtime_error("packed weights of type " + v.type()->str() + " cannot be read");
+    h.update("O" + v.type()->str() + ":");
+    hashPackedState(h, (*getState)({v}), depth + 1);
+  } else if (v.isDouble()) {
+    double d = v.toDouble();
+    h.update("D");
+    h.update(&d, sizeof d);
+  } else if (v.isInt() || v.isBool() || v.isString() || v.isNone()) {
+    h.update("V" + v.tagKind() + ":" + (v.isString() ? v.toStringRef() : v.isNone() ? "" : v.isBool() ? std::to_string(v.toBool()) : std::to_string(v.toInt())) + ";");
+  } else {
+    throw std::runtime_error("packed weights hold a " + v.tagKind() + " that cannot be checked");
+  }
+}
+
+/// The archive's weights as verifyArchive() and the exporter hash them: every parameter and buffer
+/// (weightsDigest), and for quantized exports also every packed-weights attribute (by name: its
+/// int8 weights, scales and float biases as its __getstate__ gives them). Float archives hash as
+/// they always did.
 std::string moduleWeightsDigest(const torch::jit::Module& m) {
   std::vector<std::pair<std::string, torch::Tensor>> named;
   for (const auto& p : m.named_parameters(/*recurse=*/false)) named.emplace_back(p.name, p.value);
   for (const auto& b : m.named_buffers(/*recurse=*/false)) named.emplace_back(b.name, b.value);
-  return weightsDigest(std::move(named));
+  std::string digest = weightsDigest(std::move(named));
+  std::vector<std::pair<std::string, c10::IValue>> packed;
+  for (const auto& a : m.named_attributes(/*recurse=*/false))
+    if (a.value.isObject() && a.value.type()->str().rfind("__torch__.torch.classes.", 0) == 0)
+      packed.emplace_back(a.name, a.value);
+  if (packed.empty()) return digest;
+  std::sort(packed.begin(), packed.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  Sha256 h;
+  h.update(digest);
+  for (const auto& [name, value] : packed) {
+    h.update(name + '\0');
+    hashPackedState(h, value);
+  }
+  return h.hexDigest();
 }
 
 /// The byte a byte-level vocabulary entry stands for: the raw byte, or that byte read as Latin-1

@@ -20,6 +20,7 @@
 #include "core/GraphModule.h"
 #include "core/deploy/Quantize.h"
 #include "core/export/TorchScriptExporter.h"
+#include "core/layers/QuantizedScript.h"
 #include "core/training/Checkpoint.h"
 
 namespace nc::test {
@@ -193,6 +194,8 @@ TEST(QuantizeExport, LstmAndGruModelsAgreeWithTheFloatModel) {
   nlohmann::json meta = archiveMeta(lstm.int8Archive);
   EXPECT_EQ(meta["quantized"]["int8"].size(), 2u) << meta["quantized"];  // LSTM + Linear
   EXPECT_LT(fs::file_size(lstm.int8Archive), fs::file_size(lstm.floatArchive));
+  // The weights digest reads the packed recurrent cells back the same after loading.
+  EXPECT_TRUE(verifyArchive(lstm.int8Archive).ok()) << verifyArchive(lstm.int8Archive).message();
 
   Exported gru = exportBoth(gruProject(), "gru");
   expectClose(gru, {10, 8}, "gru", 0.06, 0.9);
@@ -200,6 +203,7 @@ TEST(QuantizeExport, LstmAndGruModelsAgreeWithTheFloatModel) {
   EXPECT_EQ(meta["quantized"]["int8"].size(), 2u) << meta["quantized"];  // GRU + Linear
   ASSERT_EQ(meta["quantized"]["float"].size(), 1u) << meta["quantized"];
   EXPECT_EQ(meta["quantized"]["float"][0].value("type", ""), "LayerNorm");
+  EXPECT_TRUE(verifyArchive(gru.int8Archive).ok()) << verifyArchive(gru.int8Archive).message();
 }
 
 TEST(QuantizeExport, EveryLayerCaseExportsQuantizedAndOnlyLinearLstmGruEncoderChange) {
@@ -270,6 +274,28 @@ TEST(QuantizeExport, VerifyAndImportAcceptAQuantizedArchive) {
   EXPECT_TRUE(v.ok()) << v.message();
   ProjectLoad embedded = importProjectFromArchive(e.int8Archive);
   EXPECT_TRUE(embedded.ok()) << embedded.error;
+}
+
+TEST(QuantizeExport, WeightsDigestCoversThePackedInt8Weights) {
+  // meta.json's weights_sha256 covers the packed int8 weights too: an archive re-saved unchanged
+  // passes verifyArchive, one whose packed Linear weights were replaced is reported damaged.
+  Exported e = exportBoth(mlpProject(), "digest");
+  torch::jit::ExtraFilesMap extra{{"neuralcanvas/meta.json", ""}, {"neuralcanvas/project.json", ""}};
+  torch::jit::Module m = torch::jit::load(e.int8Archive, torch::kCPU, extra);
+  fs::path same = quantizeDir() / "digest_same.pt", changed = quantizeDir() / "digest_changed.pt";
+  m.save(same.string(), extra);
+  EXPECT_TRUE(verifyArchive(same.string()).ok()) << verifyArchive(same.string()).message();
+  std::string packedName;
+  for (const auto& a : m.named_attributes(/*recurse=*/false))
+    if (a.value.isObject() && packedName.empty()) packedName = a.name;
+  ASSERT_FALSE(packedName.empty());
+  torch::manual_seed(1);
+  c10::IValue other = layers::packLinearInt8(torch::randn({512, 784}) * 0.05, torch::zeros({512}));
+  m.setattr(packedName, other);
+  m.save(changed.string(), extra);
+  Status v = verifyArchive(changed.string());
+  EXPECT_FALSE(v.ok());
+  EXPECT_NE(v.message().find("damaged"), std::string::npos) << v.message();
 }
 
 TEST(QuantizeExport, SummaryCountsInt8AndFloatNodesByType) {
