@@ -3,8 +3,8 @@
 # (bench/deploy_reference.py: torch.jit.load, the same batch sizes, threads, warm-up, timing and
 # input kind), one after the other in one run, and prints both side by side with the ratio
 # ours / pytorch of samples/s per case (target >= 1.0: ours must not be slower).
-# With ROUNDS > 1 the two alternate ROUNDS times and each side keeps its best figure per case
-# (less sensitive to other load on the machine).
+# The two alternate case by case (batch size x threads), so that other load on the machine hits
+# both alike; with ROUNDS > 1 all cases are measured ROUNDS times and each side keeps its best.
 # NeuralCanvas keeps freed blocks up to 32 MiB in glibc's heap (core/deploy/Benchmark.cpp); with
 # REFERENCE_MALLOC=same the reference runs with that setting too (MALLOC_MMAP_THRESHOLD_ and
 # MALLOC_TRIM_THRESHOLD_), which isolates the allocator's share of the ratio.
@@ -22,32 +22,40 @@ PY=/usr/bin/python3
 [ -f "$MODEL" ] || { echo "archive not found: $MODEL"; exit 2; }
 [ -x "$OURS" ] || { echo "CLI not built: $OURS (set NC_BUILD_DIR)"; exit 2; }
 
+reference() {
+  if [ "${REFERENCE_MALLOC:-}" = same ]; then
+    MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824 "$PY" bench/deploy_reference.py "$@"
+  else
+    "$PY" bench/deploy_reference.py "$@"
+  fi
+}
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 load_before=$(cut -d' ' -f1 /proc/loadavg)
-args=(--batch-sizes "$BATCHES" --threads "$THREADS" --seconds "$SECONDS_PER_CASE")
+echo "== $MODEL: NeuralCanvas ($OURS benchmark) and plain PyTorch (bench/deploy_reference.py), case by case"
 for round in $(seq 1 "$ROUNDS"); do
-  echo "== round $round/$ROUNDS: NeuralCanvas ($OURS benchmark)"
-  "$OURS" benchmark "$MODEL" "${args[@]}" --json "$tmp/ours_$round.json" | sed '/^wrote /d'
-  echo "== round $round/$ROUNDS: plain PyTorch (bench/deploy_reference.py, torch.jit.load)"
-  if [ "${REFERENCE_MALLOC:-}" = same ]; then
-    MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824 \
-      "$PY" bench/deploy_reference.py "$MODEL" "${args[@]}" --json "$tmp/pytorch_$round.json"
-  else
-    "$PY" bench/deploy_reference.py "$MODEL" "${args[@]}" --json "$tmp/pytorch_$round.json"
-  fi
+  for b in ${BATCHES//,/ }; do
+    for t in ${THREADS//,/ }; do
+      args=(--batch-sizes "$b" --threads "$t" --seconds "$SECONDS_PER_CASE")
+      "$OURS" benchmark "$MODEL" "${args[@]}" --json "$tmp/ours_${round}_${b}_${t}.json" 2>/dev/null |
+        awk -v r="$round" '$1 ~ /^[0-9]+$/ && NF >= 8 { printf "round %s  ours     %s\n", r, $0 }'
+      reference "$MODEL" "${args[@]}" --json "$tmp/pytorch_${round}_${b}_${t}.json" |
+        sed "s/^/round $round  pytorch  /"
+    done
+  done
 done
 
 echo "== summary: $MODEL (batch sizes $BATCHES, threads $THREADS, ${SECONDS_PER_CASE} s per case, best of $ROUNDS;" \
      "reference malloc: ${REFERENCE_MALLOC:-default})"
 echo "load average before $load_before, after $(cut -d' ' -f1 /proc/loadavg) on $(nproc) cores (other processes on the cores make the figures noisy)"
-"$PY" - "$tmp" "$ROUNDS" <<'EOF'
-import json, sys
-folder, rounds = sys.argv[1], int(sys.argv[2])
+"$PY" - "$tmp" <<'EOF'
+import glob, json, os, sys
+folder = sys.argv[1]
 def best(side):
     cases = {}
-    for r in range(1, rounds + 1):
-        for c in json.load(open("%s/%s_%d.json" % (folder, side, r)))["cases"]:
+    for path in glob.glob(os.path.join(folder, side + "_*.json")):
+        for c in json.load(open(path))["cases"]:
             key = (c["batch_size"], c["threads"])
             if key not in cases or c["samples_per_second"] > cases[key]["samples_per_second"]:
                 cases[key] = c
