@@ -282,6 +282,16 @@ std::vector<Status> exportOnnxMany(const std::vector<OnnxJob>& jobs, const OnnxO
   std::vector<std::string> tmps(jobs.size());
   for (size_t i = 0; i < jobs.size(); ++i) {
     const Project& project = *jobs[i].project;
+    const fs::path out(jobs[i].outPath);
+    std::error_code ec;
+    if (out.empty() || !out.has_filename()) {
+      results[i] = Status::error("no ONNX file name given ('" + toUtf8(jobs[i].outPath) + "')");
+      continue;
+    }
+    if (fs::path folder = out.parent_path(); !folder.empty() && !fs::is_directory(folder, ec)) {
+      results[i] = Status::error(jobs[i].outPath + ": the folder " + folder.string() + " does not exist");
+      continue;
+    }
     std::vector<GraphIssue> problems = checkOnnxExportable(project.graph);
     if (!problems.empty()) {
       std::string msg = "cannot export to ONNX:";

@@ -433,6 +433,8 @@ TEST(OnnxExport, PythonProblemsNameThePackageAndWriteNothing) {
   Status s = exportOnnx(p, out.string());
   ::unsetenv("NC_PYTHON");
   EXPECT_NE(s.message().find("/bin/false"), std::string::npos) << s.message();
+  s = exportOnnx(p, (dir.path() / "no_such_folder" / "m.onnx").string());
+  EXPECT_NE(s.message().find("does not exist"), std::string::npos) << s.message();
   OnnxOptions old;
   old.opset = 12;
   s = exportOnnx(p, out.string(), old);
