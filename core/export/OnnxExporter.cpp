@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <thread>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -166,13 +169,14 @@ struct TempDir {
 
 struct ProcessResult {
   bool started = false;
+  bool timedOut = false;
   std::string startError;
   int exitCode = -1;  // -1 when killed by a signal
   std::string output;  // stdout and stderr together
 };
 
 /// Runs argv[0] (looked up on PATH when it has no '/') with its output in `logPath`; no shell.
-ProcessResult runProcess(const std::vector<std::string>& argv, const std::string& logPath) {
+ProcessResult runProcess(const std::vector<std::string>& argv, const std::string& logPath, int timeoutSeconds) {
   ProcessResult r;
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -190,8 +194,20 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const std::string
     return r;
   }
   r.started = true;
+  // A hung interpreter must not hang the export: it is killed after `timeoutSeconds`.
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSeconds);
+  for (;;) {
+    pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid || (done < 0 && errno != EINTR)) break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      r.timedOut = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   std::ifstream in(logPath, std::ios::binary);
@@ -322,7 +338,8 @@ std::vector<Status> exportOnnxMany(const std::vector<OnnxJob>& jobs, const OnnxO
   if (Status s = writeFileAtomic(jobsFile, dumpJson(list, 1)); !s) return failAll(s.message());
 
   const std::string python = pythonInterpreter(options);
-  ProcessResult r = runProcess({python, driver, jobsFile, std::to_string(options.opset)}, (work.path / "log.txt").string());
+  ProcessResult r = runProcess({python, driver, jobsFile, std::to_string(options.opset)}, (work.path / "log.txt").string(),
+                               /*timeoutSeconds=*/600 + 60 * int(listed.size()));
   auto removeTemps = [&] {
     for (const auto& t : tmps)
       if (!t.empty()) std::remove(t.c_str());
@@ -350,7 +367,10 @@ std::vector<Status> exportOnnxMany(const std::vector<OnnxJob>& jobs, const OnnxO
   std::string general;
   if (!finished) {
     general = pythonProblem(r.output);
-    if (r.exitCode == 3 || r.exitCode == 4) general = "ONNX export with " + python + ": " + general;
+    if (r.timedOut)
+      general = "ONNX export in " + python + " did not finish in time and was stopped" +
+                (general.empty() ? std::string() : " (last output: " + general + ")");
+    else if (r.exitCode == 3 || r.exitCode == 4) general = "ONNX export with " + python + ": " + general;
     else if (general.empty())
       general = "ONNX export failed in " + python + ": " +
                 (r.exitCode < 0 ? std::string("it was killed by a signal") : "it exited with code " + std::to_string(r.exitCode)) +
