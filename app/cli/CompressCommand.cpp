@@ -29,14 +29,20 @@ const char* kCompressUsage =
     "Makes smaller and faster variants of a trained model and measures each one as deployed: the\n"
     "float model (fp32.pt), dynamic int8 (int8.pt), structurally pruned (pruned.pt: fewer channels,\n"
     "a rewritten graph in DIR/pruned/project.json that the editor opens, with its checkpoint) and\n"
-    "pruned + int8 (pruned-int8.pt). For each: test accuracy of the exported archive (validation\n"
+    "pruned + int8 (pruned-int8.pt), magnitude-pruned (sparse.pt: the smallest weights zeroed, the\n"
+    "graph unchanged; DIR/sparse/ holds its checkpoint) and sparse + int8 (sparse-int8.pt). For each: test accuracy of the exported archive (validation\n"
     "split when the data has no test split), file size, parameters, FLOPs per sample and latency\n"
-    "(p50) at batch 1 and 32. Prints a comparison table and writes DIR/report.json.\n\n"
+    "(p50) at batch 1 and 32, the archive's size compressed with zlib, and the share of zero weights\n"
+    "(sparse variants: dense storage and dense kernels gain nothing from zeros; a compressed copy\n"
+    "does). Prints a comparison table and writes DIR/report.json.\n\n"
     "options:\n"
     "  --checkpoint FILE        the trained weights (a run's checkpoints/best.pt)\n"
     "  --out DIR                output folder, new or empty\n"
     "  --prune F                share of output channels cut per Conv2d/Linear, 0 <= F < 1 (default 0: none)\n"
-    "  --fine-tune N            epochs of fine-tuning after pruning (default 0)\n"
+    "  --sparsity S             share of Conv/Linear/recurrent/attention weights zeroed, the smallest\n"
+    "                           magnitudes across the whole model, 0 <= S < 1 (default 0: none)\n"
+    "  --fine-tune N            epochs of fine-tuning after pruning, for each pruned variant; zeros\n"
+    "                           stay zero in the sparse one (default 0)\n"
     "  --quantize MODE          none (default) or dynamic-int8 (Linear, LSTM and GRU weights)\n"
     "  --eval-limit N           evaluate on the first N test samples only (default: all)\n"
     "  --seconds S              measured time per latency case (default 1)\n"
@@ -77,7 +83,7 @@ class StagePrinter {
 }  // namespace
 
 int runCompress(const std::vector<std::string>& args) {
-  Options opts(args, {"--checkpoint", "--out", "--prune", "--fine-tune", "--quantize", "--eval-limit", "--seconds",
+  Options opts(args, {"--checkpoint", "--out", "--prune", "--sparsity", "--fine-tune", "--quantize", "--eval-limit", "--seconds",
                       "--threads"});
   if (auto exit = opts.helpOrUsageError(
           kCompressUsage, opts.positional().size() == 1 && opts.has("--checkpoint") && opts.has("--out")))
@@ -87,6 +93,7 @@ int runCompress(const std::vector<std::string>& args) {
   options.outDir = opts.get("--out");
   try {
     if (opts.has("--prune")) options.pruneFraction = opts.real("--prune", 0, 0.99);
+    if (opts.has("--sparsity")) options.sparsity = opts.real("--sparsity", 0, 0.999);
     if (opts.has("--fine-tune")) options.fineTuneEpochs = int(opts.integer("--fine-tune", 0, 10000));
     if (opts.has("--quantize")) {
       std::string mode = opts.choice("--quantize", {"none", "dynamic-int8"});
@@ -99,8 +106,8 @@ int runCompress(const std::vector<std::string>& args) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitUsage;
   }
-  if (options.fineTuneEpochs > 0 && options.pruneFraction == 0) {
-    std::cerr << "error: --fine-tune needs --prune (fine-tuning follows the pruning)\n";
+  if (options.fineTuneEpochs > 0 && options.pruneFraction == 0 && options.sparsity == 0) {
+    std::cerr << "error: --fine-tune needs --prune or --sparsity (fine-tuning follows the pruning)\n";
     return kExitUsage;
   }
   ProjectLoad load = loadProject(opts.positional()[0]);

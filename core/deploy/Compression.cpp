@@ -6,11 +6,16 @@
 #include <utility>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <set>
 #include <stdexcept>
 #include <system_error>
 
+#include <zlib.h>
+
 #include "core/FileIO.h"
+#include "core/GraphModule.h"
 #include "core/JsonUtil.h"
 #include "core/LayerAnalysis.h"
 #include "core/ShapeInference.h"
@@ -20,6 +25,7 @@
 #include "core/deploy/Benchmark.h"
 #include "core/deploy/Pruning.h"
 #include "core/export/TorchScriptExporter.h"
+#include "core/training/Checkpoint.h"
 
 namespace nc::core {
 
@@ -63,13 +69,14 @@ constexpr double kLoadWeight = 1, kExportWeight = 1, kPruneWeight = 1, kEpochWei
 class FineTuneWatcher : public TrainingObserver {
  public:
   FineTuneWatcher(const ProgressPlan& plan, double weight, int epochs, const std::function<bool()>& cancelled,
-                  TrainingControl& control)
-      : m_plan(plan), m_weight(weight), m_epochs(std::max(1, epochs)), m_cancelled(cancelled), m_control(control) {}
+                  TrainingControl& control, std::string what = "the pruned model")
+      : m_plan(plan), m_weight(weight), m_epochs(std::max(1, epochs)), m_cancelled(cancelled), m_control(control),
+        m_what(std::move(what)) {}
   void onStep(const StepMetrics& m) override {
     if (m_cancelled && m_cancelled()) m_control.requestStop();
     double perEpoch = double(std::max<int64_t>(1, m.batchesPerEpoch));
     double done = (double(m.epoch - 1) + double(m.batch) / perEpoch) / double(m_epochs);
-    m_plan.at("fine-tuning the pruned model: epoch " + std::to_string(m.epoch) + "/" + std::to_string(m_epochs) +
+    m_plan.at("fine-tuning " + m_what + ": epoch " + std::to_string(m.epoch) + "/" + std::to_string(m_epochs) +
                   ", batch " + std::to_string(m.batch) + "/" + std::to_string(m.batchesPerEpoch),
               m_weight, done);
   }
@@ -83,7 +90,63 @@ class FineTuneWatcher : public TrainingObserver {
   int m_epochs;
   const std::function<bool()>& m_cancelled;
   TrainingControl& m_control;
+  std::string m_what;
 };
+
+/// Zero entries and all entries of the weights pruneMagnitude prunes (Conv/Linear/recurrent/
+/// attention, dim >= 2) in `checkpoint`, read back from the file. Throws on a bad checkpoint.
+std::pair<int64_t, int64_t> countZeroWeights(const Project& project, const std::string& checkpoint) {
+  static const std::set<std::string> kTypes = {"Conv1d", "Conv2d", "Linear", "LSTM", "GRU", "RNN",
+                                               "MultiheadAttention", "TransformerEncoderLayer"};
+  torch::NoGradGuard guard;
+  GraphModule model = compileGraph(project.graph);
+  loadCheckpoint(checkpoint, model, nullptr, /*restoreRng=*/false);
+  int64_t zeros = 0, total = 0;
+  for (const auto& p : model->named_parameters()) {
+    const std::string& key = p.key();
+    const size_t dot = key.find('.');
+    if (key.size() < 2 || key[0] != 'n' || dot == std::string::npos || dot < 2) continue;
+    const Node* n = nullptr;
+    try {
+      n = project.graph.node(std::stoll(key.substr(1, dot - 1)));
+    } catch (const std::exception&) {
+      continue;
+    }
+    if (!n || !kTypes.count(n->type) || p.value().dim() < 2) continue;
+    total += p.value().numel();
+    zeros += (p.value() == 0).sum().item<int64_t>();
+  }
+  return {zeros, total};
+}
+
+/// Size of `path` compressed with zlib (default level), streamed; 0 when it cannot be read.
+int64_t zlibCompressedSize(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return 0;
+  z_stream z{};
+  if (deflateInit(&z, Z_DEFAULT_COMPRESSION) != Z_OK) return 0;
+  std::vector<unsigned char> inBuf(1 << 16), outBuf(1 << 16);
+  int64_t bytes = 0;
+  int flush = Z_NO_FLUSH;
+  do {
+    in.read(reinterpret_cast<char*>(inBuf.data()), std::streamsize(inBuf.size()));
+    z.next_in = inBuf.data();
+    z.avail_in = uInt(in.gcount());
+    flush = in.eof() ? Z_FINISH : Z_NO_FLUSH;
+    if (!in && !in.eof()) {
+      deflateEnd(&z);
+      return 0;
+    }
+    do {
+      z.next_out = outBuf.data();
+      z.avail_out = uInt(outBuf.size());
+      deflate(&z, flush);
+      bytes += int64_t(outBuf.size() - z.avail_out);
+    } while (z.avail_out == 0);
+  } while (flush != Z_FINISH);
+  deflateEnd(&z);
+  return bytes;
+}
 
 LayerTotals graphTotals(const Project& project) {
   GraphAnalysis analysis = analyze(project.graph);
@@ -130,8 +193,10 @@ CompressReport compressModel(const Project& project, const CompressOptions& opti
   if (!(options.pruneFraction >= 0 && options.pruneFraction < 1))
     return fail("compress: the prune fraction must be at least 0 and below 1 (got " + fixed(options.pruneFraction, 3) + ")");
   if (options.fineTuneEpochs < 0) return fail("compress: fine-tuning epochs must not be negative");
-  if (options.fineTuneEpochs > 0 && options.pruneFraction == 0)
-    return fail("compress: fine-tuning is done after pruning: give a prune fraction too");
+  if (!(options.sparsity >= 0 && options.sparsity < 1))
+    return fail("compress: the sparsity must be at least 0 and below 1 (got " + fixed(options.sparsity, 3) + ")");
+  if (options.fineTuneEpochs > 0 && options.pruneFraction == 0 && options.sparsity == 0)
+    return fail("compress: fine-tuning is done after pruning: give a prune fraction or a sparsity too");
   if (!(options.benchmarkSeconds > 0) || options.benchmarkSeconds > 3600)
     return fail("compress: benchmark seconds must be above 0 and at most 3600");
   if (options.threads < 0) return fail("compress: threads must not be negative");
@@ -165,6 +230,9 @@ CompressReport compressModel(const Project& project, const CompressOptions& opti
   const int prunedVariants = prune ? (quantize ? 2 : 1) : 0;
   double total = kLoadWeight + perVariant * (1 + (quantize ? 1 : 0) + prunedVariants);
   if (prune) total += kPruneWeight + kEpochWeight * options.fineTuneEpochs;
+  const bool sparse = options.sparsity > 0;
+  const int sparseVariants = sparse ? (quantize ? 2 : 1) : 0;
+  if (sparse) total += kPruneWeight + kEpochWeight * options.fineTuneEpochs + perVariant * sparseVariants;
   ProgressPlan plan(progress, total);
   auto checkCancel = [&] {
     if (cancelled && cancelled()) throw CancelledError{};
@@ -265,6 +333,64 @@ CompressReport compressModel(const Project& project, const CompressOptions& opti
       }
     }
 
+    if (sparse) {
+      const fs::path folder = out / "sparse";
+      const std::string percent = fixed(options.sparsity * 100, 1) + "%";
+      std::string sparseCheckpoint = (folder / "sparse.pt").string(), sparseNote;
+      bool made = false;
+      step("zeroing the smallest " + percent + " of the weights", kPruneWeight, [&] {
+        std::error_code ec;
+        fs::create_directories(folder, ec);
+        if (ec) throw std::runtime_error(folder.string() + ": cannot create the folder: " + ec.message());
+        MagnitudePruneResult r = pruneMagnitude(project, options.checkpoint, options.sparsity, sparseCheckpoint);
+        if (!r.status) {
+          report.notes.push_back("no sparse variant: " + r.status.message());
+          fs::remove_all(folder, ec);
+          return;
+        }
+        made = true;
+      });
+      if (made && options.fineTuneEpochs > 0) {
+        const double weight = kEpochWeight * options.fineTuneEpochs;
+        step("fine-tuning the sparse model", weight, [&] {
+          TrainingControl control;
+          FineTuneWatcher watcher(plan, weight, options.fineTuneEpochs, cancelled, control, "the sparse model");
+          FineTuneResult r = fineTune(project, sparseCheckpoint, options.fineTuneEpochs, /*keepZeros=*/true,
+                                      (folder / "finetune").string(), &watcher, &control, dataset);
+          checkCancel();
+          if (!r.status) throw std::runtime_error("fine-tuning the sparse model: " + r.status.message());
+          sparseCheckpoint = r.checkpoint;
+          sparseNote = "fine-tuned " + std::to_string(options.fineTuneEpochs) +
+                       (options.fineTuneEpochs == 1 ? " epoch" : " epochs") + " with the zeros held at zero (validation accuracy " +
+                       fixed(r.validationAccuracy, 4) + "); ";
+        });
+      } else if (!made && options.fineTuneEpochs > 0) {
+        plan.finish(kEpochWeight * options.fineTuneEpochs);
+      }
+      if (made) {
+        // Measured, not assumed: the zeros counted in the weights the archive is exported from.
+        auto [zeros, count] = countZeroWeights(project, sparseCheckpoint);
+        const double measured = count > 0 ? double(zeros) / double(count) : 0;
+        sparseNote = "magnitude pruning: " + fixed(measured * 100, 2) + "% of the " + std::to_string(count) +
+                     " Conv/Linear/recurrent/attention weights are zero in the exported weights (asked " + percent +
+                     "); " + sparseNote +
+                     "stored dense and run with dense kernels, the zeros make the file neither smaller nor faster "
+                     "(compressed with zlib it is smaller: the gzip column)";
+        const size_t first = pending.size();
+        exportVariant("sparse", project, sparseCheckpoint, QuantizeMode::None, sparseNote);
+        if (quantize)
+          exportVariant("sparse-int8", project, sparseCheckpoint, options.quantize,
+                        "the sparse model with int8 weights (" + quantizeModeName(options.quantize) + "); " +
+                            fixed(measured * 100, 2) + "% zeros before quantization");
+        for (size_t i = first; i < pending.size(); ++i) {
+          pending[i].variant.checkpoint = sparseCheckpoint;
+          pending[i].variant.sparsity = measured;
+        }
+      } else {
+        plan.finish(perVariant * sparseVariants);
+      }
+    }
+
     // Every archive measured as deployed: its own accuracy, file size, counts and latency.
     for (auto& p : pending) {
       CompressVariant& v = p.variant;
@@ -279,6 +405,7 @@ CompressReport compressModel(const Project& project, const CompressOptions& opti
       std::error_code ec;
       auto size = fs::file_size(v.archive, ec);
       v.fileBytes = ec ? 0 : int64_t(size);
+      v.compressedBytes = zlibCompressedSize(v.archive);
       LayerTotals totals = graphTotals(*p.project);
       v.parameters = totals.params;
       v.flops = totals.flops;
@@ -341,6 +468,8 @@ std::string compressReportJson(const CompressReport& report) {
                              {"flops", v.flops},
                              {"latency_ms_batch1", v.latencyMsBatch1},
                              {"latency_ms_batch32", v.latencyMsBatch32},
+                             {"compressed_bytes", v.compressedBytes},
+                             {"sparsity", v.sparsity},
                              {"note", v.note}});
   }
   j["notes"] = report.notes;
@@ -403,16 +532,18 @@ CompressReport parseCompressReport(const std::string& jsonText) {
     if (v.name.empty()) return bad(at + "/name", "missing or empty");
     if (v.archive.empty()) return bad(at + "/archive", "missing or empty");
     const std::initializer_list<std::pair<const char*, int64_t*>> integers = {
-        {"file_bytes", &v.fileBytes}, {"parameters", &v.parameters}, {"flops", &v.flops}};
+        {"file_bytes", &v.fileBytes}, {"parameters", &v.parameters}, {"flops", &v.flops},
+        {"compressed_bytes", &v.compressedBytes}};
     for (auto [key, field] : integers)
       if (!integer(o, key, *field))
         return bad(at + "/" + key, "expected a non-negative integer, got " + describeJson(o[key]));
     const std::initializer_list<std::pair<const char*, double*>> reals = {
         {"test_accuracy", &v.testAccuracy}, {"latency_ms_batch1", &v.latencyMsBatch1},
-        {"latency_ms_batch32", &v.latencyMsBatch32}};
+        {"latency_ms_batch32", &v.latencyMsBatch32}, {"sparsity", &v.sparsity}};
     for (auto [key, field] : reals)
       if (!real(o, key, *field)) return bad(at + "/" + key, "expected a non-negative number, got " + describeJson(o[key]));
     if (v.testAccuracy > 1) return bad(at + "/test_accuracy", "expected a value in [0, 1]");
+    if (v.sparsity > 1) return bad(at + "/sparsity", "expected a value in [0, 1]");
     r.variants.push_back(std::move(v));
   }
   if (j.contains("notes")) {
@@ -481,13 +612,15 @@ std::string compressReportTable(const CompressReport& report) {
     if (v.name == "fp32") ref = &v;
   if (!ref && !report.variants.empty()) ref = &report.variants.front();
   std::vector<std::vector<std::string>> rows;
-  rows.push_back({"variant", "accuracy", "change", "size", "ratio", "params", "FLOPs", "ratio", "b1 ms", "ratio",
-                  "b32 ms", "ratio"});
+  rows.push_back({"variant", "accuracy", "change", "size", "ratio", "gzip", "zeros", "params", "FLOPs", "ratio", "b1 ms",
+                  "ratio", "b32 ms", "ratio"});
   for (const auto& v : report.variants) {
     double points = (v.testAccuracy - ref->testAccuracy) * 100;
     std::string change = &v == ref ? "-" : (points >= 0 ? "+" : "") + fixed(points, 2) + " pt";
     rows.push_back({v.name, fixed(v.testAccuracy * 100, 2) + "%", change, sizeText(v.fileBytes),
-                    ratioText(double(v.fileBytes), double(ref->fileBytes)), countText(v.parameters),
+                    ratioText(double(v.fileBytes), double(ref->fileBytes)),
+                    v.compressedBytes > 0 ? sizeText(v.compressedBytes) : "-",
+                    v.sparsity > 0 ? fixed(v.sparsity * 100, 1) + "%" : "-", countText(v.parameters),
                     countText(v.flops), ratioText(double(v.flops), double(ref->flops)), fixed(v.latencyMsBatch1, 3),
                     ratioText(v.latencyMsBatch1, ref->latencyMsBatch1), fixed(v.latencyMsBatch32, 2),
                     ratioText(v.latencyMsBatch32, ref->latencyMsBatch32)});

@@ -16,7 +16,8 @@ namespace nc::core {
 struct CompressOptions {
   std::string checkpoint;            // the trained weights (a run's checkpoints/best.pt)
   double pruneFraction = 0;          // 0 = no structured pruning; else share of channels cut
-  int fineTuneEpochs = 0;            // after pruning
+  double sparsity = 0;               // 0 = no magnitude pruning; else the share of weights zeroed (0 < s < 1)
+  int fineTuneEpochs = 0;            // after pruning (each pruned variant: structured and magnitude)
   QuantizeMode quantize = QuantizeMode::None;
   std::string outDir;                // new or empty folder
   double benchmarkSeconds = 1.0;     // per latency case (batch 1 and 32)
@@ -25,13 +26,16 @@ struct CompressOptions {
 };
 
 struct CompressVariant {
-  std::string name;                  // "fp32", "int8", "pruned", "pruned-int8"
+  std::string name;                  // "fp32", "int8", "pruned", "pruned-int8", "sparse", "sparse-int8"
   std::string archive;               // TorchScript file in outDir
   std::string project, checkpoint;   // for pruned variants: the rewritten project + its checkpoint (the editor opens it);
                                      // fp32/int8: no project, the source checkpoint
   double testAccuracy = 0;
   int64_t fileBytes = 0, parameters = 0, flops = 0;
   double latencyMsBatch1 = 0, latencyMsBatch32 = 0;   // p50
+  int64_t compressedBytes = 0;       // the archive compressed with zlib (0 = not measured: an old report)
+  double sparsity = 0;               // sparse variants: measured share of zero Conv/Linear/recurrent/attention
+                                     // weights in the checkpoint the archive was exported from
   std::string note;                  // e.g. "conv1: 32 -> 16 channels; ..." or "fine-tuned 1 epoch"
 };
 
@@ -48,7 +52,8 @@ struct CompressReport {
 using CompressProgress = std::function<void(const std::string& stage, double fraction)>;
 
 /// Writes outDir/fp32.pt, outDir/int8.pt (if quantize), outDir/pruned/{project.json, pruned.pt,
-/// finetune/} + outDir/pruned.pt (if pruneFraction > 0), outDir/pruned-int8.pt (if both) and
+/// finetune/} + outDir/pruned.pt (if pruneFraction > 0), outDir/pruned-int8.pt (if both),
+/// outDir/sparse/{sparse.pt, finetune/} + outDir/sparse.pt (+ sparse-int8.pt) if sparsity > 0, and
 /// outDir/report.json (atomically; paths inside relative to outDir). Refuses a non-empty outDir.
 /// The returned report's paths are outDir joined with the file (usable as they are). A pruning
 /// that is refused (nothing prunable) leaves the other variants and says why in `notes`.
@@ -68,6 +73,7 @@ CompressReport parseCompressReport(const std::string& jsonText);
 CompressReport loadCompressReport(const std::string& reportPath);
 
 /// The terminal comparison table (variant, accuracy and change vs fp32 in points, size and ratio,
+/// zlib-compressed size, share of zero weights (sparse variants),
 /// params, FLOPs and ratio, latency b1/b32 and ratios vs fp32).
 std::string compressReportTable(const CompressReport& report);
 

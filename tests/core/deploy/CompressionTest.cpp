@@ -1,4 +1,5 @@
-// The compression report (issue 12): fp32 / int8 / pruned / pruned-int8 variants of a trained model,
+// The compression report (issue 12): fp32 / int8 / pruned / pruned-int8 / sparse / sparse-int8
+// variants of a trained model,
 // each exported and measured as deployed; evaluateArchive; report.json; the compress command.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -15,12 +16,14 @@
 #include "../GraphTestUtil.h"
 #include "../ScratchDir.h"
 #include "core/FileIO.h"
+#include "core/GraphModule.h"
 #include "core/LayerAnalysis.h"
 #include "core/data/Dataset.h"
 #include "core/deploy/ArchiveEval.h"
 #include "core/deploy/Compression.h"
 #include "core/deploy/Quantize.h"
 #include "core/export/TorchScriptExporter.h"
+#include "core/training/Checkpoint.h"
 #include "core/training/Trainer.h"
 
 namespace nc::test {
@@ -139,21 +142,50 @@ const CompressVariant* variant(const CompressReport& r, const std::string& name)
   return nullptr;
 }
 
-TEST(CompressModel, MakesAndMeasuresAllFourVariantsAsDeployed) {
+/// Zero entries / all entries of the dim >= 2 weights of Conv/Linear nodes, read from a checkpoint.
+double zeroShare(const Project& project, const std::string& checkpoint) {
+  torch::NoGradGuard guard;
+  GraphModule model = compileGraph(project.graph);
+  loadCheckpoint(checkpoint, model, nullptr, false);
+  int64_t zeros = 0, total = 0;
+  for (const auto& p : model->named_parameters()) {
+    if (p.value().dim() < 2) continue;
+    total += p.value().numel();
+    zeros += (p.value() == 0).sum().item<int64_t>();
+  }
+  return total ? double(zeros) / double(total) : 0;
+}
+
+/// The same share in an exported archive's float parameters (dim >= 2), as deployed.
+double archiveZeroShare(const std::string& archive) {
+  torch::jit::Module m = torch::jit::load(archive);
+  int64_t zeros = 0, total = 0;
+  for (const auto& p : m.named_parameters(/*recurse=*/true)) {
+    if (p.value.dim() < 2 || !p.value.is_floating_point()) continue;
+    total += p.value.numel();
+    zeros += (p.value == 0).sum().item<int64_t>();
+  }
+  return total ? double(zeros) / double(total) : 0;
+}
+
+TEST(CompressModel, MakesAndMeasuresAllSixVariantsAsDeployed) {
   const Fixture& f = fixture();
   TempDir out("compress-all");
   CompressOptions o = quickOptions(out.str());
   o.pruneFraction = 0.5;
+  o.sparsity = 0.6;
   o.fineTuneEpochs = 1;
   o.quantize = QuantizeMode::DynamicInt8;
   std::vector<std::pair<std::string, double>> progress;
   CompressReport r = compressModel(f.project, o, [&](const std::string& s, double x) { progress.push_back({s, x}); });
   ASSERT_TRUE(r.status) << r.status.message();
-  ASSERT_EQ(r.variants.size(), 4u);
+  ASSERT_EQ(r.variants.size(), 6u);
   EXPECT_EQ(r.variants[0].name, "fp32");
   EXPECT_EQ(r.variants[1].name, "int8");
   EXPECT_EQ(r.variants[2].name, "pruned");
   EXPECT_EQ(r.variants[3].name, "pruned-int8");
+  EXPECT_EQ(r.variants[4].name, "sparse");
+  EXPECT_EQ(r.variants[5].name, "sparse-int8");
   EXPECT_EQ(r.evalSplit, "test");
   EXPECT_EQ(r.evalSamples, 120);
 
@@ -177,6 +209,8 @@ TEST(CompressModel, MakesAndMeasuresAllFourVariantsAsDeployed) {
     EXPECT_GT(v.flops, 0);
     EXPECT_GT(v.latencyMsBatch1, 0);
     EXPECT_GT(v.latencyMsBatch32, 0);
+    EXPECT_GT(v.compressedBytes, 0);
+    EXPECT_LT(v.compressedBytes, v.fileBytes) << "the archive is a stored zip: zlib shrinks it";
     EXPECT_FALSE(v.note.empty());
   }
   const CompressVariant &fp32 = r.variants[0], &int8 = r.variants[1], &pruned = r.variants[2],
@@ -207,13 +241,42 @@ TEST(CompressModel, MakesAndMeasuresAllFourVariantsAsDeployed) {
   EXPECT_EQ(layerTotals(analyzeLayers(prunedProject.project->graph, analysis, prunedProject.project->training)).flops,
             pruned.flops);
 
+  // Sparse: the same graph with the smallest 60% of the Conv/Linear weights zeroed, fine-tuned with
+  // the zeros held: the checkpoint after fine-tuning and the archive still hold them.
+  const CompressVariant &sparse = r.variants[4], &sparseInt8 = r.variants[5];
+  EXPECT_EQ(sparse.project, "") << "the graph is unchanged";
+  EXPECT_EQ(sparse.checkpoint, (out.path() / "sparse" / "finetune" / "checkpoints" / "best.pt").string());
+  EXPECT_EQ(sparseInt8.checkpoint, sparse.checkpoint);
+  EXPECT_TRUE(fs::exists(out.path() / "sparse" / "sparse.pt"));
+  EXPECT_EQ(zeroShare(f.project, (out.path() / "sparse" / "sparse.pt").string()), sparse.sparsity)
+      << "pruning made exactly the share the fine-tuning kept";
+  const double measured = zeroShare(f.project, sparse.checkpoint);
+  EXPECT_GE(measured, 0.6 - 1e-4) << "the zeros stayed zero through fine-tuning";
+  EXPECT_LT(measured, 0.6 + 0.01);
+  EXPECT_DOUBLE_EQ(sparse.sparsity, measured);
+  EXPECT_DOUBLE_EQ(sparseInt8.sparsity, measured);
+  EXPECT_GE(archiveZeroShare(sparse.archive), 0.6 - 1e-4) << "the exported archive holds the zeros";
+  EXPECT_LT(zeroShare(f.project, f.checkpoint), 0.01) << "the trained weights are dense";
+  EXPECT_EQ(sparse.parameters, fp32.parameters);
+  EXPECT_EQ(sparse.flops, fp32.flops);
+  EXPECT_NEAR(double(sparse.fileBytes), double(fp32.fileBytes), 0.05 * double(fp32.fileBytes))
+      << "dense storage: zeros take as much room as any weight";
+  EXPECT_LT(sparse.compressedBytes, fp32.compressedBytes * 8 / 10) << "compressed, the zeros do save room";
+  for (const char* s : {"60.0", "zero", "fine-tuned 1 epoch", "dense", "neither smaller nor faster"})
+    EXPECT_NE(sparse.note.find(s), std::string::npos) << s << "\n" << sparse.note;
+  EXPECT_EQ(fp32.sparsity, 0);
+
   // Progress: stages in order, fractions never go back, ends at 1.
   ASSERT_FALSE(progress.empty());
   for (size_t i = 1; i < progress.size(); ++i) EXPECT_GE(progress[i].second, progress[i - 1].second - 1e-12) << i;
   EXPECT_DOUBLE_EQ(progress.back().second, 1.0);
-  bool sawFineTune = false;
-  for (const auto& [stage, x] : progress) sawFineTune |= stage.find("fine-tuning") != std::string::npos;
+  bool sawFineTune = false, sawSparse = false;
+  for (const auto& [stage, x] : progress) {
+    sawFineTune |= stage.find("fine-tuning the pruned") != std::string::npos;
+    sawSparse |= stage.find("fine-tuning the sparse") != std::string::npos;
+  }
   EXPECT_TRUE(sawFineTune);
+  EXPECT_TRUE(sawSparse);
 
   // report.json: relative paths (the folder can move), read back to the same report.
   ASSERT_EQ(r.reportPath, (out.path() / "report.json").string());
@@ -245,20 +308,23 @@ TEST(CompressModel, MakesAndMeasuresAllFourVariantsAsDeployed) {
   fs::rename(out.path(), moved);
   CompressReport loaded = loadCompressReport((moved / "report.json").string());
   ASSERT_TRUE(loaded.status) << loaded.status.message();
-  ASSERT_EQ(loaded.variants.size(), 4u);
-  for (size_t i = 0; i < 4; ++i) {
+  ASSERT_EQ(loaded.variants.size(), 6u);
+  for (size_t i = 0; i < 6; ++i) {
     EXPECT_EQ(loaded.variants[i].archive, (moved / (r.variants[i].name + ".pt")).string());
     EXPECT_TRUE(fs::exists(loaded.variants[i].archive));
     EXPECT_EQ(loaded.variants[i].testAccuracy, r.variants[i].testAccuracy);
     EXPECT_EQ(loaded.variants[i].flops, r.variants[i].flops);
+    EXPECT_EQ(loaded.variants[i].sparsity, r.variants[i].sparsity);
+    EXPECT_EQ(loaded.variants[i].compressedBytes, r.variants[i].compressedBytes);
   }
+  EXPECT_EQ(loaded.variants[4].checkpoint, (moved / "sparse" / "finetune" / "checkpoints" / "best.pt").string());
   EXPECT_TRUE(fs::exists(loaded.variants[2].project));
   EXPECT_EQ(loaded.variants[0].checkpoint, f.checkpoint) << "outside the folder: absolute";
   EXPECT_EQ(loaded.variants[1].checkpoint, f.checkpoint);
   EXPECT_EQ(loaded.variants[0].project, "");
   EXPECT_EQ(loaded.evalSamples, 120);
   std::string table = compressReportTable(loaded);
-  for (const char* s : {"variant", "accuracy", "fp32", "pruned-int8", "x", "pt"})
+  for (const char* s : {"variant", "accuracy", "fp32", "pruned-int8", "sparse-int8", "gzip", "zeros", "x", "pt"})
     EXPECT_NE(table.find(s), std::string::npos) << s << "\n" << table;
   fs::remove_all(moved);
 }
@@ -347,7 +413,10 @@ TEST(CompressModel, RefusesANonEmptyFolderAndBadOptionsWritingNothing) {
       {[](CompressOptions& o) { o.pruneFraction = 1.0; }, "prune fraction"},
       {[](CompressOptions& o) { o.pruneFraction = -0.1; }, "prune fraction"},
       {[](CompressOptions& o) { o.pruneFraction = std::nan(""); }, "prune fraction"},
-      {[](CompressOptions& o) { o.fineTuneEpochs = 1; }, "give a prune fraction"},
+      {[](CompressOptions& o) { o.fineTuneEpochs = 1; }, "give a prune fraction or a sparsity"},
+      {[](CompressOptions& o) { o.sparsity = 1.0; }, "sparsity"},
+      {[](CompressOptions& o) { o.sparsity = -0.5; }, "sparsity"},
+      {[](CompressOptions& o) { o.sparsity = std::nan(""); }, "sparsity"},
       {[](CompressOptions& o) { o.benchmarkSeconds = 0; }, "benchmark seconds"},
       {[](CompressOptions& o) { o.checkpoint = "/no/such/best.pt"; }, "/no/such/best.pt"},
   };
@@ -365,12 +434,13 @@ TEST(CompressModel, RefusesANonEmptyFolderAndBadOptionsWritingNothing) {
 TEST(CompressModel, CancelStopsAtEachStageWithoutAReport) {
   const Fixture& f = fixture();
   // Cancel as soon as a stage containing `at` is reported (fine-tuning: inside the trainer).
-  for (const char* at : {"loading", "pruning", "fine-tuning the pruned model: epoch", "evaluating int8",
-                         "measuring the latency of pruned"}) {
+  for (const char* at : {"loading", "pruning", "fine-tuning the pruned model: epoch", "zeroing the smallest",
+                         "fine-tuning the sparse model: epoch", "evaluating int8", "measuring the latency of pruned"}) {
     SCOPED_TRACE(at);
     TempDir out("compress-cancel");
     CompressOptions o = quickOptions(out.str());
     o.pruneFraction = 0.5;
+    o.sparsity = 0.5;
     o.fineTuneEpochs = 1;
     o.quantize = QuantizeMode::DynamicInt8;
     bool stop = false;
@@ -453,13 +523,30 @@ TEST(CompressReportJson, BadReportsAreRefusedNamingTheJsonPath) {
   v.archive = "fp32.pt";
   v.testAccuracy = 0.9;
   v.fileBytes = 1000;
-  good.variants = {v};
+  CompressVariant sparse = v;
+  sparse.name = "sparse";
+  sparse.archive = "sparse.pt";
+  sparse.sparsity = 0.8;
+  sparse.compressedBytes = 400;
+  good.variants = {v, sparse};
   good.notes = {"a note"};
   const std::string text = compressReportJson(good);
   CompressReport back = parseCompressReport(text);
   ASSERT_TRUE(back.status) << back.status.message();
   EXPECT_EQ(compressReportJson(back), text);
   EXPECT_EQ(back.notes, good.notes);
+  ASSERT_EQ(back.variants.size(), 2u);
+  EXPECT_EQ(back.variants[1].sparsity, 0.8);
+  EXPECT_EQ(back.variants[1].compressedBytes, 400);
+  // A report written before the sparse variant (no compressed_bytes, no sparsity) still reads.
+  CompressReport old = parseCompressReport(
+      R"({"format": "neuralcanvas-compress-report", "version": 1, "variants": [{"name": "fp32", "archive": "fp32.pt",
+          "file_bytes": 1000, "test_accuracy": 0.9}]})");
+  ASSERT_TRUE(old.status) << old.status.message();
+  ASSERT_EQ(old.variants.size(), 1u);
+  EXPECT_EQ(old.variants[0].sparsity, 0);
+  EXPECT_EQ(old.variants[0].compressedBytes, 0);
+  EXPECT_NE(compressReportTable(old).find("-"), std::string::npos);
 
   struct Case {
     std::string json, fragment;
@@ -481,6 +568,8 @@ TEST(CompressReportJson, BadReportsAreRefusedNamingTheJsonPath) {
        "/variants/0/latency_ms_batch1"},
       {head + R"("variants": [{"name": 5, "archive": "a.pt"}]})", "/variants/0/name"},
       {head + R"("variants": [], "notes": [1]})", "/notes/0"},
+      {head + R"("variants": [{"name": "x", "archive": "a.pt", "sparsity": 1.5}]})", "/variants/0/sparsity"},
+      {head + R"("variants": [{"name": "x", "archive": "a.pt", "compressed_bytes": -3}]})", "/variants/0/compressed_bytes"},
       {head + R"("variants": [], "eval_samples": "many"})", "/eval_samples"},
       {std::string(200, '[') + std::string(200, ']'), "not a compression report"},
   };
@@ -516,14 +605,17 @@ TEST(CliCompress, PrintsTheComparisonTableAndWritesTheReport) {
   const Fixture& f = fixture();
   TempDir out("cli-compress");
   CliRun r = runCli("compress " + f.projectFile + " --checkpoint " + f.checkpoint +
-                    " --prune 0.5 --fine-tune 1 --quantize dynamic-int8 --seconds 0.02 --threads 1 --out " + out.str());
+                     " --prune 0.5 --sparsity 0.5 --fine-tune 1 --quantize dynamic-int8 --seconds 0.02 --threads 1 --out " +
+                    out.str());
   ASSERT_EQ(r.exitCode, 0) << r.output;
   for (const char* s : {"variant", "accuracy", "change", "size", "FLOPs", "b1 ms", "b32 ms", "fp32", "int8",
-                        "pruned-int8", "fine-tuned 1 epoch", "report: ", "pruned project: ", "100%"})
+                        "pruned-int8", "fine-tuned 1 epoch", "report: ", "pruned project: ", "100%", "sparse-int8",
+                        "gzip", "zeros", "50.0%", "neither smaller nor faster"})
     EXPECT_NE(r.output.find(s), std::string::npos) << s << "\n" << r.output;
   CompressReport report = loadCompressReport(out.str("report.json"));
   ASSERT_TRUE(report.status) << report.status.message();
-  EXPECT_EQ(report.variants.size(), 4u);
+  ASSERT_EQ(report.variants.size(), 6u);
+  EXPECT_GE(report.variants[4].sparsity, 0.5 - 1e-4);
 
   // Refusals: a non-empty folder (1), usage mistakes (64), an unreadable project (2).
   CliRun again = runCli("compress " + f.projectFile + " --checkpoint " + f.checkpoint + " --out " + out.str());
@@ -532,6 +624,7 @@ TEST(CliCompress, PrintsTheComparisonTableAndWritesTheReport) {
   for (const std::string& args :
        {"compress " + f.projectFile + " --checkpoint " + f.checkpoint,  // no --out
         "compress " + f.projectFile + " --checkpoint c --out o --quantize int4",
+        "compress " + f.projectFile + " --checkpoint c --out o --sparsity 1",
         "compress " + f.projectFile + " --checkpoint c --out o --fine-tune 1"}) {  // fine-tuning needs pruning
     CliRun u = runCli(args);
     EXPECT_EQ(u.exitCode, 64) << args << "\n" << u.output;
@@ -541,6 +634,7 @@ TEST(CliCompress, PrintsTheComparisonTableAndWritesTheReport) {
   CliRun help = runCli("compress --help");
   EXPECT_EQ(help.exitCode, 0);
   EXPECT_NE(help.output.find("usage: neuralcanvas-cli compress PROJECT"), std::string::npos) << help.output;
+  EXPECT_NE(help.output.find("--sparsity S"), std::string::npos) << help.output;
   CliRun missing = runCli("compress /no/such/project.json --checkpoint c --out " + out.str("x"));
   EXPECT_EQ(missing.exitCode, 2) << missing.output;
 }
