@@ -16,11 +16,12 @@ using namespace nc::core;
 
 int runExport(const std::vector<std::string>& args) {
   // ONNX has options of its own: OnnxCommand.cpp parses the whole command line.
-  for (size_t i = 0; i + 1 < args.size(); ++i)
-    if (args[i] == "--format" && args[i + 1] == "onnx") return runExportOnnx(args);
+  for (size_t i = 0; i < args.size(); ++i)
+    if ((args[i] == "--format" && i + 1 < args.size() && args[i + 1] == "onnx") || args[i] == "--format=onnx")
+      return runExportOnnx(args);
   Options opts(args, {"--checkpoint", "--out", "--format", "--quantize"});
   const char* usage =
-      "usage: neuralcanvas-cli export PROJECT [--checkpoint FILE] --out FILE [--format torchscript|python]\n"
+      "usage: neuralcanvas-cli export PROJECT [--checkpoint FILE] --out FILE [--format torchscript|python|onnx]\n"
       "                               [--quantize none|dynamic-int8]\n\n"
       "torchscript (default): writes a TorchScript archive (MODEL.pt) that plain PyTorch loads with\n"
       "torch.jit.load. Its forward takes the raw input (images as float in [0, 1], token ids for text),\n"
@@ -29,6 +30,7 @@ int runExport(const std::vector<std::string>& args) {
       "python: writes readable PyTorch source (MODEL.py: one nn.Module class built from torch.nn layers,\n"
       "same input and output) and its state dict beside it (MODEL.state.pt); load() in the file reads\n"
       "the weights, so training can continue in plain PyTorch.\n"
+      "onnx: writes an ONNX model (opset 13 or later; see 'export --format onnx --help').\n"
       "Without --checkpoint the freshly initialised model is exported.\n\n"
       "--quantize dynamic-int8 (torchscript only): the weights of Linear, LSTM and GRU nodes and of the\n"
       "two feed-forward Linears inside TransformerEncoderLayer are stored as int8 (per output channel)\n"
@@ -40,7 +42,7 @@ int runExport(const std::vector<std::string>& args) {
   if (auto exit = opts.helpOrUsageError(usage, opts.positional().size() == 1 && opts.has("--out"))) return *exit;
   const std::string format = opts.has("--format") ? opts.get("--format") : "torchscript";
   if (format != "torchscript" && format != "python") {
-    std::cerr << "error: unknown --format '" << format << "' (use torchscript or python)\n\n" << usage;
+    std::cerr << "error: unknown --format '" << format << "' (use torchscript, python or onnx)\n\n" << usage;
     return kExitUsage;
   }
   const bool python = format == "python";

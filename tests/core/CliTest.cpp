@@ -146,13 +146,13 @@ TEST(CliExport, PythonFormatWritesSourceAndStateDictAndUnknownFormatsAreUsageErr
   EXPECT_NE(text.find("nn.LSTM("), std::string::npos) << text;
   EXPECT_NE(text.find("batch_first=True"), std::string::npos) << text;
 
-  CliResult bad = runCli("export " + templatePath("lstm") + " --out " + (dir / "x.onnx").string() + " --format onnx");
+  CliResult bad = runCli("export " + templatePath("lstm") + " --out " + (dir / "x.tflite").string() + " --format tflite");
   EXPECT_EQ(bad.exitCode, 64);
-  EXPECT_NE(bad.output.find("unknown --format 'onnx' (use torchscript or python)"), std::string::npos) << bad.output;
-  EXPECT_FALSE(fs::exists(dir / "x.onnx"));
+  EXPECT_NE(bad.output.find("unknown --format 'tflite' (use torchscript, python or onnx)"), std::string::npos) << bad.output;
+  EXPECT_FALSE(fs::exists(dir / "x.tflite"));
   CliResult help = runCli("export --help");
   EXPECT_EQ(help.exitCode, 0);
-  EXPECT_NE(help.output.find("--format torchscript|python"), std::string::npos) << help.output;
+  EXPECT_NE(help.output.find("--format torchscript|python|onnx"), std::string::npos) << help.output;
   fs::remove_all(dir);
 }
 
