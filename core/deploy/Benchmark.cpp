@@ -2,6 +2,7 @@
 #include "core/deploy/Benchmark.h"
 
 #include <ATen/Parallel.h>
+#include <dlfcn.h>
 #include <malloc.h>
 #include <torch/script.h>
 
@@ -50,6 +51,33 @@ class ThreadCountGuard {
 
  private:
   int m_saved;
+};
+
+/// OpenBLAS (Debian's LibTorch does its matrix products with it) keeps a pool of its own threads,
+/// one per core, beside LibTorch's OpenMP threads: its workers spin (sched_yield) after each call and
+/// fight the OpenMP workers for the cores, and it ignores at::set_num_threads. With 2 threads on 2
+/// cores that made a batch-1 pass of the CNN template ~30x slower (12 ms instead of 0.4). LibTorch
+/// parallelizes itself with OpenMP, so BLAS runs single-threaded while benchmarking (the caller's
+/// setting is put back afterwards). Found at run time: nothing happens without OpenBLAS.
+class BlasThreadGuard {
+ public:
+  BlasThreadGuard() {
+    m_set = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+    m_get = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+    if (!m_set || !m_get) return;
+    m_saved = m_get();
+    m_set(1);
+  }
+  ~BlasThreadGuard() {
+    if (m_set && m_saved > 0) m_set(m_saved);
+  }
+  BlasThreadGuard(const BlasThreadGuard&) = delete;
+  BlasThreadGuard& operator=(const BlasThreadGuard&) = delete;
+
+ private:
+  void (*m_set)(int) = nullptr;
+  int (*m_get)() = nullptr;
+  int m_saved = 0;
 };
 
 /// Resets the process's peak resident set size to its current size (Linux: "5" to clear_refs).
@@ -215,6 +243,7 @@ BenchmarkReport benchmarkArchive(const std::string& archive, const BenchmarkOpti
 
   keepFreedMemoryForReuse();
   ThreadCountGuard threadGuard;
+  BlasThreadGuard blasGuard;
   const std::vector<int> threadCounts = options.threads.empty() ? std::vector<int>{threadGuard.saved()} : options.threads;
   const int total = int(options.batchSizes.size() * threadCounts.size());
   // A case stops at secondsPerCase once it has minRuns runs; a slow case (huge batch) stops at this

@@ -57,6 +57,8 @@ using BenchmarkProgress = std::function<void(int done, int total, const Benchmar
 /// The process's malloc is set (once, process-wide, on glibc) to keep freed blocks up to 32 MiB for
 /// reuse instead of returning them to the system after every forward pass: activations are then
 /// not page-faulted in anew at each run (3-4x faster at batch 32 on the CNN template).
+/// OpenBLAS's own thread pool (it ignores LibTorch's thread count and fights its OpenMP threads for
+/// the cores) is set to 1 thread during the benchmark and put back afterwards.
 BenchmarkReport benchmarkArchive(const std::string& archive, const BenchmarkOptions& options,
                                  const BenchmarkProgress& progress = {},
                                  const std::function<bool()>& cancelled = {});

@@ -1,6 +1,7 @@
 // Deployment benchmark (issue 12, section 1): core/deploy/Benchmark.h and `neuralcanvas-cli
 // benchmark`, on tiny exported models. No timed assertions: only counts, orderings and
 // consistency of the figures.
+#include <dlfcn.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -324,6 +325,27 @@ TEST(Benchmark, DynamicInt8ArchiveRunsAndReportsItsQuantizationAndFloatParameter
   EXPECT_EQ(r.parameters, 811);  // the float model's, from meta.json (packed weights are no parameters)
   EXPECT_EQ(r.cases.size(), 3u);
   EXPECT_LT(r.fileBytes, int64_t(fs::file_size(tinyArchive())));
+}
+
+TEST(Benchmark, OpenBlasRunsSingleThreadedBesideLibTorchsThreadsAndIsPutBack) {
+  // Regression: OpenBLAS's own pool (one thread per core, spinning after each call) ran beside
+  // LibTorch's OpenMP threads: with 2 threads a batch-1 pass of the CNN template took ~12 ms
+  // instead of ~0.4 ms. During the benchmark BLAS is single-threaded; the caller's count returns.
+  auto get = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  auto set = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  if (!get || !set) GTEST_SKIP() << "LibTorch does not use OpenBLAS here";
+  const int before = get();
+  set(2);
+  std::vector<int> during;
+  BenchmarkOptions o = quickOptions();
+  o.batchSizes = {1, 8};
+  BenchmarkReport r = benchmarkArchive(tinyArchive().string(), o, [&](int, int, const BenchmarkCase&) {
+    during.push_back(get());
+  });
+  EXPECT_EQ(get(), 2);
+  set(before);
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(during, std::vector<int>(4, 1));
 }
 
 int64_t minorPageFaults() {
