@@ -5,9 +5,10 @@
 # ours / pytorch of samples/s per case (target >= 1.0: ours must not be slower).
 # The two alternate case by case (batch size x threads), so that other load on the machine hits
 # both alike; with ROUNDS > 1 all cases are measured ROUNDS times and each side keeps its best.
-# NeuralCanvas keeps freed blocks up to 32 MiB in glibc's heap (core/deploy/Benchmark.cpp); with
-# REFERENCE_MALLOC=same the reference runs with that setting too (MALLOC_MMAP_THRESHOLD_ and
-# MALLOC_TRIM_THRESHOLD_), which isolates the allocator's share of the ratio.
+# NeuralCanvas keeps freed blocks up to 32 MiB in glibc's heap and runs OpenBLAS single-threaded
+# beside LibTorch's OpenMP threads (core/deploy/Benchmark.cpp); with REFERENCE_TUNING=same the
+# reference runs with those settings too (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_,
+# OPENBLAS_NUM_THREADS=1), which shows how much of the ratio they make.
 # Usage: bench/deploy_vs_pytorch.sh MODEL.pt [batch-sizes=1,8,32,128] [threads=1,2] [seconds=2] [rounds=1]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,8 +24,9 @@ PY=/usr/bin/python3
 [ -x "$OURS" ] || { echo "CLI not built: $OURS (set NC_BUILD_DIR)"; exit 2; }
 
 reference() {
-  if [ "${REFERENCE_MALLOC:-}" = same ]; then
-    MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824 "$PY" bench/deploy_reference.py "$@"
+  if [ "${REFERENCE_TUNING:-}" = same ]; then
+    MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824 OPENBLAS_NUM_THREADS=1 \
+      "$PY" bench/deploy_reference.py "$@"
   else
     "$PY" bench/deploy_reference.py "$@"
   fi
@@ -38,8 +40,9 @@ for round in $(seq 1 "$ROUNDS"); do
   for b in ${BATCHES//,/ }; do
     for t in ${THREADS//,/ }; do
       args=(--batch-sizes "$b" --threads "$t" --seconds "$SECONDS_PER_CASE")
-      "$OURS" benchmark "$MODEL" "${args[@]}" --json "$tmp/ours_${round}_${b}_${t}.json" 2>/dev/null |
-        awk -v r="$round" '$1 ~ /^[0-9]+$/ && NF >= 8 { printf "round %s  ours     %s\n", r, $0 }'
+      "$OURS" benchmark "$MODEL" "${args[@]}" --json "$tmp/ours_${round}_${b}_${t}.json" 2>"$tmp/stderr" >"$tmp/out" ||
+        { cat "$tmp/stderr"; echo "neuralcanvas-cli benchmark failed (batch $b, threads $t)"; exit 1; }
+      awk -v r="$round" '$1 ~ /^[0-9]+$/ && NF >= 8 { printf "round %s  ours     %s\n", r, $0 }' "$tmp/out"
       reference "$MODEL" "${args[@]}" --json "$tmp/pytorch_${round}_${b}_${t}.json" |
         sed "s/^/round $round  pytorch  /"
     done
@@ -47,7 +50,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 echo "== summary: $MODEL (batch sizes $BATCHES, threads $THREADS, ${SECONDS_PER_CASE} s per case, best of $ROUNDS;" \
-     "reference malloc: ${REFERENCE_MALLOC:-default})"
+     "reference tuning: ${REFERENCE_TUNING:-none})"
 echo "load average before $load_before, after $(cut -d' ' -f1 /proc/loadavg) on $(nproc) cores (other processes on the cores make the figures noisy)"
 "$PY" - "$tmp" <<'EOF'
 import glob, json, os, sys
