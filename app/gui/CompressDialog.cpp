@@ -39,12 +39,25 @@ CompressDialog::CompressDialog(const core::Project& project, QWidget* parent) : 
   m_prune->setValue(50);
   m_prune->setToolTip(tr("Structured pruning: the share of output channels (Conv2d) or features (Linear) removed "
                          "from each prunable node, the weakest by L1 norm; the graph is rewritten. 0 = off."));
+  m_sparsity = new QDoubleSpinBox(this);
+  m_sparsity->setObjectName("sparsity");
+  m_sparsity->setRange(0, 99);
+  m_sparsity->setDecimals(1);
+  m_sparsity->setSingleStep(10);
+  m_sparsity->setSuffix(tr(" % of weights zeroed"));
+  m_sparsity->setSpecialValueText(tr("off"));
+  m_sparsity->setValue(0);
+  m_sparsity->setToolTip(tr("Magnitude pruning: this share of all Conv/Linear/recurrent/attention weights, the smallest "
+                            "in absolute value across the model, set to zero (kept zero while fine-tuning). The graph "
+                            "is unchanged: stored dense, the file is not smaller and inference not faster; a "
+                            "compressed copy is smaller. 0 = off."));
   m_fineTune = new QSpinBox(this);
   m_fineTune->setObjectName("fineTuneEpochs");
   m_fineTune->setRange(0, 100);
   m_fineTune->setValue(1);
   m_fineTune->setSpecialValueText(tr("none"));
-  m_fineTune->setToolTip(tr("Epochs of training after pruning, starting from the pruned weights"));
+  m_fineTune->setToolTip(tr("Epochs of training after pruning (for each pruned variant), starting from the pruned "
+                            "weights"));
   m_int8 = new QCheckBox(tr("int8 (dynamic)"), this);
   m_int8->setObjectName("quantizeInt8");
   m_int8->setChecked(true);
@@ -74,6 +87,7 @@ CompressDialog::CompressDialog(const core::Project& project, QWidget* parent) : 
 
   auto* form = new QFormLayout();
   form->addRow(tr("Prune"), m_prune);
+  form->addRow(tr("Sparsity"), m_sparsity);
   form->addRow(tr("Fine-tune epochs"), m_fineTune);
   form->addRow(tr("Quantize"), m_int8);
   form->addRow(tr("Evaluate on"), m_evalLimit);
@@ -94,10 +108,12 @@ CompressDialog::CompressDialog(const core::Project& project, QWidget* parent) : 
   m_debounce.setSingleShot(true);
   m_debounce.setInterval(150);
   connect(&m_debounce, &QTimer::timeout, this, &CompressDialog::updatePreview);
-  connect(m_prune, &QDoubleSpinBox::valueChanged, this, [this]() {
-    m_fineTune->setEnabled(m_prune->value() > 0);
+  auto pruningChanged = [this]() {
+    m_fineTune->setEnabled(m_prune->value() > 0 || m_sparsity->value() > 0);
     m_debounce.start();
-  });
+  };
+  connect(m_prune, &QDoubleSpinBox::valueChanged, this, pruningChanged);
+  connect(m_sparsity, &QDoubleSpinBox::valueChanged, this, pruningChanged);
   updatePreview();
 }
 
@@ -108,7 +124,8 @@ void CompressDialog::setOutputFolder(const QString& folder) {
 core::CompressOptions CompressDialog::options() const {
   core::CompressOptions o;
   o.pruneFraction = m_prune->value() / 100.0;
-  o.fineTuneEpochs = o.pruneFraction > 0 ? m_fineTune->value() : 0;
+  o.sparsity = m_sparsity->value() / 100.0;
+  o.fineTuneEpochs = o.pruneFraction > 0 || o.sparsity > 0 ? m_fineTune->value() : 0;
   o.quantize = m_int8->isChecked() ? core::QuantizeMode::DynamicInt8 : core::QuantizeMode::None;
   o.evalLimit = m_evalLimit->value();
   return o;
@@ -119,8 +136,17 @@ QString CompressDialog::previewText() const { return m_preview->text(); }
 void CompressDialog::updatePreview() {
   m_debounce.stop();
   const double fraction = m_prune->value() / 100.0;
+  const QString sparse =
+      m_sparsity->value() > 0
+          ? tr("<p><b>Sparse</b>: the smallest %1% of the Conv/Linear/recurrent/attention weights zeroed%2. Same "
+               "graph, stored dense: the file is not smaller and inference not faster (a compressed copy is).</p>")
+                .arg(QString::number(m_sparsity->value(), 'f', m_sparsity->value() == int(m_sparsity->value()) ? 0 : 1),
+                     m_fineTune->value() > 0 ? tr(", then fine-tuned with the zeros held") : QString())
+          : QString();
   if (!(fraction > 0)) {
-    m_preview->setText(tr("No pruning: the variants are FP32%1.").arg(m_int8->isChecked() ? tr(" and int8") : QString()));
+    m_preview->setText((m_sparsity->value() > 0 ? QString() : tr("No pruning: the variants are FP32%1.")
+                                                                   .arg(m_int8->isChecked() ? tr(" and int8") : QString())) +
+                       sparse);
     return;
   }
   core::ChannelPruneOptions options;
@@ -152,7 +178,7 @@ void CompressDialog::updatePreview() {
     html += tr("<p>Parameters %1 → %2 (%3) · FLOPs/sample %4 → %5 (%6)</p>")
                 .arg(count(r.paramsBefore), count(r.paramsAfter), ratioText(r.paramsAfter, r.paramsBefore),
                      count(r.flopsBefore), count(r.flopsAfter), ratioText(r.flopsAfter, r.flopsBefore));
-  m_preview->setText(html);
+  m_preview->setText(html + sparse);
 }
 
 }  // namespace nc::app

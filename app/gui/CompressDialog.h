@@ -1,6 +1,7 @@
 #pragma once
 // Compress… (issue 12): what to do to a trained run's model -- structured channel pruning (share
-// of channels, fine-tuning epochs), dynamic int8 quantization, how many test samples to evaluate
+// of channels), global magnitude pruning (share of weights zeroed), fine-tuning epochs after
+// either, dynamic int8 quantization, how many test samples to evaluate
 // on -- with a live preview of the pruning plan (the nodes cut, the nodes left alone and why, the
 // parameters and FLOPs after against before).
 #include <QDialog>
@@ -24,7 +25,7 @@ class CompressDialog : public QDialog {
 
   /// Shown under the fields ("Writes into …").
   void setOutputFolder(const QString& folder);
-  /// pruneFraction, fineTuneEpochs, quantize and evalLimit as set (checkpoint, outDir left empty).
+  /// pruneFraction, sparsity, fineTuneEpochs, quantize and evalLimit as set (checkpoint, outDir left empty).
   core::CompressOptions options() const;
 
   /// Re-plans now (the fields re-plan shortly after each change).
@@ -32,6 +33,7 @@ class CompressDialog : public QDialog {
   QString previewText() const;
 
   QDoubleSpinBox* pruneField() const { return m_prune; }
+  QDoubleSpinBox* sparsityField() const { return m_sparsity; }
   QSpinBox* fineTuneField() const { return m_fineTune; }
   QCheckBox* int8Box() const { return m_int8; }
   QSpinBox* evalLimitField() const { return m_evalLimit; }
@@ -41,6 +43,7 @@ class CompressDialog : public QDialog {
  private:
   core::Project m_project;
   QDoubleSpinBox* m_prune = nullptr;
+  QDoubleSpinBox* m_sparsity = nullptr;
   QSpinBox* m_fineTune = nullptr;
   QCheckBox* m_int8 = nullptr;
   QSpinBox* m_evalLimit = nullptr;

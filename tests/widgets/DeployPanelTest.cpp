@@ -471,10 +471,27 @@ TEST(CompressDialog, PreviewListsTheNodesToCutAndOkGivesTheOptions) {
   EXPECT_EQ(o.evalLimit, 500);
   EXPECT_EQ(o.quantize, core::QuantizeMode::None);
 
+  EXPECT_EQ(o.sparsity, 0) << "magnitude pruning is off unless asked for";
+
   // Pruning off: the preview says so and no fine-tuning is asked for.
   typeInto(dialog.pruneField(), "0");
   dialog.updatePreview();
   EXPECT_TRUE(dialog.previewText().contains("No pruning"));
+  EXPECT_EQ(dialog.options().fineTuneEpochs, 0);
+  EXPECT_FALSE(dialog.fineTuneField()->isEnabled());
+
+  // Sparsity typed as a person types it: passed on as a share, fine-tuning asked for again.
+  typeInto(dialog.sparsityField(), "80");
+  EXPECT_TRUE(dialog.fineTuneField()->isEnabled());
+  dialog.updatePreview();
+  EXPECT_TRUE(dialog.previewText().contains("80%")) << dialog.previewText().toStdString();
+  EXPECT_FALSE(dialog.previewText().contains("No pruning")) << dialog.previewText().toStdString();
+  core::CompressOptions sparse = dialog.options();
+  EXPECT_DOUBLE_EQ(sparse.sparsity, 0.8);
+  EXPECT_DOUBLE_EQ(sparse.pruneFraction, 0);
+  EXPECT_EQ(sparse.fineTuneEpochs, 2);
+  typeInto(dialog.sparsityField(), "0");
+  EXPECT_EQ(dialog.options().sparsity, 0);
   EXPECT_EQ(dialog.options().fineTuneEpochs, 0);
 }
 
