@@ -61,7 +61,7 @@ CompressDialog::CompressDialog(const core::Project& project, QWidget* parent) : 
   m_int8 = new QCheckBox(tr("int8 (dynamic)"), this);
   m_int8->setObjectName("quantizeInt8");
   m_int8->setChecked(true);
-  m_int8->setToolTip(tr("Linear, LSTM and GRU weights as int8 (activations quantized on the fly); other layers stay float"));
+  m_int8->setToolTip(tr("Linear, LSTM, GRU and Transformer feed-forward weights as int8 (activations quantized on the fly); other layers stay float"));
   m_evalLimit = new QSpinBox(this);
   m_evalLimit->setObjectName("evalLimit");
   m_evalLimit->setRange(0, 10'000'000);

@@ -275,7 +275,7 @@ CompressReport compressModel(const Project& project, const CompressOptions& opti
     exportVariant("fp32", project, options.checkpoint, QuantizeMode::None, "float32 weights (the trained model)");
     if (quantize)
       exportVariant("int8", project, options.checkpoint, options.quantize,
-                    "int8 weights (" + quantizeModeName(options.quantize) + ": Linear, LSTM and GRU)");
+                    "int8 weights (" + quantizeModeName(options.quantize) + ": Linear, LSTM, GRU, Transformer feed-forward)");
     for (auto& p : pending) p.variant.checkpoint = options.checkpoint;  // the trained weights they come from
 
     std::optional<Project> pruned;
