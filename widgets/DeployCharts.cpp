@@ -1,4 +1,5 @@
 #include "widgets/DeployCharts.h"
+#include "widgets/MetricChart.h"
 
 #include <QAreaSeries>
 #include <QBarCategoryAxis>
@@ -63,22 +64,6 @@ const QColor kPalette[] = {QColor(0x2b, 0x6c, 0xb0), QColor(0xdd, 0x6b, 0x20), Q
 
 QColor colorFor(size_t i) { return kPalette[i % (sizeof(kPalette) / sizeof(kPalette[0]))]; }
 
-QChart* newChart(const QString& title) {
-  auto* chart = new QChart();
-  chart->setTitle(title);
-  QFont titleFont = chart->titleFont();
-  titleFont.setBold(true);
-  titleFont.setPointSizeF(titleFont.pointSizeF() * 0.95);
-  chart->setTitleFont(titleFont);
-  chart->setAnimationOptions(QChart::NoAnimation);
-  chart->setMargins(QMargins(2, 2, 2, 2));
-  chart->setBackgroundRoundness(0);
-  chart->legend()->setAlignment(Qt::AlignBottom);
-  QFont small = chart->legend()->font();
-  small.setPointSizeF(small.pointSizeF() * 0.85);
-  chart->legend()->setFont(small);
-  return chart;
-}
 
 void styleAxis(QAbstractAxis* axis, const QString& title) {
   QFont small = axis->labelsFont();
@@ -175,9 +160,9 @@ QChartView* newChartView(QChart* chart, QWidget* parent) {
 // BenchmarkCharts
 
 BenchmarkCharts::BenchmarkCharts(QWidget* parent) : QWidget(parent) {
-  m_latency = newChartView(newChart(tr("Latency per batch (p50; band to p99, dots p95)")), this);
+  m_latency = newChartView(newStyledChart(tr("Latency per batch (p50; band to p99, dots p95)")), this);
   m_latency->setObjectName("latencyChart");
-  m_throughput = newChartView(newChart(tr("Throughput (samples per second)")), this);
+  m_throughput = newChartView(newStyledChart(tr("Throughput (samples per second)")), this);
   m_throughput->setObjectName("throughputChart");
   m_table = new QTableWidget(0, 9, this);
   m_table->setObjectName("benchmarkTable");
@@ -396,7 +381,7 @@ CompressionView::CompressionView(QWidget* parent) : QWidget(parent) {
   m_table->setAlternatingRowColors(true);
   m_table->setToolTip(tr("Ratios in brackets are against the FP32 variant; Δ accuracy in percentage points"));
 
-  m_chart = newChartView(newChart(tr("Compared with FP32 (ratio, lower is smaller / faster)")), this);
+  m_chart = newChartView(newStyledChart(tr("Compared with FP32 (ratio, lower is smaller / faster)")), this);
   m_chart->setObjectName("compressionChart");
   m_notes = new QLabel(this);
   m_notes->setObjectName("compressionNotes");

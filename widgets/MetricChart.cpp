@@ -50,8 +50,7 @@ void setRangeWithRoundTicks(QValueAxis* axis, double lo, double hi, bool integer
 
 }  // namespace
 
-MetricChart::MetricChart(const QString& title, const QString& xTitle, const QString& yTitle, QWidget* parent)
-    : QChartView(parent) {
+QChart* newStyledChart(const QString& title) {
   auto* chart = new QChart();
   chart->setTitle(title);
   QFont titleFont = chart->titleFont();
@@ -65,6 +64,13 @@ MetricChart::MetricChart(const QString& title, const QString& xTitle, const QStr
   QFont small = chart->legend()->font();
   small.setPointSizeF(small.pointSizeF() * 0.85);
   chart->legend()->setFont(small);
+  return chart;
+}
+
+MetricChart::MetricChart(const QString& title, const QString& xTitle, const QString& yTitle, QWidget* parent)
+    : QChartView(parent) {
+  QChart* chart = newStyledChart(title);
+  const QFont small = chart->legend()->font();  // the legend's reduced size
 
   m_x = new QValueAxis();
   m_y = new QValueAxis();

@@ -10,7 +10,13 @@
 class QLineSeries;
 class QValueAxis;
 
+class QChart;
+
 namespace nc::widgets {
+
+/// A new chart in the dashboard's style: bold title, no animation, tight margins, square corners,
+/// a small legend at the bottom. Every chart of the application starts from here.
+QChart* newStyledChart(const QString& title);
 
 /// One chart of the training dashboard: a few curves over a shared x axis (steps, epochs or
 /// seconds). The data lives in MetricSeries objects that the dashboard appends to; `refresh()`

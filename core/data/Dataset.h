@@ -64,6 +64,15 @@ struct SplitIndices {
 };
 SplitIndices splitTrainValidation(int64_t n, double fraction, int64_t seed);
 
+/// The samples a final evaluation uses: the test split, or when the data has none the validation
+/// part of the seeded train/validation split (as training held it out). split is "test" or
+/// "validation".
+struct EvaluationSplit {
+  torch::Tensor inputs, targets, indices;
+  std::string split;
+};
+EvaluationSplit evaluationSplit(const Dataset& dataset, double validationFraction, int64_t seed);
+
 /// Per-channel (images) or per-feature (CSV) mean and std over the given training samples, in the
 /// model's input units (images in [0, 1]). Shapes broadcast against one sample: [C, 1, 1] or [F].
 /// Undefined tensors for token data (no normalization).

@@ -114,4 +114,20 @@ Normalization computeNormalization(const Dataset& data, const torch::Tensor& tra
   return n;
 }
 
+EvaluationSplit evaluationSplit(const Dataset& dataset, double validationFraction, int64_t seed) {
+  EvaluationSplit e;
+  if (dataset.testInputs.defined() && dataset.testInputs.size(0) > 0) {
+    e.inputs = dataset.testInputs;
+    e.targets = dataset.testTargets;
+    e.indices = torch::arange(e.inputs.size(0), torch::kLong);
+    e.split = "test";
+    return e;
+  }
+  e.inputs = dataset.trainInputs;
+  e.targets = dataset.trainTargets;
+  e.indices = splitTrainValidation(dataset.trainInputs.size(0), validationFraction, seed).validation;
+  e.split = "validation";
+  return e;
+}
+
 }  // namespace nc::core

@@ -83,18 +83,9 @@ ArchiveEval evaluateArchive(const std::string& archive, const Project& project, 
                                (tokens ? "token ids (int64)" : "float32 values"));
 
     // The same split and batching as evaluateCheckpoint (core/training/Trainer.cpp).
-    torch::Tensor inputs = dataset->testInputs, targets = dataset->testTargets, indices;
-    r.split = "test";
-    if (!inputs.defined() || inputs.size(0) == 0) {
-      SplitIndices split = splitTrainValidation(dataset->trainInputs.size(0), project.data.validationFraction,
-                                                project.data.seed);
-      inputs = dataset->trainInputs;
-      targets = dataset->trainTargets;
-      indices = split.validation;
-      r.split = "validation";
-    } else {
-      indices = torch::arange(inputs.size(0), torch::kLong);
-    }
+    EvaluationSplit eval = evaluationSplit(*dataset, project.data.validationFraction, project.data.seed);
+    torch::Tensor inputs = eval.inputs, targets = eval.targets, indices = eval.indices;
+    r.split = eval.split;
     if (limit > 0 && indices.numel() > limit) indices = indices.slice(0, 0, limit);
     torch::NoGradGuard guard;
     BatchLoader loader(inputs, targets, indices, project.training.evalBatchSize, false, 0);

@@ -548,18 +548,9 @@ EvalResult evaluateCheckpoint(const Project& project, const std::string& checkpo
     GraphModule model(project.graph, a);
     loadCheckpoint(checkpoint, model, nullptr, /*restoreRng=*/false);
     model->eval();
-    torch::Tensor inputs = dataset->testInputs, targets = dataset->testTargets, indices;
-    r.split = "test";
-    if (!inputs.defined() || inputs.size(0) == 0) {
-      SplitIndices split = splitTrainValidation(dataset->trainInputs.size(0), project.data.validationFraction,
-                                                project.data.seed);
-      inputs = dataset->trainInputs;
-      targets = dataset->trainTargets;
-      indices = split.validation;
-      r.split = "validation";
-    } else {
-      indices = torch::arange(inputs.size(0), torch::kLong);
-    }
+    EvaluationSplit eval = evaluationSplit(*dataset, project.data.validationFraction, project.data.seed);
+    torch::Tensor inputs = eval.inputs, targets = eval.targets, indices = eval.indices;
+    r.split = eval.split;
     torch::NoGradGuard guard;
     BatchLoader loader(inputs, targets, indices, project.training.evalBatchSize, false, 0);
     double lossSum = 0;
