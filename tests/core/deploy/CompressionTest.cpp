@@ -136,12 +136,6 @@ CompressOptions quickOptions(const std::string& outDir) {
   return o;
 }
 
-const CompressVariant* variant(const CompressReport& r, const std::string& name) {
-  for (const auto& v : r.variants)
-    if (v.name == name) return &v;
-  return nullptr;
-}
-
 /// Zero entries / all entries of the dim >= 2 weights of Conv/Linear nodes, read from a checkpoint.
 double zeroShare(const Project& project, const std::string& checkpoint) {
   torch::NoGradGuard guard;

@@ -280,8 +280,9 @@ TEST(ChannelPruning, TiedChannelsAcrossAddAreRefusedWhenNamedAndSkippedOtherwise
       EXPECT_FALSE(refused.status.ok()) << node;
       EXPECT_NE(refused.status.message().find(node), std::string::npos) << refused.status.message();
       EXPECT_NE(refused.status.message().find("add1"), std::string::npos) << refused.status.message();
-      if (withConcat && node == "conv2")
+      if (withConcat && node == "conv2") {
         EXPECT_NE(refused.status.message().find("cat1"), std::string::npos) << refused.status.message();
+      }
     }
     ChannelPruneResult all = planChannelPruning(p, ChannelPruneOptions{0.5, {}});
     ASSERT_TRUE(all.status.ok()) << all.status.message();
@@ -543,7 +544,9 @@ TEST(MagnitudePruning, ReachesTheSparsityAndFineTuningKeepsTheZeros) {
   bool moved = false;
   for (const auto& [key, w] : tuned->named_parameters().pairs()) {
     torch::Tensor s = sparse->named_parameters()[key];
-    if (w.dim() >= 2) EXPECT_TRUE(torch::equal(w.masked_select(s == 0), torch::zeros({(s == 0).sum().item<int64_t>()})));
+    if (w.dim() >= 2) {
+      EXPECT_TRUE(torch::equal(w.masked_select(s == 0), torch::zeros({(s == 0).sum().item<int64_t>()})));
+    }
     moved = moved || !torch::equal(w, s);
   }
   EXPECT_TRUE(moved);

@@ -264,8 +264,8 @@ TEST(OnnxExport, EveryLayerCaseAndThreeModelsPassTheCheckerAndMatchInOpenCv) {
     cnn.openCvRequired = true;
     models.push_back(std::move(cnn));
   }
-  models.push_back({"residual_cnn_add_concat", residualCnn(), {3, 12, 12}, false, true});
-  models.push_back({"mlp", mlp(), {20}, false, true});
+  models.push_back({"residual_cnn_add_concat", residualCnn(), {3, 12, 12}, false, true, {}, {}, {}});
+  models.push_back({"mlp", mlp(), {20}, false, true, {}, {}, {}});
   {
     // Adaptive pooling whose output sizes divide the input (ONNX AveragePool); the per-layer case
     // "adaptiveavgpool2d" covers sizes that do not (exported as averaged slices).
