@@ -266,6 +266,16 @@ Plan makePlan(const Project& project, const ChannelPruneOptions& options) {
   }
 
   Project out = project;
+  // Sets the node's new count in the rewritten graph and reports it ("conv1: 32 -> 16 channels").
+  auto cut = [&](NodeId id, int64_t count, int64_t kept, const std::string& detail) -> Status {
+    const Node& node = *g.node(id);
+    if (Status s = out.graph.setParam(id, countParam(node.type), ParamValue{kept}); !s)
+      return Status::error("cannot prune " + node.name + ": " + s.message());
+    plan.kept[id] = kept;
+    plan.report.pruned.push_back(node.name + ": " + std::to_string(count) + " -> " + std::to_string(kept) + " " +
+                                 (isConv(node.type) ? "channels" : "features") + detail);
+    return Status();
+  };
   std::set<NodeId> handled;  // members of tied groups already decided
   for (NodeId id : candidates) {
     if (handled.count(id)) continue;
@@ -308,14 +318,11 @@ Plan makePlan(const Project& project, const ChannelPruneOptions& options) {
                                         " and the tied group (" + names + ") cannot be cut together: " + why);
           continue;
         }
-        if (Status s = out.graph.setParam(m, countParam(mn.type), ParamValue{kept}); !s) {
-          plan.status = Status::error("cannot prune " + mn.name + ": " + s.message());
+        if (Status s = cut(m, count, kept, " (tied across " + g.node(tiedAt)->name + ": cut together with " + names + ")");
+            !s) {
+          plan.status = s;
           return plan;
         }
-        plan.kept[m] = kept;
-        plan.report.pruned.push_back(mn.name + ": " + std::to_string(count) + " -> " + std::to_string(kept) + " " +
-                                     (isConv(mn.type) ? "channels" : "features") + " (tied across " +
-                                     g.node(tiedAt)->name + ": cut together with " + names + ")");
       }
       if (why.empty()) plan.groups.push_back(group.members);
       continue;
@@ -331,13 +338,10 @@ Plan makePlan(const Project& project, const ChannelPruneOptions& options) {
       plan.report.skipped.push_back(reason);
       continue;
     }
-    if (Status s = out.graph.setParam(id, countParam(n.type), ParamValue{kept}); !s) {
-      plan.status = Status::error("cannot prune " + n.name + ": " + s.message());
+    if (Status s = cut(id, count, kept, ""); !s) {
+      plan.status = s;
       return plan;
     }
-    plan.kept[id] = kept;
-    plan.report.pruned.push_back(n.name + ": " + std::to_string(count) + " -> " + std::to_string(kept) + " " +
-                                 (isConv(n.type) ? "channels" : "features"));
   }
   GraphAnalysis after = analyze(out.graph);
   if (!after.ok()) {
