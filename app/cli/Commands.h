@@ -22,5 +22,11 @@ int runBenchmark(const std::vector<std::string>& args);
 int runCompress(const std::vector<std::string>& args);
 /// export PROJECT --format onnx ... (OnnxCommand.cpp; called by runExport for that format).
 int runExportOnnx(const std::vector<std::string>& args);
+/// export PROJECT --format pytorch-training --out DIR ... (TrainingProgramCommand.cpp; called by runExport).
+int runExportTrainingProgram(const std::vector<std::string>& args);
+/// import-run DIR PROJECT: a training program's output folder becomes a run folder (ImportRunCommand.cpp).
+int runImportRun(const std::vector<std::string>& args);
+/// generate MODEL.pt --prompt TEXT: samples text from an exported language model (GenerateCommand.cpp).
+int runGenerate(const std::vector<std::string>& args);
 
 }  // namespace nc::app

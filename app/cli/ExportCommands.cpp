@@ -14,14 +14,25 @@ namespace nc::app {
 
 using namespace nc::core;
 
-int runExport(const std::vector<std::string>& args) {
-  // ONNX has options of its own: OnnxCommand.cpp parses the whole command line.
+namespace {
+
+/// True when the command line asks for `--format NAME` (or --format=NAME).
+bool asksForFormat(const std::vector<std::string>& args, const std::string& name) {
   for (size_t i = 0; i < args.size(); ++i)
-    if ((args[i] == "--format" && i + 1 < args.size() && args[i + 1] == "onnx") || args[i] == "--format=onnx")
-      return runExportOnnx(args);
+    if ((args[i] == "--format" && i + 1 < args.size() && args[i + 1] == name) || args[i] == "--format=" + name)
+      return true;
+  return false;
+}
+
+}  // namespace
+
+int runExport(const std::vector<std::string>& args) {
+  // ONNX and the training program have options of their own: their files parse the whole command line.
+  if (asksForFormat(args, "onnx")) return runExportOnnx(args);
+  if (asksForFormat(args, "pytorch-training")) return runExportTrainingProgram(args);
   Options opts(args, {"--checkpoint", "--out", "--format", "--quantize"});
   const char* usage =
-      "usage: neuralcanvas-cli export PROJECT [--checkpoint FILE] --out FILE [--format torchscript|python|onnx]\n"
+      "usage: neuralcanvas-cli export PROJECT [--checkpoint FILE] --out FILE [--format torchscript|python|onnx|pytorch-training]\n"
       "                               [--quantize none|dynamic-int8]\n\n"
       "torchscript (default): writes a TorchScript archive (MODEL.pt) that plain PyTorch loads with\n"
       "torch.jit.load. Its forward takes the raw input (images as float in [0, 1], token ids for text),\n"
@@ -31,6 +42,8 @@ int runExport(const std::vector<std::string>& args) {
       "same input and output) and its state dict beside it (MODEL.state.pt); load() in the file reads\n"
       "the weights, so training can continue in plain PyTorch.\n"
       "onnx: writes an ONNX model (opset 13 or later; see 'export --format onnx --help').\n"
+      "pytorch-training: writes a folder with a training program for plain PyTorch and torchrun\n"
+      "(see 'export --format pytorch-training --help').\n"
       "Without --checkpoint the freshly initialised model is exported.\n\n"
       "--quantize dynamic-int8 (torchscript only): the weights of Linear, LSTM and GRU nodes and of the\n"
       "two feed-forward Linears inside TransformerEncoderLayer are stored as int8 (per output channel)\n"
@@ -42,7 +55,7 @@ int runExport(const std::vector<std::string>& args) {
   if (auto exit = opts.helpOrUsageError(usage, opts.positional().size() == 1 && opts.has("--out"))) return *exit;
   const std::string format = opts.has("--format") ? opts.get("--format") : "torchscript";
   if (format != "torchscript" && format != "python") {
-    std::cerr << "error: unknown --format '" << format << "' (use torchscript, python or onnx)\n\n" << usage;
+    std::cerr << "error: unknown --format '" << format << "' (use torchscript, python, onnx or pytorch-training)\n\n" << usage;
     return kExitUsage;
   }
   const bool python = format == "python";

@@ -23,7 +23,9 @@ void printUsage(std::ostream& os) {
         "  import MODEL.pt   recover the project from an exported archive\n"
         "  predict MODEL.pt  run an exported model on images, IDX files or text\n"
         "  benchmark MODEL.pt  latency, throughput and memory per batch size and thread count\n"
-        "  compress PROJECT  prune and quantize a trained model, compare the variants\n\n"
+        "  compress PROJECT  prune and quantize a trained model, compare the variants\n"
+        "  import-run DIR PROJECT  bring a PyTorch/torchrun training program's output back as a run\n"
+        "  generate MODEL.pt  write text with an exported character-level language model\n\n"
         "Run 'neuralcanvas-cli COMMAND --help' for the options of a command.\n";
 }
 
@@ -56,6 +58,8 @@ int main(int argc, char** argv) {
     if (cmd == "predict") return nc::app::runPredict(args);
     if (cmd == "benchmark") return nc::app::runBenchmark(args);
     if (cmd == "compress") return nc::app::runCompress(args);
+    if (cmd == "import-run") return nc::app::runImportRun(args);
+    if (cmd == "generate") return nc::app::runGenerate(args);
     std::cerr << "neuralcanvas-cli: unknown command '" << cmd << "'\n";
     printUsage(std::cerr);
     return nc::app::kExitUsage;

@@ -35,6 +35,8 @@ const std::vector<Field>& fields() {
       intField("patience", &TrainConfig::patience, 0, 100000),
       choiceField("monitor", &TrainConfig::monitor, {"val_accuracy", "val_loss"}),
       intField("eval_batch_size", &TrainConfig::evalBatchSize, 1, 1 << 20),
+      intField("accumulate_steps", &TrainConfig::accumulateSteps, 1, 4096),
+      choiceField("precision", &TrainConfig::precision, {"float32", "bfloat16", "float16"}),
   };
   return kFields;
 }

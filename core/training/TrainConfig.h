@@ -32,6 +32,14 @@ struct TrainConfig {
   // activations leave the caches and a pass gets slower per sample (the CNN template's 10,000-sample
   // test pass: 2.1 s at 128, 11 s at 256, 40 s at 1,000 on this project's 2-core machine).
   int64_t evalBatchSize = 128;
+  /// Gradient accumulation: each optimizer step sums the gradients of this many batches of
+  /// batchSize samples (effective batch = batchSize x accumulateSteps). The schedule, warm-up and
+  /// step counts are in optimizer steps.
+  int64_t accumulateSteps = 1;
+  /// Arithmetic of the forward pass: "float32", "bfloat16" (autocast; CPU or CUDA) or "float16"
+  /// (autocast with dynamic loss scaling; CUDA only). Weights, optimizer state and checkpoints
+  /// stay float32 whatever is chosen.
+  std::string precision = "float32";
 
   bool operator==(const TrainConfig& o) const;
 };
