@@ -3,10 +3,13 @@
 #include <torch/script.h>
 
 #include <cctype>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <set>
 
 #include "core/GraphModule.h"
+#include "core/JsonUtil.h"
 #include "core/LayerType.h"
 #include "core/NodeModule.h"
 #include "core/export/ExportCommon.h"
@@ -254,6 +257,119 @@ Status exportPython(const Project& project, const std::string& sourcePath, const
     return writeFileAtomic(sourcePath, m.source);
   } catch (const c10::Error& e) {
     return Status::error("export failed: " + std::string(e.what_without_backtrace()).substr(0, 600));
+  }
+}
+
+}  // namespace nc::core
+
+namespace nc::core {
+
+namespace {
+
+std::string shapeText(const torch::Tensor& t) { return "[" + joinedDims(t.sizes().vec()) + "]"; }
+
+/// "a, b, c" (at most `most` of them, then "and N more").
+std::string someKeys(const std::vector<std::string>& keys, size_t most = 6) {
+  std::string s;
+  for (size_t i = 0; i < keys.size() && i < most; ++i) s += (i ? ", " : "") + keys[i];
+  if (keys.size() > most) s += " and " + std::to_string(keys.size() - most) + " more";
+  return s;
+}
+
+/// The {key: tensor} dict in a torch.save / pickle_save file; throws std::runtime_error naming
+/// what is wrong (the caller adds the file name).
+std::map<std::string, torch::Tensor> readStateDict(const std::string& stateFile) {
+  std::ifstream in(stateFile, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read the file (missing or not readable)");
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.empty()) throw std::runtime_error("the file is empty");
+  c10::IValue value;
+  try {
+    value = torch::pickle_load(bytes);
+  } catch (const c10::Error& e) {
+    std::string what = e.what_without_backtrace();
+    throw std::runtime_error("cannot be read as a dict of tensors written by torch.save (an OrderedDict such as "
+                             "model.state_dict() itself cannot be read here: save it with "
+                             "torch.save(dict(model.state_dict()), path)): " + what.substr(0, what.find('\n')).substr(0, 200));
+  }
+  if (!value.isGenericDict())
+    throw std::runtime_error("holds a " + value.tagKind() +
+                             ", not a dict of tensors (save it with torch.save(dict(model.state_dict()), path))");
+  std::map<std::string, torch::Tensor> out;
+  for (const auto& entry : value.toGenericDict()) {
+    if (!entry.key().isString())
+      throw std::runtime_error("a key of the dict is a " + entry.key().tagKind() + ", not text");
+    const std::string key = entry.key().toStringRef();
+    if (!entry.value().isTensor())
+      throw std::runtime_error("'" + toUtf8(key) + "' is a " + entry.value().tagKind() + ", not a tensor");
+    out[key] = entry.value().toTensor();
+  }
+  return out;
+}
+
+}  // namespace
+
+Status loadPythonState(const Project& project, const std::string& stateFile, GraphModule& model) {
+  try {
+    GraphAnalysis a = analyze(project.graph);
+    if (!a.ok()) return Status::error("the model has errors; run validate for details");
+    // The same naming code as the export: key -> the model's own tensor.
+    PythonModel m = buildPython(project.graph, project.name, a, model, "model.state.pt");
+    if (!m.issues.empty()) {
+      std::string why;
+      for (const auto& i : m.issues) why += " " + i.message + ";";
+      return Status::error(stateFile + ": the model has no PyTorch-source form:" + why);
+    }
+    std::map<std::string, torch::Tensor> loaded;
+    try {
+      loaded = readStateDict(stateFile);
+    } catch (const std::exception& e) {
+      return Status::error(stateFile + ": " + e.what());
+    }
+    std::vector<std::string> missing, unexpected, problems;
+    std::set<std::string> expected;
+    for (const auto& [key, t] : m.state) {
+      expected.insert(key);
+      auto it = loaded.find(key);
+      if (it == loaded.end()) {
+        missing.push_back(key);
+        continue;
+      }
+      const torch::Tensor& v = it->second;
+      bool normalization = key == "input_mean" || key == "input_std";
+      if (!normalization && v.sizes() != t.sizes())
+        problems.push_back("'" + key + "' is " + shapeText(v) + " in the file but " + shapeText(t) + " in the model");
+      else if (v.is_floating_point() != t.is_floating_point() || v.is_complex())
+        problems.push_back("'" + key + "' holds " + std::string(c10::toString(v.scalar_type())) + " values, the model " +
+                           std::string(c10::toString(t.scalar_type())));
+      else if (normalization && (!v.is_floating_point() || v.dim() > 8))
+        problems.push_back("'" + key + "' is not a floating tensor of at most 8 dimensions");
+    }
+    for (const auto& [key, t] : loaded)
+      if (!expected.count(key)) unexpected.push_back(toUtf8(key));
+    if (!missing.empty()) problems.insert(problems.begin(), "missing keys: " + someKeys(missing));
+    if (!unexpected.empty()) problems.push_back("unexpected keys: " + someKeys(unexpected));
+    if (!problems.empty()) {
+      std::string text;
+      for (const auto& p : problems) text += (text.empty() ? "" : "; ") + p;
+      return Status::error(stateFile + ": the weights do not fit the model of project '" + toUtf8(project.name) +
+                           "' (" + text + ")");
+    }
+    torch::NoGradGuard guard;
+    for (const auto& [key, t] : m.state) {
+      if (key == "input_mean" || key == "input_std") continue;
+      torch::Tensor target = t;  // the model's own tensor
+      target.copy_(loaded.at(key).to(torch::kCPU));
+    }
+    if (loaded.count("input_mean"))
+      model->setInputNormalization(loaded.at("input_mean").to(torch::kCPU, torch::kFloat32).clone(),
+                                   loaded.at("input_std").to(torch::kCPU, torch::kFloat32).clone());
+    return {};
+  } catch (const c10::Error& e) {
+    return Status::error(stateFile + ": cannot load the weights: " +
+                         std::string(e.what_without_backtrace()).substr(0, 400));
+  } catch (const std::exception& e) {
+    return Status::error(stateFile + ": cannot load the weights: " + std::string(e.what()).substr(0, 400));
   }
 }
 

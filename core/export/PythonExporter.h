@@ -11,6 +11,8 @@
 
 namespace nc::core {
 
+class GraphModule;
+
 /// Nodes that cannot be exported to PyTorch source, with the reason naming the node (empty when
 /// all can; the graph's own errors when it is not valid).
 std::vector<GraphIssue> checkPythonExportable(const Graph& graph);
@@ -30,5 +32,14 @@ std::string generatePythonSource(const Project& project, const ExportOptions& op
 /// each atomically. The model class takes the raw input (images as float in [0, 1], token ids)
 /// and normalizes it itself, like the TorchScript export.
 Status exportPython(const Project& project, const std::string& sourcePath, const ExportOptions& options = {});
+
+/// The inverse of the state dict that exportPython writes: reads `stateFile`, a dict
+/// {key: tensor} written by torch.save in Python (e.g. `torch.save(dict(model.state_dict()), f)`
+/// for the exported model class) or by exportPython, and loads it into `model`, which must be
+/// compiled from `project.graph`. The keys are those exportPython gives (same naming code).
+/// Strict: a missing key, an unexpected key, a shape or kind (floating/integer) that differs is
+/// an error naming the file and the key, and then `model` is left unchanged. Floating tensors of
+/// another precision are converted to the model's; the input normalization takes the file's shape.
+Status loadPythonState(const Project& project, const std::string& stateFile, GraphModule& model);
 
 }  // namespace nc::core
