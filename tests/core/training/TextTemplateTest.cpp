@@ -30,7 +30,9 @@ TEST(TextTemplate, CharLstmLossFallsWellBelowUniform) {
   TrainJob job;
   job.project = *load.project;
   job.project.data.path = text.string();
-  job.project.training.epochs = 15;
+  // 6 epochs: the train loss is ~0.13 x uniform by then, validation ~0.1 x (seed 42; 0.32 and 0.24 x
+  // after 4 epochs), well inside the 0.5 x bound below at a third of the 15 epochs' time.
+  job.project.training.epochs = 6;
   job.project.training.batchSize = 16;
   job.project.training.threads = 2;
   LastEpoch obs;
