@@ -14,17 +14,14 @@
 
 #include "core/JsonUtil.h"
 #include "core/data/ReadUtil.h"
+#include "core/export/ArchiveModel.h"
 #include "core/export/TorchScriptExporter.h"
 
 namespace nc::core {
 
 namespace {
 
-struct ModelInfo {
-  std::vector<int64_t> shape;
-  bool tokens = false;
-  std::vector<std::string> classes;
-};
+using ModelInfo = ArchiveModel;
 
 std::string label(const ModelInfo& info, int64_t index) {
   return index < int64_t(info.classes.size()) ? info.classes[size_t(index)] : "class " + std::to_string(index);
@@ -41,8 +38,8 @@ std::vector<std::pair<std::string, double>> topK(const ModelInfo& info, const to
 
 /// One image file as float [1, C, H, W] in [0, 1] at the model's size.
 torch::Tensor imageInput(const std::string& path, const ModelInfo& info) {
-  if (info.shape.size() != 3) throw std::runtime_error("the model does not take images (input " + std::to_string(info.shape.size()) + "-D)");
-  int c = int(info.shape[0]), h = int(info.shape[1]), w = int(info.shape[2]);
+  if (info.inputShape.size() != 3) throw std::runtime_error("the model does not take images (input " + std::to_string(info.inputShape.size()) + "-D)");
+  int c = int(info.inputShape[0]), h = int(info.inputShape[1]), w = int(info.inputShape[2]);
   if (c != 1 && c != 3) throw std::runtime_error("the model takes " + std::to_string(c) + " channels; images have 1 or 3");
   readutil::Image image = readutil::decodeImage(path, c);  // refuses huge images before decoding
   if (!image.error.empty()) throw std::runtime_error(image.error);
@@ -86,56 +83,25 @@ torch::Tensor textInput(const std::string& arg, const ModelInfo& info) {
     if (!b.ok()) throw std::runtime_error(b.error);
     text.assign(b.data.begin(), b.data.end());
   }
-  int64_t length = info.shape.at(0);
+  int64_t length = info.inputShape.at(0);
   if (int64_t(text.size()) < length)
     throw std::runtime_error("the model reads " + std::to_string(length) + " characters; the input has " +
                              std::to_string(text.size()));
   text = text.substr(text.size() - size_t(length));
-  torch::Tensor ids = torch::empty({1, length}, torch::kLong);
-  for (int64_t i = 0; i < length; ++i) {
-    uint8_t byte = uint8_t(text[size_t(i)]);
-    auto it = std::find_if(info.classes.begin(), info.classes.end(), [&](const std::string& name) {
-      uint8_t named = 0;
-      return byteOfTokenName(name, named) && named == byte;  // names of bytes >= 0x80 are UTF-8 (Latin-1)
-    });
-    if (it == info.classes.end())
-      throw std::runtime_error("character '" + readutil::printable(std::string(1, char(byte))) +
-                               "' is not in the model's vocabulary");
-    ids[0][i] = int64_t(it - info.classes.begin());
-  }
-  return ids;
+  std::vector<int64_t> ids = tokenIdsOfText(info, text);
+  return torch::tensor(ids, torch::kLong).view({1, length});
 }
 
 }  // namespace
 
 PredictResult predict(const std::string& archive, const std::vector<std::string>& inputs, int k, int64_t limit) {
   PredictResult r;
-  torch::jit::Module model;
   ModelInfo info;
-  useFastQuantizedEngine();  // packed int8 weights are repacked at load time for the current engine
-  if (Status v = verifyArchive(archive); !v) {  // checksum file and recorded weights digest
-    r.error = v.message();
+  if (std::string error = loadArchiveModel(archive, info); !error.empty()) {
+    r.error = error;
     return r;
   }
-  try {
-    torch::jit::ExtraFilesMap extra{{"neuralcanvas/meta.json", ""}};
-    model = torch::jit::load(archive, torch::kCPU, extra);
-    model.eval();
-    JsonParse parsed = parseJson(extra["neuralcanvas/meta.json"]);
-    if (!parsed.ok()) throw std::runtime_error("neuralcanvas/meta.json is missing or unreadable: " + parsed.error);
-    const nlohmann::json& meta = parsed.value;
-    info.shape = meta.at("input").at("shape").get<std::vector<int64_t>>();
-    info.tokens = meta.at("input").at("dtype") == "int64";
-    info.classes = meta.value("class_names", std::vector<std::string>{});
-  } catch (const c10::Error& e) {  // never e.what(): it carries a C++ stack trace
-    r.error = archive + ": cannot load a NeuralCanvas model (the file is damaged, truncated or not an exported " +
-              "model): " + std::string(e.what_without_backtrace()).substr(0, 300);
-    return r;
-  } catch (const std::exception& e) {
-    r.error = archive + ": cannot load a NeuralCanvas model (the file is damaged, truncated or not an exported " +
-              "model): " + std::string(e.what()).substr(0, 300);
-    return r;
-  }
+  torch::jit::Module& model = info.module;
   torch::NoGradGuard guard;
   for (const auto& input : inputs) {
     try {
