@@ -31,7 +31,8 @@ constexpr int kThumbWidth = 200;
 constexpr int kThumbHeight = 280;
 constexpr int kCardWidth = 236;
 
-const char* const kShippedOrder[] = {"cnn", "lstm", "transformer", "char_lstm"};
+const char* const kShippedOrder[] = {"cnn", "lstm", "transformer", "char_lstm", "char_transformer"};
+constexpr int kShipped = int(sizeof(kShippedOrder) / sizeof(kShippedOrder[0]));
 
 /// One card: picture, title, one line, size, Open. Double-click anywhere on it opens.
 class TemplateCard : public QFrame {
@@ -171,6 +172,8 @@ QString TemplateGallery::describe(const QString& name) {
       {"lstm", QObject::tr("LSTM classifier reading each image row as a time step (Fashion-MNIST)")},
       {"transformer", QObject::tr("Transformer encoder over 4×4 image patches (Fashion-MNIST)")},
       {"char_lstm", QObject::tr("Character LSTM language model: predicts the next character of a text")},
+      {"char_transformer", QObject::tr("Causal character Transformer language model (GPT-style, untied output): "
+                                       "writes text with Generate")},
   };
   auto it = lines.find(name);
   return it == lines.end() ? QString() : it->second;
@@ -201,9 +204,9 @@ QList<TemplateInfo> TemplateGallery::listTemplates(const QString& directory) {
   QStringList names;
   for (const QString& file : QDir(directory).entryList({"*.json"}, QDir::Files, QDir::Name)) names << QFileInfo(file).completeBaseName();
   auto rank = [](const QString& n) {
-    for (int i = 0; i < 4; ++i)
+    for (int i = 0; i < kShipped; ++i)
       if (n == QLatin1String(kShippedOrder[i])) return i;
-    return 4;
+    return kShipped;
   };
   std::stable_sort(names.begin(), names.end(), [&](const QString& a, const QString& b) { return rank(a) < rank(b); });
   QList<TemplateInfo> out;

@@ -28,6 +28,7 @@
 #include <set>
 
 #include "app/gui/CompressDialog.h"
+#include "app/gui/GeneratePanel.h"
 #include "core/FileIO.h"
 #include "core/ShapeInference.h"
 #include "core/export/OnnxExporter.h"
@@ -87,6 +88,9 @@ DeployPanel::DeployPanel(QWidget* parent) : QWidget(parent) {
   m_resultTabs->setObjectName("deployResults");
   m_resultTabs->addTab(m_charts, tr("Latency && throughput"));
   m_resultTabs->addTab(m_compression, tr("Compression"));
+  m_generate = new GeneratePanel(this);
+  m_resultTabs->addTab(m_generate, tr("Generate"));
+  m_resultTabs->setTabVisible(m_resultTabs->indexOf(m_generate), false);  // language-model runs only
 
   // The controls scroll (their fields take the wheel only when focused); the results take the rest.
   auto* scroll = new QScrollArea(this);
@@ -274,6 +278,7 @@ void DeployPanel::showEvent(QShowEvent* event) {
 
 void DeployPanel::setTrainingActive(bool active) {
   m_trainingActive = active;
+  m_generate->setTrainingActive(active);
   if (active && isBusy()) {
     cancel();  // its figures would be skewed by the training run, and the run by it
     Q_EMIT statusMessage(tr("Deploy: the job was cancelled because a training run started"));
@@ -327,6 +332,9 @@ void DeployPanel::showSaved() {
       m_compression->setReport(report);
     }
   }
+  const bool languageModel = GeneratePanel::isLanguageModelRun(m_run);
+  m_generate->setRun(languageModel ? m_run : QString());
+  m_resultTabs->setTabVisible(m_resultTabs->indexOf(m_generate), languageModel);
   updateArchiveText();
   updateButtons();
 }
@@ -484,6 +492,35 @@ void DeployPanel::endJob(bool ok, const QString& message) {
   Q_EMIT jobFinished(ok);
 }
 
+QString DeployPanel::deployArchive(const QString& run, const QString& checkpoint, QString* error,
+                                   const std::function<void()>& beforeExport) {
+  const QDir dir(run);
+  const QString model = dir.filePath("deploy/model.pt");
+  // The export is reused while it is newer than the checkpoint (and intact).
+  const QFileInfo modelInfo(model), checkpointInfo(checkpoint);
+  if (modelInfo.exists() && modelInfo.lastModified() >= checkpointInfo.lastModified() &&
+      core::verifyArchive(model.toStdString()).ok())
+    return model;
+  core::ProjectLoad load = core::loadProject(dir.filePath("project.json").toStdString());
+  if (!load.ok()) {
+    *error = QString::fromStdString(load.error);
+    return {};
+  }
+  if (!QDir().mkpath(dir.filePath("deploy"))) {
+    *error = tr("Cannot create %1").arg(dir.filePath("deploy"));
+    return {};
+  }
+  if (beforeExport) beforeExport();
+  core::ExportOptions exportOptions;
+  exportOptions.checkpoint = checkpoint.toStdString();
+  exportOptions.classNames = widgets::readRunResult(run).classNames;
+  if (core::Status s = core::exportTorchScript(*load.project, model.toStdString(), exportOptions); !s) {
+    *error = tr("Export failed: %1").arg(QString::fromStdString(s.message()));
+    return {};
+  }
+  return model;
+}
+
 bool DeployPanel::measure() {
   if (m_trainingActive) return refuse(tr("Measure is available once the training run has ended"));
   if (m_run.isEmpty()) return refuse(tr("Select a run to measure"));
@@ -504,23 +541,12 @@ bool DeployPanel::measure() {
                                               const std::function<void(std::function<void()>)>& post) {
         auto fail = [&](const QString& message) { post([this, message]() { endJob(false, message); }); };
         const QDir dir(run);
-        core::ProjectLoad load = core::loadProject(dir.filePath("project.json").toStdString());
-        if (!load.ok()) return fail(QString::fromStdString(load.error));
-        if (!QDir().mkpath(dir.filePath("deploy"))) return fail(tr("Cannot create %1").arg(dir.filePath("deploy")));
-        const QString model = dir.filePath("deploy/model.pt");
-        // The export is reused while it is newer than the checkpoint (and intact).
-        const QFileInfo modelInfo(model), checkpointInfo(checkpoint);
-        bool reuse = modelInfo.exists() && modelInfo.lastModified() >= checkpointInfo.lastModified() &&
-                     core::verifyArchive(model.toStdString()).ok();
-        if (!reuse) {
+        QString error;
+        const QString model = deployArchive(run, checkpoint, &error, [&]() {
           const QString stage = tr("Exporting %1 to deploy/model.pt…").arg(dir.relativeFilePath(checkpoint));
           post([this, stage]() { setStage(stage, 0, 0); });
-          core::ExportOptions exportOptions;
-          exportOptions.checkpoint = checkpoint.toStdString();
-          exportOptions.classNames = widgets::readRunResult(run).classNames;
-          if (core::Status s = core::exportTorchScript(*load.project, model.toStdString(), exportOptions); !s)
-            return fail(tr("Export failed: %1").arg(QString::fromStdString(s.message())));
-        }
+        });
+        if (model.isEmpty()) return fail(error);
         if (cancelled()) return fail(tr("Cancelled"));
         post([this, total]() { setStage(tr("Case 1 of %1…").arg(total), 0, total); });
         auto progress = [&](int done, int all, const core::BenchmarkCase& last) {

@@ -4,7 +4,8 @@
 // count (charts and table, saved to <run>/deploy/benchmark.json and shown again when the run is
 // reopened); Compress… prunes and quantizes it into <run>/deploy/compress-<n>/ and compares the
 // variants; Export writes TorchScript (optionally int8) or ONNX. All of the work runs off the GUI
-// thread, one job at a time, with progress and Cancel.
+// thread, one job at a time, with progress and Cancel. For language-model runs a Generate tab
+// (GeneratePanel) writes text with the run.
 #include <QString>
 #include <QWidget>
 #include <atomic>
@@ -34,6 +35,8 @@ class RunList;
 }  // namespace nc::widgets
 
 namespace nc::app {
+
+class GeneratePanel;
 
 class DeployPanel : public QWidget {
   Q_OBJECT
@@ -88,7 +91,15 @@ class DeployPanel : public QWidget {
   const core::BenchmarkReport& benchmark() const { return m_benchmark; }
   const core::CompressReport& compressReport() const { return m_compressReport; }
 
+  /// <run>/deploy/model.pt, exported from `checkpoint` unless an intact export newer than it is
+  /// there (beforeExport is called first when it exports). Empty with *error set on failure.
+  /// Thread-safe (runs on worker threads).
+  static QString deployArchive(const QString& run, const QString& checkpoint, QString* error,
+                               const std::function<void()>& beforeExport = {});
+
   widgets::RunList* runList() const { return m_runs; }
+  /// The Generate tab (shown for language-model runs: data kind "text").
+  GeneratePanel* generatePanel() const { return m_generate; }
   widgets::BenchmarkCharts* charts() const { return m_charts; }
   widgets::CompressionView* compression() const { return m_compression; }
   QTabWidget* resultTabs() const { return m_resultTabs; }
@@ -135,6 +146,7 @@ class DeployPanel : public QWidget {
   widgets::RunList* m_runs = nullptr;
   widgets::BenchmarkCharts* m_charts = nullptr;
   widgets::CompressionView* m_compression = nullptr;
+  GeneratePanel* m_generate = nullptr;
   QTabWidget* m_resultTabs = nullptr;
   QLineEdit* m_batchSizes = nullptr;
   QLineEdit* m_threads = nullptr;

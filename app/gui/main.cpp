@@ -2,6 +2,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QSettings>
+#include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTabWidget>
 #include <QTimer>
@@ -10,6 +11,7 @@
 #include <iostream>
 
 #include "app/gui/DeployPanel.h"
+#include "app/gui/GeneratePanel.h"
 #include "app/gui/MainWindow.h"
 #include "widgets/DeployCharts.h"
 #include "app/gui/TrainingPanel.h"
@@ -36,7 +38,8 @@ int main(int argc, char** argv) {
     QCommandLineOption deploy("deploy",
                               "With --screenshot: show the Deploy tab of the project's newest run: 'benchmark' (measures "
                               "first when nothing was measured), 'compress' (runs Compress with 50 % pruning, 1 fine-tune "
-                              "epoch and int8 first) or 'compression' (the last report).",
+                              "epoch and int8 first), 'compression' (the last report) or 'generate' (writes 300 characters "
+                              "with a language-model run, seed 1).",
                               "page");
     parser.addOption(deploy);
     parser.addOption(trainSeconds);
@@ -74,7 +77,8 @@ int main(int argc, char** argv) {
       const QString page = parser.value(deploy);
       bool saved = false;
       auto capturePage = [&]() {
-        panel->resultTabs()->setCurrentIndex(page == "benchmark" ? 0 : 1);
+        if (page == "generate") panel->resultTabs()->setCurrentWidget(panel->generatePanel());
+        else panel->resultTabs()->setCurrentIndex(page == "benchmark" ? 0 : 1);
         QTimer::singleShot(300, &window, [&]() {
           saved = window.grab().save(parser.value(screenshot));
           if (!saved) std::cerr << "neuralcanvas: cannot write " << parser.value(screenshot).toStdString() << "\n";
@@ -96,6 +100,17 @@ int main(int argc, char** argv) {
           options.fineTuneEpochs = 1;
           options.quantize = nc::core::QuantizeMode::DynamicInt8;
           started = panel->compress(options);
+        }
+        if (page == "generate") {
+          nc::app::GeneratePanel* generate = panel->generatePanel();
+          panel->resultTabs()->setCurrentWidget(generate);
+          generate->seedField()->setValue(1);
+          QObject::connect(generate, &nc::app::GeneratePanel::finished, &window, [&, generate](bool ok) {
+            if (!ok) std::cerr << "neuralcanvas: " << generate->lastError().toStdString() << "\n";
+            capturePage();
+          });
+          started = generate->generate();
+          if (!started) std::cerr << "neuralcanvas: " << generate->lastError().toStdString() << "\n";
         }
         if (!started) capturePage();
       });

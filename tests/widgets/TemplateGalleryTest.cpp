@@ -17,12 +17,12 @@ namespace {
 QString templatesDir() { return QString::fromUtf8(NC_SOURCE_DIR) + "/resources/templates"; }
 }  // namespace
 
-TEST(TemplateGallery, ListsTheFourTemplatesWithPictureTitleAndOneLine) {
+TEST(TemplateGallery, ListsTheShippedTemplatesWithPictureTitleAndOneLine) {
   TemplateGallery g(nullptr, templatesDir());
-  ASSERT_EQ(g.templates().size(), 4);
+  ASSERT_EQ(g.templates().size(), 5);
   QStringList names;
   for (const auto& t : g.templates()) names << t.name;
-  EXPECT_EQ(names, (QStringList{"cnn", "lstm", "transformer", "char_lstm"}));
+  EXPECT_EQ(names, (QStringList{"cnn", "lstm", "transformer", "char_lstm", "char_transformer"}));
   g.show();
   ASSERT_TRUE(QTest::qWaitForWindowExposed(&g));
   for (const auto& t : g.templates()) {
