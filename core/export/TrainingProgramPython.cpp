@@ -944,7 +944,8 @@ def train(args, project, t, d, world, rank, device, precision, distributed, out)
         return v.cpu().tolist()
 
     def evaluate(inputs, targets, indices, want_confusion):
-        """(loss, accuracy, confusion) over `indices`, shared out among the processes."""
+        """(loss, accuracy, confusion) over `indices`, shared out among the processes; in float32
+        whatever the training precision, as the trainer evaluates."""
         mine = indices[rank::world]
         loss_sum, correct, predictions = 0.0, 0, 0
         matrix = torch.zeros(classes * classes, dtype=torch.int64)
@@ -952,9 +953,7 @@ def train(args, project, t, d, world, rank, device, precision, distributed, out)
         with torch.no_grad():
             for x, y in ncdata.batches(inputs, targets, mine, int(t["eval_batch_size"])):
                 x, y = x.to(device), y.to(device)
-                with autocast():
-                    logits = model(x)
-                logits = logits.float()
+                logits = model(x)
                 loss_sum += compute_loss(t, logits, y).item() * y.numel()
                 correct += int(logits.argmax(-1).eq(y).sum())
                 predictions += y.numel()
@@ -1034,10 +1033,7 @@ def train(args, project, t, d, world, rank, device, precision, distributed, out)
             dt = time.time() - t0
             rate = g_n / dt if dt > 0 else 0.0
             smoothed = rate if smoothed == 0 else 0.9 * smoothed + 0.1 * rate
-            if len(group) == 1 and not distributed:
-                g_loss = value  # the batch's own mean, as the trainer logs it
-            else:
-                g_loss = g_loss / g_n
+            g_loss = g_loss / g_n
             out.line({"kind": "step", "epoch": epoch + 1, "step": step, "loss": finite(g_loss),
                       "accuracy": finite(g_right / g_pred), "learning_rate": finite(lr), "samples_per_s": finite(smoothed),
                       "seconds": time.time() - run_start})

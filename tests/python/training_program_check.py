@@ -78,10 +78,10 @@ def main():
     args = sys.argv[1:]
     cli, source, work = args[:3]
     opts = dict(zip(args[3::2], args[4::2]))
-    steps = int(opts.get("--steps", 20))
-    limit = int(opts.get("--limit", 1500))  # 1,350 training samples: 22 steps of 64 (7200: 102 steps)
-    tr_limit = int(opts.get("--torchrun-limit", 640))
-    test = int(opts.get("--test", 500))
+    steps = int(opts.get("--steps", 12))
+    limit = int(opts.get("--limit", 900))  # 810 training samples: 13 steps of 64 (7200: 102 steps)
+    tr_limit = int(opts.get("--torchrun-limit", 400))
+    test = int(opts.get("--test", 256))
     os.makedirs(work, exist_ok=True)
     template = json.load(open(os.path.join(source, "resources/templates/cnn.json")))
     data = os.path.join(work, "fashion-slice")  # "fashion" in the name: Fashion-MNIST's class names

@@ -26,7 +26,7 @@ def chain(nodes):
     return {"nodes": nodes, "edges": edges}
 
 
-def compare(cli, work, name, project, threads="1", compare_losses=True, extra=()):
+def compare(cli, work, name, project, threads="1", compare_losses=True, extra=(), tolerance=2e-3):
     d = os.path.join(work, name)
     os.makedirs(d, exist_ok=True)
     path = os.path.join(d, "project.json")
@@ -44,7 +44,7 @@ def compare(cli, work, name, project, threads="1", compare_losses=True, extra=()
         check.fail("%s: steps differ: ours %d, train.py %d" % (name, len(ours), len(py)))
     diffs = [abs(ours[s] - py[s]) for s in sorted(ours)]
     print("OK %s: %d steps, largest |loss difference| %.3g, first %.3g" % (name, len(diffs), max(diffs), diffs[0]))
-    if diffs[0] > 1e-5 or max(diffs) > 2e-3:
+    if max(diffs) > tolerance or (tolerance <= 2e-3 and diffs[0] > 1e-5):
         check.fail(name + ": the loss curves differ")
     return d
 
@@ -85,9 +85,13 @@ def main():
     p["training"].update({"epochs": 1, "optimizer": "rmsprop", "learning_rate": 1e-4, "loss": "mse"})
     compare(cli, work, "augmented", p)
 
-    # Accumulation and bfloat16: train.py runs (the trainer's versions are another helper's).
+    # Gradient accumulation (float32): the same steps as the trainer's.
+    p["training"].update({"accumulate_steps": 3, "epochs": 1})
+    compare(cli, work, "accumulate", p)
+    # bfloat16 autocast on the CPU: LibTorch's and PyTorch's autocast agree op for op, but bf16
+    # rounding makes the curves drift; compared loosely.
     p["training"].update({"accumulate_steps": 2, "precision": "bfloat16", "epochs": 2})
-    d = compare(cli, work, "accumulate-bf16", p, compare_losses=False)
+    d = compare(cli, work, "accumulate-bf16", p, tolerance=0.05)
     # Resume: one more epoch from the checkpoint.
     out, _ = check.run([PY, os.path.join(d, "program", "train.py"), "--out", os.path.join(d, "py"), "--resume",
                         "--epochs", "3", "--threads", "1"])
