@@ -19,6 +19,12 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainConfig& c, std
   return std::make_unique<Adam>(params, AdamOptions(c.learningRate).weight_decay(c.weightDecay));
 }
 
+int64_t optimizerStepsPerEpoch(int64_t trainSamples, const TrainConfig& c) {
+  const int64_t batch = std::max<int64_t>(c.batchSize, 1), group = std::max<int64_t>(c.accumulateSteps, 1);
+  const int64_t batches = (std::max<int64_t>(trainSamples, 0) + batch - 1) / batch;
+  return (batches + group - 1) / group;
+}
+
 double learningRateAt(const TrainConfig& c, int64_t step, int64_t stepsPerEpoch, int64_t totalSteps) {
   double lr = c.learningRate;
   if (c.schedule == "step") {

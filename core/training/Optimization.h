@@ -10,6 +10,10 @@ namespace nc::core {
 
 std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainConfig& c, std::vector<torch::Tensor> params);
 
+/// Optimizer steps in one epoch of `trainSamples` samples: batches of batchSize, grouped by
+/// accumulateSteps (the last batch and the last group may be shorter).
+int64_t optimizerStepsPerEpoch(int64_t trainSamples, const TrainConfig& c);
+
 /// Learning rate for optimizer step `step` (0-based) of a run of `totalSteps` steps with
 /// `stepsPerEpoch` steps per epoch: linear warm-up, then constant, step decay or cosine.
 double learningRateAt(const TrainConfig& c, int64_t step, int64_t stepsPerEpoch, int64_t totalSteps);

@@ -70,7 +70,12 @@ void compareGraphs(const Graph& run, const Graph& now, std::vector<std::string>&
 }  // namespace
 
 const std::vector<std::string>& resumableTrainingKeys() {
-  static const std::vector<std::string> keys = {"epochs", "patience", "threads", "device", "eval_batch_size"};
+  // precision: the weights, the optimizer state and the checkpoints are float32 whatever the
+  // forward pass computes in, so a run may continue in another precision (a float16 run started
+  // on a GPU continues on a CPU in bfloat16 or float32; the float16 loss scale starts afresh).
+  // accumulate_steps is not here: it changes what a step is (steps per epoch, the schedule).
+  static const std::vector<std::string> keys = {"epochs", "patience", "threads", "device", "eval_batch_size",
+                                                "precision"};
   return keys;
 }
 

@@ -7,7 +7,8 @@
 // node positions do not matter), every data setting (path, kind, limit, validation fraction,
 // split seed, augmentation, ...), and the training settings batch size, optimizer, learning
 // rate and schedule, loss, seed, monitor, etc. What may change: the number of epochs (more
-// than already completed), early-stopping patience, threads, device and evaluation batch size.
+// than already completed), early-stopping patience, threads, device, evaluation batch size and
+// precision (weights and optimizer state are float32 in every precision).
 #include <string>
 #include <vector>
 

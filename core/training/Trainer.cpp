@@ -16,6 +16,8 @@
 #include "core/data/Dataset.h"
 #include "core/data/DatasetInfo.h"
 #include "core/training/Checkpoint.h"
+#include "core/training/MemoryFit.h"
+#include "core/training/MixedPrecision.h"
 #include "core/training/Optimization.h"
 #include "core/training/ResourceMonitor.h"
 #include "core/training/ResumeRules.h"
@@ -86,6 +88,14 @@ void checkDataFitsGraph(const Dataset& d, const Graph& g, const GraphAnalysis& a
   if (!message.empty()) throw RunError(message);
 }
 
+/// Bytes the loaded data set occupies (inputs and targets of every split).
+int64_t datasetBytes(const Dataset& d) {
+  int64_t total = 0;
+  for (const torch::Tensor* t : {&d.trainInputs, &d.trainTargets, &d.testInputs, &d.testTargets})
+    if (t->defined()) total += int64_t(t->nbytes());
+  return total;
+}
+
 class Run {
  public:
   Run(const TrainJob& job, TrainingObserver& observer, TrainingControl& control)
@@ -134,6 +144,9 @@ class Run {
   void setup() {
     if (m_cfg.threads > 0) torch::set_num_threads(int(m_cfg.threads));
     m_device = pickDevice(m_cfg);
+    if (std::string refusal = precisionRefusal(m_cfg.precision, m_device); !refusal.empty()) throw RunError(refusal);
+    m_autocast = autocastType(m_cfg.precision);
+    m_scaler = LossScaler(m_cfg.precision == "float16");
     GraphAnalysis a = analyze(m_job.project.graph);
     if (!a.ok()) {
       std::string msg = "the model has errors:";
@@ -180,7 +193,10 @@ class Run {
         if (p.dim() >= 2) m_zeroMasks.emplace_back(p, p.ne(0).to(p.dtype()));
     }
     m_optimizer = makeOptimizer(m_cfg, m_model->parameters());
-    m_stepsPerEpoch = (m_split.train.numel() + m_cfg.batchSize - 1) / m_cfg.batchSize;
+    m_memory.begin(m_job.project, a, datasetBytes(*m_data));
+    if (!m_memory.refusal().empty()) throw RunError(m_memory.refusal());
+    if (std::string line = m_memory.summary(); !line.empty()) log(line);
+    m_stepsPerEpoch = optimizerStepsPerEpoch(m_split.train.numel(), m_cfg);
     m_bestMetric = m_cfg.monitor == "val_loss" ? std::numeric_limits<double>::infinity()
                                                : -std::numeric_limits<double>::infinity();
 
@@ -218,6 +234,15 @@ class Run {
     log("model: " + std::to_string(params) + " parameters on " + m_device.str() + ", " +
         std::to_string(m_split.train.numel()) + " training and " + std::to_string(m_split.validation.numel()) +
         " validation samples, " + std::to_string(m_stepsPerEpoch) + " steps per epoch");
+    if (m_cfg.accumulateSteps > 1)
+      log("gradient accumulation: each optimizer step sums " + std::to_string(m_cfg.accumulateSteps) +
+          " batches of " + std::to_string(m_cfg.batchSize) + " (effective batch " +
+          std::to_string(m_cfg.accumulateSteps * m_cfg.batchSize) +
+          "); BatchNorm statistics update per batch; schedule, warm-up and steps count optimizer steps");
+    if (m_autocast)
+      log("precision: " + m_cfg.precision + " autocast on the training forward pass" +
+          (m_scaler.enabled() ? " with dynamic loss scaling" : "") +
+          "; weights, optimizer state and checkpoints stay float32; validation and test run in float32");
     if (!m_job.initialWeights.empty())
       log("starting from the weights of " + m_job.initialWeights +
           (m_zeroMasks.empty() ? std::string() : " (zero weights stay zero)"));
@@ -283,17 +308,23 @@ class Run {
     m_obs.onResource(s);
   }
 
-  /// Runs one epoch of training; false when stopped.
+  /// Runs one epoch of training; false when stopped. Each optimizer step sums the gradients of
+  /// up to accumulateSteps consecutive batches (fewer in the epoch's last group), each batch's
+  /// loss weighted by its share of the group's samples: the step is the one a single batch of
+  /// all those samples would give (BatchNorm aside: its statistics update per batch).
   bool trainEpoch(EpochMetrics& em) {
     m_model->train();
     Augmentation aug{m_job.project.data.cropPadding, m_job.project.data.horizontalFlip};
     BatchLoader loader(m_data->trainInputs, m_data->trainTargets, m_split.train, m_cfg.batchSize, /*shuffle=*/true,
                        uint64_t(m_cfg.seed) * 1000003ULL + uint64_t(m_epoch + 1), aug);
-    int64_t totalSteps = m_cfg.epochs * m_stepsPerEpoch;
+    const int64_t totalSteps = m_cfg.epochs * m_stepsPerEpoch, batches = loader.batchCount();
+    const int64_t group = m_cfg.accumulateSteps, samples = m_split.train.numel();
     double lossSum = 0, smoothedRate = 0;
-    int64_t correct = 0, seen = 0, predictionsSeen = 0, batchIndex = 0;
+    int64_t correct = 0, seen = 0, predictionsSeen = 0;
     auto epochStart = Clock::now();
-    while (auto batch = loader.next()) {
+    for (int64_t stepInEpoch = 0; stepInEpoch * group < batches; ++stepInEpoch) {
+      const int64_t first = stepInEpoch * group, count = std::min(group, batches - first);
+      const int64_t groupSamples = std::min(samples, (first + count) * m_cfg.batchSize) - first * m_cfg.batchSize;
       if (m_control.paused()) {
         log("paused");
         m_control.waitWhilePaused([this] { maybeSample(true); });
@@ -301,38 +332,58 @@ class Run {
       }
       if (m_control.stopRequested()) return false;
       auto t0 = Clock::now();
-      torch::Tensor x = batch->inputs.to(m_device), y = batch->targets.to(m_device);
       double lr = learningRateAt(m_cfg, m_step, m_stepsPerEpoch, totalSteps);
       setLearningRate(*m_optimizer, lr);
       m_optimizer->zero_grad();
-      torch::Tensor logits = m_model->forward(x);
-      torch::Tensor loss = computeLoss(m_cfg, logits, y);
-      double lossValue = loss.item<double>();
+      double stepLoss = 0;
+      int64_t stepRight = 0, stepPredictions = 0;
+      for (int64_t i = 0; i < count; ++i) {
+        if (i > 0 && m_control.stopRequested()) return false;  // a partial step is dropped
+        std::optional<Batch> batch = loader.next();
+        if (!batch) throw RunError("the training data ended early in epoch " + std::to_string(m_epoch + 1));
+        torch::Tensor x = batch->inputs.to(m_device), y = batch->targets.to(m_device);
+        torch::Tensor logits;
+        {
+          AutocastScope autocast(m_device, m_autocast);  // this thread only; cache cleared on exit
+          logits = m_model->forward(x);
+        }
+        if (m_autocast) logits = logits.to(torch::kFloat);  // the loss in float32
+        torch::Tensor loss = computeLoss(m_cfg, logits, y);
+        double lossValue = loss.item<double>();
+        if (!std::isfinite(lossValue))
+          throw RunError("the loss became " + std::string(std::isnan(lossValue) ? "NaN" : "infinite") + " at step " +
+                         std::to_string(m_step + 1) + " (epoch " + std::to_string(m_epoch + 1) + ", batch " +
+                         std::to_string(first + i + 1) + "): lower the learning rate or enable gradient clipping" +
+                         (m_autocast ? " (or train in float32: precision is " + m_cfg.precision + ")" : ""));
+        const int64_t n = y.size(0);
+        if (count > 1) loss = loss * (double(n) / double(groupSamples));
+        m_scaler.scaleLoss(loss).backward();
+        int64_t right = countCorrect(logits.detach(), y);
+        lossSum += lossValue * double(n);
+        stepLoss += lossValue * double(n);
+        correct += right;
+        stepRight += right;
+        seen += n;
+        predictionsSeen += y.numel();
+        stepPredictions += y.numel();
+      }
       ++m_step;
-      ++batchIndex;
-      if (!std::isfinite(lossValue))
-        throw RunError("the loss became " + std::string(std::isnan(lossValue) ? "NaN" : "infinite") + " at step " +
-                       std::to_string(m_step) + " (epoch " + std::to_string(m_epoch + 1) + ", batch " +
-                       std::to_string(batchIndex) + "): lower the learning rate or enable gradient clipping");
-      loss.backward();
-      if (m_cfg.gradClip > 0) torch::nn::utils::clip_grad_norm_(m_model->parameters(), m_cfg.gradClip);
-      m_optimizer->step();
+      std::vector<torch::Tensor> params = m_model->parameters();
+      bool finite = m_scaler.unscale(params);
+      if (m_cfg.gradClip > 0 && finite) torch::nn::utils::clip_grad_norm_(params, m_cfg.gradClip);
+      if (!m_scaler.step(*m_optimizer, params) && m_scaler.skippedSteps() <= 3)
+        log("step " + std::to_string(m_step) + " skipped: float16 gradients overflowed; loss scale now " +
+            fmt(m_scaler.scale(), 0));
       if (!m_zeroMasks.empty()) {
         torch::NoGradGuard guard;
         for (auto& [param, mask] : m_zeroMasks) param.mul_(mask);
       }
 
-      int64_t n = y.size(0), right = countCorrect(logits.detach(), y);
-      int64_t predictions = y.numel();
-      lossSum += lossValue * double(n);
-      correct += right;
-      seen += n;
-      predictionsSeen += predictions;
       double dt = std::chrono::duration<double>(Clock::now() - t0).count();
-      double rate = dt > 0 ? double(n) / dt : 0;
+      double rate = dt > 0 ? double(groupSamples) / dt : 0;
       smoothedRate = smoothedRate == 0 ? rate : 0.9 * smoothedRate + 0.1 * rate;
-      StepMetrics sm{m_epoch + 1, m_step, batchIndex, m_stepsPerEpoch, lossValue, double(right) / double(predictions),
-                     lr, smoothedRate, elapsed()};
+      StepMetrics sm{m_epoch + 1, m_step, stepInEpoch + 1, m_stepsPerEpoch, stepLoss / double(groupSamples),
+                     double(stepRight) / double(std::max<int64_t>(stepPredictions, 1)), lr, smoothedRate, elapsed()};
       m_folder.step(sm);
       m_obs.onStep(sm);
       maybeSample();
@@ -494,6 +545,7 @@ class Run {
         return r;
       }
     }
+    if (std::string line = m_memory.report(); !line.empty()) log(line);
     if (m_data->testInputs.defined() && m_data->testInputs.size(0) > 0) {
       torch::Tensor all = torch::arange(m_data->testInputs.size(0), torch::kLong);
       EvalTotals test = evaluate(m_data->testInputs, m_data->testTargets, all, /*confusion=*/false, RunPhase::Test,
@@ -515,8 +567,11 @@ class Run {
   SplitIndices m_split;
   GraphModule m_model{nullptr};
   std::unique_ptr<torch::optim::Optimizer> m_optimizer;
+  std::optional<torch::ScalarType> m_autocast;  // the forward pass's low precision; none = float32
+  LossScaler m_scaler{false};                   // float16 only
   std::vector<std::pair<torch::Tensor, torch::Tensor>> m_zeroMasks;  // parameter, 0/1 mask (keepZeroWeights)
   RunFolder m_folder;
+  TrainingMemoryWatch m_memory;
   ResourceMonitor m_monitor;
   Clock::time_point m_start = Clock::now(), m_lastSample;
   int64_t m_epoch = 0, m_step = 0, m_stepsPerEpoch = 0, m_epochsSinceBest = 0;
