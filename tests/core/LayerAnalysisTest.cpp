@@ -11,7 +11,7 @@
 #include "core/MemoryEstimate.h"
 #include "core/Project.h"
 
-namespace nc::test {
+namespace nc::test::layer_analysis_test {  // a namespace of its own: unity builds (tests/CMakeLists.txt)
 namespace {
 
 using namespace nc::core;
@@ -156,4 +156,4 @@ TEST(LayerAnalysis, HugeShapesAndBatchesSaturateInsteadOfWrapping) {
 }
 
 }  // namespace
-}  // namespace nc::test
+}  // namespace nc::test::layer_analysis_test

@@ -20,7 +20,7 @@
 #include "core/MemoryEstimate.h"
 #include "core/Project.h"
 
-namespace nc::test {
+namespace nc::test::project_limits_test {  // a namespace of its own: unity builds (tests/CMakeLists.txt)
 namespace {
 
 using namespace nc::core;
@@ -437,4 +437,4 @@ TEST(ProjectLimits, CliValidateRejectsHostileFilesCleanly) {
 }
 
 }  // namespace
-}  // namespace nc::test
+}  // namespace nc::test::project_limits_test

@@ -20,13 +20,13 @@ using nc::core::NodeId;
 
 namespace {
 
-struct Canvas {
+struct FindBarCanvas {
   widgets::GraphEditor editor;
   widgets::GraphScene scene{&editor};
   widgets::GraphView view{&scene};
   NodeId convA = -1, linear = -1, convB = -1, relu = -1;
 
-  Canvas() {
+  FindBarCanvas() {
     core::Project p;
     p.name = "find";
     editor.setProject(p);
@@ -50,7 +50,7 @@ struct Canvas {
 }  // namespace
 
 TEST(FindNodeBar, FindsByTypeAndCyclesWithEnterAndF3) {
-  Canvas c;
+  FindBarCanvas c;
   widgets::FindNodeBar bar(&c.scene, &c.view);
   EXPECT_FALSE(bar.isVisible());
   bar.activate();
@@ -78,7 +78,7 @@ TEST(FindNodeBar, FindsByTypeAndCyclesWithEnterAndF3) {
 }
 
 TEST(FindNodeBar, FindsByNameSubstringAndSaysNoMatch) {
-  Canvas c;
+  FindBarCanvas c;
   widgets::FindNodeBar bar(&c.scene, &c.view);
   bar.activate();
   QLineEdit* field = bar.searchField();
@@ -98,7 +98,7 @@ TEST(FindNodeBar, FindsByNameSubstringAndSaysNoMatch) {
 }
 
 TEST(FindNodeBar, FollowsGraphChangesAndEscCloses) {
-  Canvas c;
+  FindBarCanvas c;
   widgets::FindNodeBar bar(&c.scene, &c.view);
   QSignalSpy closed(&bar, &widgets::FindNodeBar::closed);
   bar.activate();
@@ -122,7 +122,7 @@ TEST(FindNodeBar, FollowsGraphChangesAndEscCloses) {
 }
 
 TEST(FindNodeBar, OverlayStaysInsideTheView) {
-  Canvas c;
+  FindBarCanvas c;
   widgets::FindNodeBar bar(&c.scene, &c.view);
   bar.activate();
   EXPECT_EQ(bar.parentWidget(), &c.view);

@@ -21,7 +21,7 @@
 using namespace nc;
 
 namespace {
-QString templateFile(const char* name) {
+QString windowTemplateFile(const char* name) {
   return QString::fromUtf8(NC_SOURCE_DIR) + "/resources/templates/" + name + ".json";
 }
 
@@ -36,7 +36,7 @@ TEST(MainWindow, SaveAndReopenRoundTripsTheProject) {
   QTemporaryDir dir;
   app::MainWindow w;
   w.setInteractive(false);
-  ASSERT_TRUE(w.openProject(templateFile("lstm")));
+  ASSERT_TRUE(w.openProject(windowTemplateFile("lstm")));
   EXPECT_FALSE(w.isModified());
   EXPECT_FALSE(w.windowTitle().contains("*") && w.isWindowModified());
   ASSERT_TRUE(w.editor()->addNode("Dropout", {0, 500}).has_value());
@@ -59,7 +59,7 @@ TEST(MainWindow, AMalformedFileIsReportedAndTheCurrentProjectKept) {
   QTemporaryDir dir;
   app::MainWindow w;
   w.setInteractive(false);
-  ASSERT_TRUE(w.openProject(templateFile("cnn")));
+  ASSERT_TRUE(w.openProject(windowTemplateFile("cnn")));
   ASSERT_TRUE(w.editor()->addNode("ReLU", {0, 600}).has_value());
   const std::string before = core::serializeProject(w.editor()->project());
   const QString bad = dir.filePath("bad.json");
@@ -77,7 +77,7 @@ TEST(MainWindow, AMalformedFileIsReportedAndTheCurrentProjectKept) {
 TEST(MainWindow, ProblemsListNamesTheNodeAndSelectsItOnDoubleClick) {
   app::MainWindow w;
   w.setInteractive(false);
-  ASSERT_TRUE(w.openProject(templateFile("cnn")));
+  ASSERT_TRUE(w.openProject(windowTemplateFile("cnn")));
   auto id = w.editor()->addNode("Conv2d", {0, 700});  // unconnected: an error on that node
   ASSERT_TRUE(id.has_value());
   QListWidget* problems = w.problemsList();
@@ -94,7 +94,7 @@ TEST(MainWindow, AutosaveWritesUnsavedWorkAndSavingRemovesIt) {
   QTemporaryDir dir;
   app::MainWindow w;
   w.setInteractive(false);
-  ASSERT_TRUE(w.openProject(templateFile("cnn")));
+  ASSERT_TRUE(w.openProject(windowTemplateFile("cnn")));
   QFile::remove(app::MainWindow::autosavePath());
   w.autosave();
   w.waitForAutosave();
@@ -130,7 +130,7 @@ TEST(MainWindow, ScreenshotOfEveryTemplateShowsTheGraph) {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert("QT_QPA_PLATFORM", "offscreen");
     gui.setProcessEnvironment(env);
-    gui.start(NC_GUI_PATH, {templateFile(name), "--screenshot", png, "--size", "1200x800"});
+    gui.start(NC_GUI_PATH, {windowTemplateFile(name), "--screenshot", png, "--size", "1200x800"});
     ASSERT_TRUE(gui.waitForFinished(60000)) << name;
     ASSERT_EQ(gui.exitCode(), 0) << name << ": " << gui.readAllStandardError().toStdString();
     QImage image(png);
@@ -158,7 +158,7 @@ TEST(MainWindow, WorkAutosavedByACrashedProcessIsOfferedBackUnsaved) {
   const QString folder = QFileInfo(app::MainWindow::autosavePath()).absolutePath();
   QDir().mkpath(folder);
   const QString left = folder + "/autosave-0.json";
-  core::ProjectLoad tmpl = core::loadProject(templateFile("lstm").toStdString());
+  core::ProjectLoad tmpl = core::loadProject(windowTemplateFile("lstm").toStdString());
   ASSERT_TRUE(tmpl.ok());
   ASSERT_TRUE(tmpl.project->graph.addNode("Dropout", 0, 900).has_value());
   ASSERT_TRUE(core::writeFileAtomic(left.toStdString(), core::serializeProject(*tmpl.project)));

@@ -12,7 +12,7 @@
 #include "widgets/RunHistory.h"
 #include "widgets/RunList.h"
 
-namespace nc::test {
+namespace nc::test::training_run_list_test {  // a namespace of its own: unity builds (tests/CMakeLists.txt)
 namespace {
 
 void write(const QString& path, const QByteArray& text) {
@@ -148,4 +148,4 @@ TEST(TrainingRunList, ReadsCurvesFromJsonLinesOrCsv) {
 }
 
 }  // namespace
-}  // namespace nc::test
+}  // namespace nc::test::training_run_list_test

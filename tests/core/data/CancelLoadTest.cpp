@@ -6,7 +6,7 @@
 #include "core/Cancellation.h"
 #include "core/data/Dataset.h"
 
-namespace nc::test {
+namespace nc::test::readers::cancel_load_test {  // a namespace of its own: unity builds (tests/CMakeLists.txt)
 namespace {
 
 using namespace nc::core;
@@ -46,4 +46,4 @@ TEST(CancelLoad, ImageFolderLoadStopsWhenCancellationIsRequested) {
 }
 
 }  // namespace
-}  // namespace nc::test
+}  // namespace nc::test::readers::cancel_load_test

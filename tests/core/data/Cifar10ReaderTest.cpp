@@ -3,7 +3,7 @@
 #include "ReaderTestUtil.h"
 #include "core/data/Dataset.h"
 
-namespace nc::test {
+namespace nc::test::readers::cifar10_reader_test {  // a namespace of its own: unity builds (tests/CMakeLists.txt)
 namespace {
 
 using namespace nc::core;
@@ -115,4 +115,4 @@ TEST(Cifar10Reader, RejectsLabelBeyondTheMetaFileClasses) {
 }
 
 }  // namespace
-}  // namespace nc::test
+}  // namespace nc::test::readers::cifar10_reader_test

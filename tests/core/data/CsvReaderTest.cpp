@@ -3,7 +3,7 @@
 #include "ReaderTestUtil.h"
 #include "core/data/Dataset.h"
 
-namespace nc::test {
+namespace nc::test::readers::csv_reader_test {  // a namespace of its own: unity builds (tests/CMakeLists.txt)
 namespace {
 
 using namespace nc::core;
@@ -118,4 +118,4 @@ TEST(CsvReader, RejectsMissingEmptyAndHeaderOnlyFiles) {
 }
 
 }  // namespace
-}  // namespace nc::test
+}  // namespace nc::test::readers::csv_reader_test

@@ -25,7 +25,7 @@
 #endif
 #endif
 
-namespace nc::test {
+namespace nc::test::readers::data_fuzz_test {  // a namespace of its own: unity builds (tests/CMakeLists.txt)
 namespace {
 
 using namespace nc::core;
@@ -490,4 +490,4 @@ TEST(DataFuzz, MutatedDataFilesEndInAClearErrorNamingTheFileOrAValidDataset) {
 }
 
 }  // namespace
-}  // namespace nc::test
+}  // namespace nc::test::readers::data_fuzz_test

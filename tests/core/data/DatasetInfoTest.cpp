@@ -9,7 +9,7 @@
 #include "core/Project.h"
 #include "core/data/DatasetInfo.h"
 
-namespace nc::test {
+namespace nc::test::readers::dataset_info_test {  // a namespace of its own: unity builds (tests/CMakeLists.txt)
 namespace {
 
 using namespace nc::core;
@@ -347,4 +347,4 @@ TEST(DatasetCheck, TextDataChecksTokensVocabularyAndNextTokenOutputs) {
   EXPECT_FALSE(issues.back().fix.has_value());
 }
 
-}  // namespace nc::test
+}  // namespace nc::test::readers::dataset_info_test

@@ -5,7 +5,7 @@
 #include "ReaderTestUtil.h"
 #include "core/data/Dataset.h"
 
-namespace nc::test {
+namespace nc::test::readers::idx_reader_test {  // a namespace of its own: unity builds (tests/CMakeLists.txt)
 namespace {
 
 using namespace nc::core;
@@ -235,4 +235,4 @@ TEST(IdxReader, ReadsTheRealFashionMnistQuickly) {
 }
 
 }  // namespace
-}  // namespace nc::test
+}  // namespace nc::test::readers::idx_reader_test

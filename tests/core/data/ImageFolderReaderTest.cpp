@@ -3,7 +3,7 @@
 #include "ReaderTestUtil.h"
 #include "core/data/Dataset.h"
 
-namespace nc::test {
+namespace nc::test::readers::image_folder_reader_test {  // a namespace of its own: unity builds (tests/CMakeLists.txt)
 namespace {
 
 using namespace nc::core;
@@ -132,4 +132,4 @@ TEST(ImageFolderReader, RejectsBadSizeOrChannels) {
 }
 
 }  // namespace
-}  // namespace nc::test
+}  // namespace nc::test::readers::image_folder_reader_test

@@ -13,7 +13,7 @@
 #include "core/data/Dataset.h"
 #include "core/data/ReadUtil.h"
 
-namespace nc::test {
+namespace nc::test::readers::reader_limits_test {  // a namespace of its own: unity builds (tests/CMakeLists.txt)
 namespace {
 
 using namespace nc::core;
@@ -411,4 +411,4 @@ TEST(DataPath, SavingStoresDataInsideTheProjectFolderRelatively) {
 }
 
 }  // namespace
-}  // namespace nc::test
+}  // namespace nc::test::readers::reader_limits_test

@@ -4,7 +4,7 @@
 #include "ReaderTestUtil.h"
 #include "core/data/Dataset.h"
 
-namespace nc::test {
+namespace nc::test::readers::readers_test {  // a namespace of its own: unity builds (tests/CMakeLists.txt)
 namespace {
 
 using namespace nc::core;
@@ -118,4 +118,4 @@ TEST(DatasetToModelInput, LeavesOtherTypesUnchanged) {
 }
 
 }  // namespace
-}  // namespace nc::test
+}  // namespace nc::test::readers::readers_test

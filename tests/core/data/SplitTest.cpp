@@ -6,7 +6,7 @@
 
 #include "core/data/Dataset.h"
 
-namespace nc::test {
+namespace nc::test::split_test {  // a namespace of its own: unity builds (tests/CMakeLists.txt)
 namespace {
 
 using namespace nc::core;
@@ -152,4 +152,4 @@ TEST(Normalization, TokenDataHasNone) {
 }
 
 }  // namespace
-}  // namespace nc::test
+}  // namespace nc::test::split_test

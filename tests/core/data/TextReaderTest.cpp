@@ -3,7 +3,7 @@
 #include "ReaderTestUtil.h"
 #include "core/data/Dataset.h"
 
-namespace nc::test {
+namespace nc::test::readers::text_reader_test {  // a namespace of its own: unity builds (tests/CMakeLists.txt)
 namespace {
 
 using namespace nc::core;
@@ -64,4 +64,4 @@ TEST(TextReader, RejectsNonPositiveLength) {
 }
 
 }  // namespace
-}  // namespace nc::test
+}  // namespace nc::test::readers::text_reader_test

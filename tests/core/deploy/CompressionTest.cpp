@@ -26,7 +26,7 @@
 #include "core/training/Checkpoint.h"
 #include "core/training/Trainer.h"
 
-namespace nc::test {
+namespace nc::test::compression_test {  // a namespace of its own: unity builds (tests/CMakeLists.txt)
 namespace {
 
 using namespace nc::core;
@@ -634,4 +634,4 @@ TEST(CliCompress, PrintsTheComparisonTableAndWritesTheReport) {
 }
 
 }  // namespace
-}  // namespace nc::test
+}  // namespace nc::test::compression_test

@@ -16,7 +16,7 @@
 #include "core/training/Optimization.h"
 #include "core/training/Trainer.h"
 
-namespace nc::test {
+namespace nc::test::pruning_test {  // a namespace of its own: unity builds (tests/CMakeLists.txt)
 namespace {
 
 using namespace nc::core;
@@ -621,4 +621,4 @@ TEST(FineTune, InitialWeightsAreWhereTrainingStarts) {
 }
 
 }  // namespace
-}  // namespace nc::test
+}  // namespace nc::test::pruning_test

@@ -21,7 +21,7 @@
 #include "core/training/Checkpoint.h"
 #include "core/training/Trainer.h"
 
-namespace nc::test {
+namespace nc::test::archive_integrity_test {  // a namespace of its own: unity builds (tests/CMakeLists.txt)
 namespace {
 
 using namespace nc::core;
@@ -195,4 +195,4 @@ TEST(ArchiveIntegrity, ByteLevelCharModelOnAccentedTextExportsToBothFormats) {
 }
 
 }  // namespace
-}  // namespace nc::test
+}  // namespace nc::test::archive_integrity_test

@@ -30,7 +30,7 @@
 #include "core/export/OnnxExporter.h"
 #include "core/training/Checkpoint.h"
 
-namespace nc::test {
+namespace nc::test::onnx_export_test {  // a namespace of its own: unity builds (tests/CMakeLists.txt)
 namespace {
 
 using namespace nc::core;
@@ -493,4 +493,4 @@ TEST(OnnxExport, CliExportsRefusesAndReportsProblems) {
 }
 
 }  // namespace
-}  // namespace nc::test
+}  // namespace nc::test::onnx_export_test

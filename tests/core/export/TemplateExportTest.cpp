@@ -18,7 +18,7 @@
 #include "core/training/Checkpoint.h"
 #include "core/training/Trainer.h"
 
-namespace nc::test {
+namespace nc::test::template_export_test {  // a namespace of its own: unity builds (tests/CMakeLists.txt)
 namespace {
 
 using namespace nc::core;
@@ -144,9 +144,9 @@ TEST(TrainedExport, PlainPyTorchGetsTheSameTestAccuracyAsTheApp) {
 }
 
 }  // namespace
-}  // namespace nc::test
+}  // namespace nc::test::template_export_test
 
-namespace nc::test {
+namespace nc::test::template_export_test {
 namespace {
 
 TEST_P(TemplateExport, PythonSourceMatchesTheApp) {
@@ -188,4 +188,4 @@ TEST_P(TemplateExport, PythonSourceMatchesTheApp) {
 }
 
 }  // namespace
-}  // namespace nc::test
+}  // namespace nc::test::template_export_test

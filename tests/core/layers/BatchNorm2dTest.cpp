@@ -1,6 +1,6 @@
 #include "../LayerTestUtil.h"
 
-namespace nc::test {
+namespace nc::test::batch_norm2d_test {  // a namespace of its own: unity builds (tests/CMakeLists.txt)
 namespace {
 
 using core::ParamMap;
@@ -86,4 +86,4 @@ TEST_F(BatchNorm2dLayer, WithoutAffineHasNoParameters) {
 }
 
 }  // namespace
-}  // namespace nc::test
+}  // namespace nc::test::batch_norm2d_test

@@ -1,6 +1,6 @@
 #include "../LayerTestUtil.h"
 
-namespace nc::test {
+namespace nc::test::max_pool2d_test {  // a namespace of its own: unity builds (tests/CMakeLists.txt)
 namespace {
 
 using core::ParamMap;
@@ -74,4 +74,4 @@ TEST_F(MaxPool2dLayer, HasNoParametersAndCountsWindowFlops) {
 }
 
 }  // namespace
-}  // namespace nc::test
+}  // namespace nc::test::max_pool2d_test

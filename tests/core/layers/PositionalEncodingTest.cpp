@@ -2,7 +2,7 @@
 
 #include "../LayerTestUtil.h"
 
-namespace nc::test {
+namespace nc::test::positional_encoding_test {  // a namespace of its own: unity builds (tests/CMakeLists.txt)
 namespace {
 
 using core::ParamMap;
@@ -108,4 +108,4 @@ TEST_F(PositionalEncodingLayer, DropoutActsOnlyWhileTraining) {
 }
 
 }  // namespace
-}  // namespace nc::test
+}  // namespace nc::test::positional_encoding_test

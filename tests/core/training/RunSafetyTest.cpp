@@ -24,7 +24,7 @@
 #include "core/training/RunFolder.h"
 #include "core/training/Trainer.h"
 
-namespace nc::test {
+namespace nc::test::run_safety_test {  // a namespace of its own: unity builds (tests/CMakeLists.txt)
 namespace {
 
 using namespace nc::core;
@@ -628,4 +628,4 @@ TEST(CheckpointFuzz, PredictOnADamagedArchiveNamesItWithoutAStackTrace) {
 }
 
 }  // namespace
-}  // namespace nc::test
+}  // namespace nc::test::run_safety_test

@@ -14,7 +14,7 @@
 #include "core/training/Optimization.h"
 #include "core/training/Trainer.h"
 
-namespace nc::test {
+namespace nc::test::trainer_test {  // a namespace of its own: unity builds (tests/CMakeLists.txt)
 namespace {
 
 using namespace nc::core;
@@ -380,4 +380,4 @@ TEST(Trainer, CheckpointOfAnotherModelIsRejectedWithAMessage) {
 }
 
 }  // namespace
-}  // namespace nc::test
+}  // namespace nc::test::trainer_test
