@@ -27,6 +27,7 @@
 #include "core/data/DatasetInfo.h"
 #include "core/export/PythonExporter.h"
 #include "core/export/TorchScriptExporter.h"
+#include "core/training/ImportRun.h"
 #include "core/training/Trainer.h"
 #include "widgets/RunHistory.h"
 #include "widgets/RunList.h"
@@ -175,8 +176,20 @@ QWidget* TrainingPanel::buildRunsBox() {
   m_showAll->setToolTip(tr("List the runs of every project in this runs folder, not only the open project's"));
   connect(m_showAll, &QCheckBox::toggled, this, &TrainingPanel::setShowAllRuns);
   row->addWidget(m_continue);
+  auto* import = new QToolButton(box);
+  import->setObjectName("importRunButton");
+  import->setText(tr("Import run…"));
+  import->setToolTip(tr("Add the output folder of the exported training program (train.py --out, run by python3 or "
+                        "torchrun) to this project's runs"));
+  connect(import, &QToolButton::clicked, this, [this] {
+    QString out = QFileDialog::getExistingDirectory(this, tr("Import a training program's output folder"));
+    if (out.isEmpty()) return;
+    if (core::Status s = importRun(out); !s.ok())
+      QMessageBox::warning(this, tr("Import failed"), QString::fromStdString(s.message()));
+  });
   row->addWidget(show);
   row->addWidget(m_export);
+  row->addWidget(import);
   row->addSpacing(16);
   row->addWidget(m_showAll);
   row->addStretch(1);
@@ -492,6 +505,43 @@ core::Status TrainingPanel::exportRun(const QString& runDirectory, const QString
   } catch (const std::exception& e) {
     return core::Status::error(std::string("export failed: ") + e.what());
   }
+}
+
+core::Status TrainingPanel::importRun(const QString& outDirectory) {
+  if (isRunActive())
+    return core::Status::error(tr("Import is not available while a run is training (building the model would draw from "
+                                  "the random numbers the run uses); import once it has ended")
+                                   .toStdString());
+  if (!m_snapshot) return core::Status::error(tr("No project to import the run into").toStdString());
+  core::Project project;
+  try {
+    project = m_snapshot();
+  } catch (const std::exception& e) {
+    return core::Status::error(std::string("cannot read the project: ") + e.what());
+  }
+  project.data = m_form->dataConfig();
+  project.training = m_form->trainConfig();
+  core::ImportRunOptions options;
+  options.runsRoot = runsRoot().toStdString();
+  QString file = m_projectPath ? m_projectPath() : QString();
+  QApplication::setOverrideCursor(Qt::WaitCursor);
+  core::ImportRunResult r = core::importRun(outDirectory.toStdString(), project, file.toStdString(), options);
+  QApplication::restoreOverrideCursor();
+  auto logWarnings = [&] {
+    for (const auto& w : r.warnings) m_dashboard->appendLog(tr("import: %1").arg(QString::fromStdString(w)));
+  };
+  if (!r.status.ok()) {
+    logWarnings();
+    showMessage(tr("Import failed: %1").arg(QString::fromStdString(r.status.message())));
+    return r.status;
+  }
+  QString dir = QString::fromStdString(r.runDirectory);
+  refreshRuns();
+  showRun(dir);
+  logWarnings();
+  m_dashboard->appendLog(tr("imported %1 as run %2").arg(outDirectory, QFileInfo(dir).fileName()));
+  Q_EMIT statusMessage(tr("Imported run %1").arg(QFileInfo(dir).fileName()));
+  return {};
 }
 
 void TrainingPanel::exportWithDialog(ExportFormat format) {

@@ -84,6 +84,12 @@ class TrainingPanel : public QWidget {
   /// running trainer uses too (its results would no longer follow its seed).
   core::Status exportRun(const QString& runDirectory, const QString& outPath, ExportFormat format);
 
+  /// Imports a training program's output folder (train.py --out, see core/training/ImportRun.h)
+  /// as a run of the current project into runsRoot(), then lists and shows it. Refused while a
+  /// run trains (building the model draws from the random numbers the run uses). Warnings go to
+  /// the log; an error (naming the file) is also shown on the dashboard.
+  core::Status importRun(const QString& outDirectory);
+
   /// Where this project's runs go (see the class comment), or the override.
   QString runsRoot() const;
   /// Uses this folder for runs instead (tests, benchmark); empty = the default.

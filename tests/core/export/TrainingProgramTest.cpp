@@ -19,6 +19,7 @@
 #include "core/LayerType.h"
 #include "core/Project.h"
 #include "core/export/TrainingProgram.h"
+#include "core/training/Checkpoint.h"
 
 namespace nc::test {
 namespace {
@@ -90,12 +91,30 @@ TEST(TrainingProgram, WritesTheFolderWithTheTrainersInitialWeights) {
   EXPECT_EQ(mean.sizes().vec(), (std::vector<int64_t>{1, 1, 1}));
   EXPECT_EQ(mean.abs().sum().item<double>(), 0.0);
 
-  // An empty existing folder is fine (and is filled).
+  // An empty existing folder is fine (and is filled), here from a checkpoint: its weights and its
+  // normalization are exported, and program.json tells train.py to keep that normalization.
+  torch::manual_seed(99);
+  GraphModule trained(p.graph, analyze(p.graph));
+  trained->setInputNormalization(torch::full({1, 1, 1}, 0.25), torch::full({1, 1, 1}, 0.5));
+  const std::string checkpoint = (dir.path() / "trained.pt").string();
+  saveCheckpoint(checkpoint, trained, nullptr, CheckpointState{});
   fs::path empty = dir.path() / "empty";
   fs::create_directories(empty);
-  Status e = exportTrainingProgram(p, empty.string());
-  EXPECT_TRUE(e.ok()) << e.message();
+  TrainingProgramOptions options;
+  options.checkpoint = checkpoint;
+  Status e = exportTrainingProgram(p, empty.string(), options);
+  ASSERT_TRUE(e.ok()) << e.message();
   EXPECT_TRUE(fs::is_regular_file(empty / "train.py"));
+  EXPECT_NE(readText(empty / "program.json").find("\"checkpoint\": \"trained.pt\""), std::string::npos)
+      << readText(empty / "program.json");
+  bytes = readText(empty / "model.state.pt");
+  state = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end())).toGenericDict();
+  EXPECT_FLOAT_EQ(state.at("input_mean").toTensor().item<float>(), 0.25f);
+  torch::Tensor first = trained->parameters().front();
+  bool found = false;
+  for (const auto& entry : state)
+    if (entry.value().toTensor().sizes() == first.sizes() && torch::equal(entry.value().toTensor(), first)) found = true;
+  EXPECT_TRUE(found) << "the checkpoint's weights were not exported";
 }
 
 /// Tanh in every respect except that it has no Python form (LayerType's default emitPython).
@@ -212,6 +231,16 @@ TEST(TrainingProgram, PythonFollowsOurTrainerAndTorchrunRanksAgree) {
   EXPECT_NE(out.find("OK loss curve"), std::string::npos) << out;
   EXPECT_NE(out.find("OK torchrun"), std::string::npos) << out;
   std::cout << out << "(" << seconds << " s)\n";
+  // The torchrun output comes back with import-run, and eval of the imported run's last checkpoint
+  // gives train.py's test accuracy (tests/python/import_run_check.py; no second torchrun).
+  if (status != 0) return;
+  std::string imported = runCommand("/usr/bin/python3 " + std::string(NC_SOURCE_DIR) +
+                                        "/tests/python/import_run_check.py " + NC_CLI_PATH + " " + dir.str("tr") + " " +
+                                        dir.str("cnn.json") + " " + dir.str("imported_runs"),
+                                    &status);
+  EXPECT_EQ(status, 0) << imported;
+  EXPECT_NE(imported.find("OK import-run"), std::string::npos) << imported;
+  std::cout << imported;
 }
 
 }  // namespace
