@@ -12,6 +12,7 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QtTest/QTest>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -121,6 +122,7 @@ TEST(TrainingImportRun, ImportRunButtonAddsTheFolderToTheRunsAndShowsItsCurves) 
   EXPECT_EQ(d->stepCount(), 6);
   EXPECT_EQ(d->epochCount(), 2);
   EXPECT_TRUE(d->logText().contains("imported")) << d->logText().toStdString();
+  if (const char* shot = std::getenv("NC_IMPORT_RUN_SCREENSHOT")) panel.grab().save(shot);  // to look at it
 
   // A folder that is not a program's output: refused with the file named, nothing added.
   fs::remove(out / "last.state.pt");
