@@ -22,6 +22,7 @@
 #include "core/TextFormat.h"
 #include "core/deploy/Quantize.h"
 #include "core/export/TorchScriptExporter.h"
+#include "core/training/ResourceMonitor.h"
 
 namespace nc::core {
 
@@ -79,26 +80,6 @@ class BlasThreadGuard {
   int (*m_get)() = nullptr;
   int m_saved = 0;
 };
-
-/// Resets the process's peak resident set size to its current size (Linux: "5" to clear_refs).
-void resetPeakMemory() {
-  std::ofstream refs("/proc/self/clear_refs");
-  if (refs) refs << "5";
-}
-
-/// The process's peak resident set size (VmHWM) in bytes; 0 where it cannot be read.
-int64_t peakMemoryBytes() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("VmHWM:", 0) == 0) {
-      std::istringstream in(line.substr(6));
-      int64_t kb = 0;
-      in >> kb;
-      return kb * 1024;
-    }
-  return 0;
-}
 
 /// glibc's malloc by default returns large freed blocks to the system (blocks over the dynamic mmap
 /// threshold are unmapped, the heap top above 128 KiB is trimmed), so every forward pass page-faults
@@ -264,7 +245,7 @@ BenchmarkReport benchmarkArchive(const std::string& archive, const BenchmarkOpti
         torch::Tensor input = report.inputDtype == "int64" ? torch::randint(0, vocab, sizes, torch::kLong)
                                                            : torch::rand(sizes, torch::kFloat);
         std::vector<torch::jit::IValue> args{input};
-        resetPeakMemory();  // the peak from here on: model, input, activations of this case
+        resetPeakResident();  // the peak from here on: model, input, activations of this case
         for (int i = 0; i < options.warmupRuns; ++i) {
           if (isCancelled()) {
             report.error = "cancelled";
@@ -295,7 +276,7 @@ BenchmarkReport benchmarkArchive(const std::string& archive, const BenchmarkOpti
             break;
           }
         }
-        c.peakMemoryBytes = peakMemoryBytes();
+        c.peakMemoryBytes = std::max<int64_t>(peakResidentBytes(), 0);
         c.runs = int64_t(ms.size());
         c.meanMs = elapsed * 1000.0 / double(ms.size());
         std::sort(ms.begin(), ms.end());

@@ -52,6 +52,18 @@ ResourceSample ResourceMonitor::sample() {
   return s;
 }
 
+int64_t residentBytes() { return procKb("/proc/self/status", "VmRSS"); }
+
 int64_t peakResidentBytes() { return procKb("/proc/self/status", "VmHWM"); }
+
+bool resetPeakResident() {
+  std::ofstream refs("/proc/self/clear_refs");
+  if (!refs) return false;
+  refs << "5";
+  refs.flush();
+  return bool(refs);
+}
+
+int64_t availableMemoryBytes() { return procKb("/proc/meminfo", "MemAvailable"); }
 
 }  // namespace nc::core
