@@ -38,6 +38,7 @@
 #include "app/gui/TrainingPanel.h"
 #include "core/LayerType.h"
 #include "core/MemoryEstimate.h"
+#include "core/training/MemoryFit.h"
 #include "widgets/GraphEditor.h"
 #include "widgets/GraphScene.h"
 #include "widgets/AnalysisTable.h"
@@ -971,6 +972,12 @@ void MainWindow::refresh() {
   const core::GraphAnalysis& a = m_editor->analysis();
   core::GraphSummary sum = core::summarize(p.graph, a);
   core::MemoryEstimate memory = core::estimateTrainingMemory(p.graph, a, p.training);
+  // The machine's free memory beside the estimate once a run would take most of it (the trainer
+  // refuses a run that does not fit: core/training/MemoryFit.h).
+  QString memoryCell = bytesText(memory.total());
+  if (const int64_t freeBytes = core::availableMemoryForTraining(); freeBytes >= 0 && double(memory.total()) > 0.8 * double(freeBytes))
+    memoryCell += tr("<br><small style='color:%1'>free: %2</small>")
+                      .arg(memory.total() > freeBytes ? "#c53030" : "#b7791f", bytesText(freeBytes));
   const core::TensorShape* out = a.modelOutput();
   int errors = 0, warnings = 0;
   for (const auto& issue : a.issues) (issue.severity == core::Severity::Error ? errors : warnings)++;
@@ -989,7 +996,7 @@ void MainWindow::refresh() {
           .arg(flopsText(sum.flops))
           .arg(p.training.batchSize)
           .arg(QString::fromStdString(p.training.optimizer))
-          .arg(bytesText(memory.total()))
+          .arg(memoryCell)
           .arg(out ? QString::fromStdString(out->str()) : tr("none"))
           .arg(errors ? tr("<span style='color:#c53030'>%1 error(s)</span>").arg(errors)
                       : warnings ? tr("valid, %1 warning(s)").arg(warnings) : tr("<span style='color:#2f855a'>valid</span>"))
