@@ -91,6 +91,18 @@ const QMap<QString, Hint>& hints() {
         "Stop after this many epochs without improvement of the monitored metric (0 = off)", "off"}},
       {"training/monitor",
        {"Monitor", "Checkpoints and early stopping", "Metric that picks the best checkpoint (best.pt) and drives early stopping"}},
+      {"training/accumulate_steps",
+       {"Accumulate batches", "Run",
+        "Gradient accumulation: each optimizer step sums the gradients of this many batches, so the effective "
+        "batch is batch size x this, in the memory of one batch. Steps per epoch, the learning-rate schedule, "
+        "warm-up and checkpoints count optimizer steps. BatchNorm's running statistics still update after every "
+        "batch (as in PyTorch), and its batch statistics are those of one batch"}},
+      {"training/precision",
+       {"Precision", "Run",
+        "Arithmetic of the training forward pass. bfloat16: autocast (CPU or CUDA), faster where the CPU has "
+        "bfloat16 instructions (AVX512-BF16, AMX) and on recent GPUs. float16: autocast with dynamic loss "
+        "scaling, CUDA only. Weights, optimizer state and checkpoints stay float32; validation and test run in "
+        "float32"}},
       {"training/eval_batch_size", {"Evaluation batch size", "Run", "Samples per batch when evaluating (validation, test). On a CPU, more than about 128 is slower, not faster: the activations no longer fit the caches"}},
   };
   return kHints;
@@ -206,6 +218,7 @@ QString choiceLabel(const QString& key, const QString& value) {
       {"cosine", "Cosine"},     {"cross_entropy", "Cross-entropy"}, {"mse", "Mean squared error"},
       {"cpu", "CPU"},           {"cuda", "CUDA (GPU)"},    {"val_accuracy", "Validation accuracy"},
       {"val_loss", "Validation loss"}, {"idx", "IDX (MNIST, Fashion-MNIST)"}, {"cifar10", "CIFAR-10 binary"},
+      {"float32", "float32"}, {"bfloat16", "bfloat16 (autocast)"}, {"float16", "float16 (autocast, loss scaling)"},
       {"csv", "CSV table"},     {"image-folder", "Image folder"}, {"text", "Text (characters)"}};
   Q_UNUSED(key);
   return kLabels.value(value, value);

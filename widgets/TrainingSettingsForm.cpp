@@ -143,6 +143,16 @@ QWidget* TrainingSettingsForm::createEditor(const SettingField& f) {
           combo->setItemText(cuda, tr("CUDA (GPU) — not available"));
         }
       }
+      if (f.key == "precision") {  // float16 autocast exists on CUDA only
+        int half = combo->findData("float16");
+        auto* model = qobject_cast<QStandardItemModel*>(combo->model());
+        if (half >= 0 && model && !core::cudaAvailable()) {
+          model->item(half)->setEnabled(false);
+          model->item(half)->setToolTip(tr("float16 needs a CUDA GPU: %1")
+                                            .arg(QString::fromStdString(core::cudaUnavailableReason())));
+          combo->setItemText(half, tr("float16 — needs CUDA"));
+        }
+      }
       connect(combo, &QComboBox::currentIndexChanged, this, [this, path, combo](int i) {
         if (!m_updating && i >= 0) apply(path, Json(combo->itemData(i).toString().toStdString()).dump());
       });

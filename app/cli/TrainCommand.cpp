@@ -116,6 +116,15 @@ const char* kTrainUsage =
     "options:\n"
     "  --epochs N         number of epochs (total, counting resumed ones)\n"
     "  --batch-size N     samples per batch\n"
+    "  --accumulate-steps N\n"
+    "                     gradient accumulation: each optimizer step sums the gradients of N\n"
+    "                     batches (1-4096; effective batch = batch size x N). Steps, the schedule\n"
+    "                     and warm-up count optimizer steps; BatchNorm statistics update per batch\n"
+    "  --precision float32|bfloat16|float16\n"
+    "                     arithmetic of the training forward pass: bfloat16 = autocast (CPU or\n"
+    "                     CUDA), float16 = autocast with dynamic loss scaling (CUDA only).\n"
+    "                     Weights, optimizer state and checkpoints stay float32; validation and\n"
+    "                     test run in float32\n"
     "  --lr X             learning rate\n"
     "  --device cpu|cuda  where to train (cuda fails at once when no GPU is available)\n"
     "  --threads N        LibTorch threads\n"
@@ -123,7 +132,7 @@ const char* kTrainUsage =
     "  --out DIR          run folder, new or empty (default: runs/<project>-<date>-<time>, made unique)\n"
     "  --resume DIR       continue the run in DIR from its last checkpoint\n"
     "A new run never writes into a folder that already holds files. A resumed run keeps its settings:\n"
-    "only --epochs (more than already done), --threads and --device may change; other changes are\n"
+    "only --epochs (more than already done), --threads, --device and --precision may change; other changes are\n"
     "refused, naming each difference. Checkpoints are verified against their SHA-256 before use.\n"
     "Ctrl-C stops cleanly; the last finished epoch's checkpoint stays valid.\n"
     "Exit status: 0 completed, 1 failed, 2 project unreadable, 3 stopped.\n";
@@ -131,7 +140,7 @@ const char* kTrainUsage =
 }  // namespace
 
 int runTrain(const std::vector<std::string>& args) {
-  Options opts(args, {"--epochs", "--batch-size", "--lr", "--device", "--threads", "--limit", "--out", "--resume"});
+  Options opts(args, {"--epochs", "--batch-size", "--accumulate-steps", "--precision", "--lr", "--device", "--threads", "--limit", "--out", "--resume"});
   if (auto exit = opts.helpOrUsageError(
           kTrainUsage, opts.positional().size() == 1 || (opts.positional().empty() && opts.has("--resume")))) return *exit;
   std::string resumeDir = opts.get("--resume");
@@ -152,6 +161,8 @@ int runTrain(const std::vector<std::string>& args) {
     if (opts.has("--threads")) t.threads = opts.integer("--threads", 0, 1024);
     if (opts.has("--limit")) job.project.data.limit = opts.integer("--limit", 0, int64_t(1) << 40);
     if (opts.has("--device")) t.device = opts.choice("--device", {"cpu", "cuda"});
+    if (opts.has("--accumulate-steps")) t.accumulateSteps = opts.integer("--accumulate-steps", 1, 4096);
+    if (opts.has("--precision")) t.precision = opts.choice("--precision", {"float32", "bfloat16", "float16"});
   } catch (const std::invalid_argument& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitUsage;
