@@ -53,6 +53,7 @@ GeneratePanel::GeneratePanel(QWidget* parent) : QWidget(parent) {
   m_seed->setValue(-1);
   m_seed->setSpecialValueText(tr("random"));
   m_seed->setToolTip(tr("The same seed gives the same text (with the same model, prompt and settings)"));
+  for (QWidget* w : std::initializer_list<QWidget*>{m_length, m_temperature, m_topK, m_seed}) w->setMaximumWidth(200);
   form->addRow(tr("Prompt"), m_prompt);
   form->addRow(tr("Length"), m_length);
   form->addRow(tr("Temperature"), m_temperature);
