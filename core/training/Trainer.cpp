@@ -195,7 +195,6 @@ class Run {
     m_optimizer = makeOptimizer(m_cfg, m_model->parameters());
     m_memory.begin(m_job.project, a, datasetBytes(*m_data));
     if (!m_memory.refusal().empty()) throw RunError(m_memory.refusal());
-    if (std::string line = m_memory.summary(); !line.empty()) log(line);
     m_stepsPerEpoch = optimizerStepsPerEpoch(m_split.train.numel(), m_cfg);
     m_bestMetric = m_cfg.monitor == "val_loss" ? std::numeric_limits<double>::infinity()
                                                : -std::numeric_limits<double>::infinity();
@@ -234,6 +233,7 @@ class Run {
     log("model: " + std::to_string(params) + " parameters on " + m_device.str() + ", " +
         std::to_string(m_split.train.numel()) + " training and " + std::to_string(m_split.validation.numel()) +
         " validation samples, " + std::to_string(m_stepsPerEpoch) + " steps per epoch");
+    if (std::string line = m_memory.summary(); !line.empty()) log(line);  // after open: also in log.txt
     if (m_cfg.accumulateSteps > 1)
       log("gradient accumulation: each optimizer step sums " + std::to_string(m_cfg.accumulateSteps) +
           " batches of " + std::to_string(m_cfg.batchSize) + " (effective batch " +
