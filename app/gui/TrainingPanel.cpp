@@ -324,6 +324,16 @@ void TrainingPanel::refreshRuns() {
   m_runs->refresh();
 }
 
+bool TrainingPanel::showNewestRun() {
+  refreshRuns();
+  m_runs->waitForRefresh();
+  const QStringList runs = m_runs->runs();
+  if (runs.isEmpty()) return false;
+  m_runs->selectRuns({runs.front()});
+  showRun(runs.front());
+  return true;
+}
+
 QString TrainingPanel::newRunDirectory(const core::Project& project) const {
   QString path = m_projectPath ? m_projectPath() : QString();
   QString stem = !path.isEmpty() ? QFileInfo(path).completeBaseName()

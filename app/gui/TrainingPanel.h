@@ -97,6 +97,9 @@ class TrainingPanel : public QWidget {
   /// Re-reads the runs root. When the project's file (or an unsaved project's name) differs from
   /// the last one seen, this acts as setProject(..., Opened) (for callers that only refresh).
   void refreshRuns();
+  /// Lists the runs (waiting for the scan), selects the newest and shows it in the dashboard, as a
+  /// click on it and Show would; false when the project has no run.
+  bool showNewestRun();
   /// Lists the runs of every project in the runs folder (true) or the open project's (false).
   void setShowAllRuns(bool all);
   /// The active run's folder (or the last one started).

@@ -42,6 +42,9 @@ int main(int argc, char** argv) {
                               "with a language-model run, seed 1).",
                               "page");
     parser.addOption(deploy);
+    QCommandLineOption training("training",
+                                "With --screenshot: show the Training tab with the project's newest run in the dashboard.");
+    parser.addOption(training);
     parser.addOption(trainSeconds);
     parser.addOption(analysis);
     parser.addOption(size);
@@ -113,6 +116,22 @@ int main(int argc, char** argv) {
           if (!started) std::cerr << "neuralcanvas: " << generate->lastError().toStdString() << "\n";
         }
         if (!started) capturePage();
+      });
+      const int code = app.exec();
+      return code != 0 ? code : saved ? 0 : 1;
+    }
+    if (capture && parser.isSet(training)) {
+      applySize();
+      window.show();
+      window.showTraining();
+      bool saved = false;
+      QTimer::singleShot(500, &window, [&]() {
+        if (!window.trainingPanel()->showNewestRun()) std::cerr << "neuralcanvas: no run of this project to show\n";
+        QTimer::singleShot(500, &window, [&]() {
+          saved = window.grab().save(parser.value(screenshot));
+          if (!saved) std::cerr << "neuralcanvas: cannot write " << parser.value(screenshot).toStdString() << "\n";
+          QApplication::quit();
+        });
       });
       const int code = app.exec();
       return code != 0 ? code : saved ? 0 : 1;

@@ -617,7 +617,6 @@ import importlib.util
 import json
 import math
 import os
-import shutil
 import sys
 import time
 
@@ -922,8 +921,13 @@ def train(args, project, t, d, world, rank, device, precision, distributed, out)
                                 "ask for more with --epochs" % (epoch, int(t["epochs"])))
         out.truncate_after(step)
         out.log("resumed from %s after epoch %d (step %d)" % (checkpoint_path, epoch, step))
-    elif out.enabled:
-        shutil.copyfile(args.project, out.file("project.json"))
+    if out.enabled:
+        # The project as this run trains it: --epochs and --limit are written in, so that the run
+        # folder (and import-run) says how many epochs it planned, like the app's own runs.
+        run_project = json.loads(json.dumps(project))
+        run_project.setdefault("training", {})["epochs"] = int(t["epochs"])
+        run_project.setdefault("data", {})["limit"] = int(d["limit"])
+        write_text_atomic(out.file("project.json"), json.dumps(run_project, indent=2) + "\n")
     net = model
     if distributed:
         net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
