@@ -249,6 +249,12 @@ class Run {
     if (resumeStep >= 0)
       log("resumed from " + m_job.resumeCheckpoint + " after epoch " + std::to_string(m_epoch) + " (step " +
           std::to_string(m_step) + ")");
+    // A checkpoint without optimizer state (a run brought back with import-run) continues with
+    // the optimizer's moments at zero: say so rather than continue as if nothing changed.
+    bool statefulOptimizer = m_cfg.optimizer != "sgd" || m_cfg.momentum > 0;
+    if (resumeStep >= 0 && statefulOptimizer && m_optimizer->state().empty())
+      log("note: " + m_job.resumeCheckpoint + " holds no optimizer state (a run brought back with import-run has "
+          "none): the " + m_cfg.optimizer + " optimizer continues with its moments starting from zero");
     m_start = Clock::now();
   }
 

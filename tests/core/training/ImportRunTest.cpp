@@ -436,6 +436,31 @@ TEST(ImportRun, AnOutputFolderBecomesARunThatEvalAndTheCheckpointLoaderAccept) {
   ASSERT_TRUE(eval.ok) << eval.error;
   EXPECT_EQ(eval.samples, 64);
 
+  // Continuing the imported run here works, and its log says that the optimizer starts afresh
+  // (import-run brings weights, not optimizer state).
+  {
+    struct Logs : TrainingObserver {
+      std::vector<std::string> lines;
+      void onLog(const std::string& m) override { lines.push_back(m); }
+    } logs;
+    ProjectLoad runProject = parseProject(readFile(run / "project.json"));  // paths as the run stored them
+    ASSERT_TRUE(runProject.ok()) << runProject.error;
+    TrainJob job;
+    job.project = *runProject.project;
+    job.project.training.epochs = 3;
+    job.runDirectory = run.string();
+    job.resumeCheckpoint = (run / "checkpoints/last.pt").string();
+    job.dataset = blobs();
+    TrainingControl control;
+    torch::AutoGradMode training(true);  // the checks above hold a NoGradGuard
+    RunResult continued = runTraining(job, logs, control);
+    EXPECT_EQ(continued.status, RunStatus::Completed) << continued.message;
+    EXPECT_EQ(continued.epochsCompleted, 3);
+    bool noted = false;
+    for (const auto& line : logs.lines) noted = noted || contains(line, "holds no optimizer state");
+    EXPECT_TRUE(noted);
+  }
+
   // The same folder again: a second run "-2" (same second) or another stamp; never mixed.
   ImportRunResult again = importRun(out.string(), p, projectFile.string());
   ASSERT_TRUE(again.status.ok()) << again.status.message();
