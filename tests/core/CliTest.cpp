@@ -148,7 +148,7 @@ TEST(CliExport, PythonFormatWritesSourceAndStateDictAndUnknownFormatsAreUsageErr
 
   CliResult bad = runCli("export " + templatePath("lstm") + " --out " + (dir / "x.tflite").string() + " --format tflite");
   EXPECT_EQ(bad.exitCode, 64);
-  EXPECT_NE(bad.output.find("unknown --format 'tflite' (use torchscript, python or onnx)"), std::string::npos) << bad.output;
+  EXPECT_NE(bad.output.find("unknown --format 'tflite' (use torchscript, python, onnx or pytorch-training)"), std::string::npos) << bad.output;
   EXPECT_FALSE(fs::exists(dir / "x.tflite"));
   CliResult help = runCli("export --help");
   EXPECT_EQ(help.exitCode, 0);

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <sys/mman.h>
+
 #include <vector>
 
 #include "../GraphTestUtil.h"
@@ -197,11 +199,16 @@ TEST(MemoryFit, ReportLineAndProcReaders) {
   ASSERT_TRUE(resetPeakResident());
   const int64_t before = residentBytes();
   {
-    std::vector<char> block(size_t(64) << 20);
-    volatile char* bytes = block.data();  // every page written, not optimised away
-    for (size_t i = 0; i < block.size(); i += 4096) bytes[i] = char(i);
+    // Fresh pages straight from the kernel: a malloc'd block may reuse memory that glibc's heap
+    // still holds from earlier tests in this process (then nothing new becomes resident).
+    const size_t size = size_t(64) << 20;
+    void* block = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ASSERT_NE(block, MAP_FAILED);
+    volatile char* bytes = static_cast<char*>(block);  // every page written, not optimised away
+    for (size_t i = 0; i < size; i += 4096) bytes[i] = char(i);
     EXPECT_GE(peakResidentBytes() - before, int64_t(60) << 20);
     EXPECT_EQ(bytes[4096], char(4096));
+    munmap(block, size);
   }
 
   // A run logs the estimate after setup and the measured peak after training.
