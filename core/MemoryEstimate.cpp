@@ -165,7 +165,14 @@ MemoryEstimate estimateTrainingMemory(const Graph& graph, const GraphAnalysis& a
     evalWidest = std::max(evalWidest, satAdd(satMul(satAdd(in, out), evalBatch) / std::max<int64_t>(batch, 1),
                                              satMul(c.evalTransient, evalBatch) / std::max<int64_t>(batch, 1)));
   }
-  for (const auto& [owner, bytes] : kept) m.saved = satAdd(m.saved, bytes);
+  // glibc serves blocks of 32 MiB and more (its largest mmap threshold) straight from the kernel
+  // and returns them on free: only smaller ones stay in its heap (the allocator share below).
+  constexpr int64_t kHeapBlockLimit = int64_t(32) << 20;
+  int64_t bigKept = 0;  // saved outputs of at least kHeapBlockLimit each
+  for (const auto& [owner, bytes] : kept) {
+    m.saved = satAdd(m.saved, bytes);
+    if (bytes >= kHeapBlockLimit) bigKept = satAdd(bigKept, bytes);
+  }
   m.saved = satAdd(m.saved, extra);
   // The input node's output: the loader's batch (inputs) normalised into a new tensor; targets.
   int64_t inputBytes = 0, targetBytes = 0;
@@ -192,7 +199,9 @@ MemoryEstimate estimateTrainingMemory(const Graph& graph, const GraphAnalysis& a
     m.note = "with " + training.precision +
              " autocast only matmul and convolution outputs are half-size: the activations are a rough 3/4";
   }
-  m.allocator = int64_t(double(satAdd(m.saved, m.batch, m.workspace)) * MemoryEstimate::kAllocatorShare);
+  const int64_t heapSaved = m.saved - std::min(m.saved, bigKept);
+  const int64_t heapWorkspace = m.workspace < kHeapBlockLimit ? m.workspace : 0;
+  m.allocator = int64_t(double(satAdd(heapSaved, m.batch, heapWorkspace)) * MemoryEstimate::kAllocatorShare);
   m.runtime = MemoryEstimate::kRuntimeBytes;
   if (satAdd(m.saved, m.batch, m.workspace) < m.runtime)
     m.note += std::string(m.note.empty() ? "" : "; ") +

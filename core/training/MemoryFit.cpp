@@ -5,6 +5,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "core/training/ResourceMonitor.h"
 
@@ -88,6 +91,12 @@ void TrainingMemoryWatch::begin(const Project& project, const GraphAnalysis& ana
   m_refusal = memoryRefusal(m_estimate, m_training, m_datasetBytes, m_available);
   if (!m_refusal.empty()) return;
   // The data set and the weights are resident now; gradients and optimizer state are not yet.
+  // Freed heap blocks (e.g. of decoding the data set) would still count as resident and then be
+  // reused by training, hiding part of its growth: hand them back first, so that the baseline is
+  // what is live.
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
   m_before = residentBytes();
   m_peakReset = resetPeakResident();
 }
