@@ -41,7 +41,8 @@ struct MemoryEstimate {
   int64_t workspace = 0;       // the largest transient of a training or evaluation pass
   /// What the process holds beyond its live tensors (measured on this project's templates, see
   /// bench/memory_estimate.sh): glibc keeps the blocks freed by each step and its heap settles at
-  /// about 1.5x the per-step memory (saved + batch + workspace): kAllocatorShare of it more; and
+  /// about 1.5x the per-step memory (saved + batch + workspace): kAllocatorShare of it more, for
+  /// the blocks under glibc's 32 MiB mmap threshold only (bigger ones go back to the kernel); and
   /// LibTorch's oneDNN/BLAS buffers made on the first pass (kRuntimeBytes, once per process).
   int64_t allocator = 0;
   int64_t runtime = 0;
