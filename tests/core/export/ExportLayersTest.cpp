@@ -12,6 +12,7 @@
 #include "../GraphTestUtil.h"
 #include "../ScratchDir.h"
 #include "LayerExportCases.h"
+#include "NoPythonLayer.h"
 #include "core/GraphModule.h"
 #include "core/LayerRegistry.h"
 #include "core/NodeModule.h"
@@ -168,17 +169,6 @@ TEST(ExportLayerPython, EveryNodeIsOneNamedStatementOfForward) {
   }
   EXPECT_NE(source.find("nn.Conv1d("), std::string::npos) << "PyTorch's own layer class\n" << source;
 }
-
-/// Tanh in every respect except that it has no Python form (LayerType's default emitPython).
-class TanhWithoutPython final : public LayerType {
- public:
-  TanhWithoutPython() : LayerType("Tanh", "Activation", "test double", {}), m_tanh(LayerRegistry::instance().find("Tanh")) {}
-  ShapeResult infer(const LayerContext& ctx) const override { return m_tanh->infer(ctx); }
-  std::shared_ptr<NodeModule> build(const LayerContext& ctx) const override { return m_tanh->build(ctx); }
-
- private:
-  const LayerType* m_tanh;
-};
 
 TEST(ExportLayerPython, ALayerWithoutPythonFormIsRefusedNamingTheNode) {
   GraphBuilder b;

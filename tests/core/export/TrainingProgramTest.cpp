@@ -14,6 +14,7 @@
 
 #include "../GraphTestUtil.h"
 #include "../ScratchDir.h"
+#include "NoPythonLayer.h"
 #include "core/GraphModule.h"
 #include "core/LayerRegistry.h"
 #include "core/LayerType.h"
@@ -116,17 +117,6 @@ TEST(TrainingProgram, WritesTheFolderWithTheTrainersInitialWeights) {
     if (entry.value().toTensor().sizes() == first.sizes() && torch::equal(entry.value().toTensor(), first)) found = true;
   EXPECT_TRUE(found) << "the checkpoint's weights were not exported";
 }
-
-/// Tanh in every respect except that it has no Python form (LayerType's default emitPython).
-class TanhWithoutPython final : public LayerType {
- public:
-  TanhWithoutPython() : LayerType("Tanh", "Activation", "test double", {}), m_tanh(LayerRegistry::instance().find("Tanh")) {}
-  ShapeResult infer(const LayerContext& ctx) const override { return m_tanh->infer(ctx); }
-  std::shared_ptr<NodeModule> build(const LayerContext& ctx) const override { return m_tanh->build(ctx); }
-
- private:
-  const LayerType* m_tanh;
-};
 
 TEST(TrainingProgram, RefusalsNameTheProblemAndWriteNothing) {
   TempDir dir("trainprog_refuse");
