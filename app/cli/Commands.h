@@ -28,5 +28,9 @@ int runExportTrainingProgram(const std::vector<std::string>& args);
 int runImportRun(const std::vector<std::string>& args);
 /// generate MODEL.pt --prompt TEXT: samples text from an exported language model (GenerateCommand.cpp).
 int runGenerate(const std::vector<std::string>& args);
+/// lr-find PROJECT: the learning-rate range test and a suggested rate (LrFindCommand.cpp).
+int runLrFind(const std::vector<std::string>& args);
+/// sweep PROJECT --param ... : an offline hyper-parameter sweep, resumable (SweepCommand.cpp).
+int runSweepCommand(const std::vector<std::string>& args);
 
 }  // namespace nc::app

@@ -25,7 +25,9 @@ void printUsage(std::ostream& os) {
         "  benchmark MODEL.pt  latency, throughput and memory per batch size and thread count\n"
         "  compress PROJECT  prune and quantize a trained model, compare the variants\n"
         "  import-run DIR PROJECT  bring a PyTorch/torchrun training program's output back as a run\n"
-        "  generate MODEL.pt  write text with an exported character-level language model\n\n"
+        "  generate MODEL.pt  write text with an exported character-level language model\n"
+        "  lr-find PROJECT   learning-rate range test: loss against rate and a suggested rate\n"
+        "  sweep PROJECT     offline hyper-parameter sweep: trials as run folders, sweep.json + CSV\n\n"
         "Run 'neuralcanvas-cli COMMAND --help' for the options of a command.\n";
 }
 
@@ -60,6 +62,8 @@ int main(int argc, char** argv) {
     if (cmd == "compress") return nc::app::runCompress(args);
     if (cmd == "import-run") return nc::app::runImportRun(args);
     if (cmd == "generate") return nc::app::runGenerate(args);
+    if (cmd == "lr-find") return nc::app::runLrFind(args);
+    if (cmd == "sweep") return nc::app::runSweepCommand(args);
     std::cerr << "neuralcanvas-cli: unknown command '" << cmd << "'\n";
     printUsage(std::cerr);
     return nc::app::kExitUsage;

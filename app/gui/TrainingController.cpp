@@ -29,6 +29,10 @@ bool TrainingController::start(const core::TrainJob& job) {
   connect(m_worker, &TrainingWorker::resource, this, &TrainingController::resource);
   connect(m_worker, &TrainingWorker::phase, this, &TrainingController::phase);
   connect(m_worker, &TrainingWorker::log, this, &TrainingController::log);
+  connect(m_worker, &TrainingWorker::diagnostics, this, &TrainingController::diagnostics);
+  connect(m_worker, &TrainingWorker::histograms, this, &TrainingController::histograms);
+  connect(m_worker, &TrainingWorker::alarm, this, &TrainingController::alarm);
+  connect(m_worker, &TrainingWorker::weightsSnapshot, this, &TrainingController::weightsSnapshot);
   connect(m_worker, &TrainingWorker::finished, this, &TrainingController::finished);
   // quit() is thread-safe: called directly, it does not depend on the GUI thread's event loop
   // (which shutdown() blocks). The worker's queued events reach this object before the thread's
@@ -58,6 +62,10 @@ void TrainingController::resume() {
 void TrainingController::stop() {
   if (!m_thread) return;
   m_control->requestStop();  // also wakes a paused trainer
+}
+
+void TrainingController::requestWeightsSnapshot() {
+  if (m_thread && m_control) m_control->requestWeightsSnapshot();
 }
 
 bool TrainingController::isStopping() const { return m_thread && m_control && m_control->stopRequested(); }

@@ -32,6 +32,9 @@ class TrainingController : public QObject {
   void resume();
   /// Asks the run to stop after the current batch; finished() follows with status Stopped.
   void stop();
+  /// Asks the running trainer for its weights after the current optimizer step; they arrive as
+  /// weightsSnapshot(). Does nothing when no run is active.
+  void requestWeightsSnapshot();
   /// For destruction only (the event loop will not run again): stops the run and waits for its
   /// thread to end. Never call it from a running GUI: use stop() and wait for activeChanged(false).
   /// The checkpoints of finished epochs stay. Returns at once when nothing runs. finished() is
@@ -59,6 +62,12 @@ class TrainingController : public QObject {
   /// Progress of data loading, a validation pass or the test pass (throttled by the worker).
   void phase(const nc::core::PhaseProgress& progress);
   void log(const QString& line);
+  /// Training diagnostics (issue 14): per-node norms, epoch histograms, alarms naming a node.
+  void diagnostics(const nc::core::DiagnosticsSample& sample);
+  void histograms(const nc::core::EpochHistograms& histograms);
+  void alarm(const nc::core::TrainingAlarm& alarm);
+  /// The answer to requestWeightsSnapshot().
+  void weightsSnapshot(std::shared_ptr<const nc::core::WeightsSnapshot> snapshot);
   /// The run ended (completed, stopped or failed); emitted before activeChanged(false).
   void finished(const nc::core::RunResult& result);
   void activeChanged(bool active);

@@ -37,6 +37,15 @@ class SignalObserver : public core::TrainingObserver {
     flush(Clock::now());
     Q_EMIT m_worker.log(QString::fromStdString(line));
   }
+  void onDiagnostics(const core::DiagnosticsSample& d) override { Q_EMIT m_worker.diagnostics(d); }
+  void onHistograms(const core::EpochHistograms& h) override { Q_EMIT m_worker.histograms(h); }
+  void onAlarm(const core::TrainingAlarm& a) override {
+    flush(Clock::now());
+    Q_EMIT m_worker.alarm(a);
+  }
+  void onWeightsSnapshot(std::shared_ptr<const core::WeightsSnapshot> s) override {
+    Q_EMIT m_worker.weightsSnapshot(std::move(s));
+  }
   void onFinished(const core::RunResult&) override { flush(Clock::now()); }
 
  private:
@@ -64,6 +73,10 @@ void TrainingWorker::registerTypes() {
   qRegisterMetaType<core::RunResult>();
   qRegisterMetaType<core::PhaseProgress>();
   qRegisterMetaType<QList<core::StepMetrics>>();
+  qRegisterMetaType<core::DiagnosticsSample>();
+  qRegisterMetaType<core::EpochHistograms>();
+  qRegisterMetaType<core::TrainingAlarm>();
+  qRegisterMetaType<std::shared_ptr<const core::WeightsSnapshot>>();
 }
 
 void TrainingWorker::run() {

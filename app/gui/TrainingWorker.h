@@ -12,6 +12,10 @@ Q_DECLARE_METATYPE(nc::core::EpochMetrics)
 Q_DECLARE_METATYPE(nc::core::ResourceSample)
 Q_DECLARE_METATYPE(nc::core::RunResult)
 Q_DECLARE_METATYPE(nc::core::PhaseProgress)
+Q_DECLARE_METATYPE(nc::core::DiagnosticsSample)
+Q_DECLARE_METATYPE(nc::core::EpochHistograms)
+Q_DECLARE_METATYPE(nc::core::TrainingAlarm)
+Q_DECLARE_METATYPE(std::shared_ptr<const nc::core::WeightsSnapshot>)
 
 namespace nc::app {
 
@@ -42,6 +46,10 @@ class TrainingWorker : public QObject {
   void resource(const nc::core::ResourceSample& sample);
   void phase(const nc::core::PhaseProgress& progress);
   void log(const QString& line);
+  void diagnostics(const nc::core::DiagnosticsSample& sample);
+  void histograms(const nc::core::EpochHistograms& histograms);
+  void alarm(const nc::core::TrainingAlarm& alarm);
+  void weightsSnapshot(std::shared_ptr<const nc::core::WeightsSnapshot> snapshot);
   void finished(const nc::core::RunResult& result);
 
  private:

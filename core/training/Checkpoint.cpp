@@ -236,4 +236,30 @@ CheckpointState loadCheckpoint(const std::string& path, GraphModule& model, torc
   return s;
 }
 
+std::string saveModelState(GraphModule& model) {
+  torch::serialize::OutputArchive archive;
+  model->save(archive);
+  std::ostringstream out;
+  archive.save_to(out);
+  return out.str();
+}
+
+void loadModelState(const std::string& state, GraphModule& model) {
+  auto before = tensorSizes(model);
+  try {
+    std::istringstream in(state);
+    torch::serialize::InputArchive archive;
+    archive.load_from(in, torch::Device(torch::kCPU));
+    model->load(archive);
+  } catch (const c10::Error& e) {
+    throw std::runtime_error("cannot read the model's weights: " +
+                             std::string(e.what_without_backtrace()).substr(0, 300));
+  }
+  auto after = tensorSizes(model);
+  for (const auto& [key, dims] : before)
+    if (after[key] != dims)
+      throw std::runtime_error("the weights belong to a different model (" + key + " is " + dimsText(after[key]) +
+                               " in them but " + dimsText(dims) + " in this model)");
+}
+
 }  // namespace nc::core

@@ -51,4 +51,11 @@ CheckpointState loadCheckpoint(const std::string& path, GraphModule& model, torc
                                bool restoreRng,
                                const std::function<void(const CheckpointState&)>& beforeLoading = {});
 
+/// The model's parameters and buffers as bytes (LibTorch's archive format, in memory): the
+/// WeightsSnapshot a running trainer hands to live previews. Tensors are copied to the CPU.
+std::string saveModelState(GraphModule& model);
+/// Reads saveModelState's bytes into a model compiled from the same graph. Throws
+/// std::runtime_error when they are unreadable or do not fit the model (names a tensor).
+void loadModelState(const std::string& state, GraphModule& model);
+
 }  // namespace nc::core

@@ -393,6 +393,13 @@ class Run {
       m_folder.step(sm);
       m_obs.onStep(sm);
       maybeSample();
+      if (m_control.takeWeightsSnapshotRequest()) {
+        auto snapshot = std::make_shared<WeightsSnapshot>();
+        snapshot->epoch = m_epoch + 1;
+        snapshot->step = m_step;
+        snapshot->state = saveModelState(m_model);
+        m_obs.onWeightsSnapshot(std::move(snapshot));
+      }
     }
     double seconds = std::chrono::duration<double>(Clock::now() - epochStart).count();
     em.trainLoss = lossSum / double(std::max<int64_t>(seen, 1));

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -57,6 +58,54 @@ struct PhaseProgress {
   double elapsedSeconds = 0;
 };
 
+/// Training diagnostics of one node with parameters (issue 14), sampled every few optimizer steps.
+struct NodeDiagnostics {
+  int64_t nodeId = -1;
+  std::string nodeName;     // the node's name in the graph (unique)
+  double weightNorm = 0;    // L2 norm of all the node's parameters
+  double gradNorm = 0;      // L2 norm of their gradients at this step (before clipping)
+  double updateRatio = 0;   // ||w_after - w_before|| / ||w_before|| of this optimizer step
+};
+struct DiagnosticsSample {
+  int64_t epoch = 0;  // 1-based
+  int64_t step = 0;   // global optimizer step
+  std::vector<NodeDiagnostics> nodes;
+};
+
+/// A histogram over [min, max] in counts.size() equal bins.
+struct HistogramData {
+  double min = 0, max = 0;
+  std::vector<int64_t> counts;
+};
+struct NodeHistograms {
+  int64_t nodeId = -1;
+  std::string nodeName;
+  HistogramData weights, gradients;  // all the node's parameters / their last gradients
+};
+/// Weight and gradient histograms of every node with parameters, at the end of an epoch.
+struct EpochHistograms {
+  int64_t epoch = 0;
+  std::vector<NodeHistograms> nodes;
+};
+
+/// A problem found while training, naming the node. kind: "exploding_gradients",
+/// "vanishing_gradients", "dead_relu", "non_finite".
+struct TrainingAlarm {
+  std::string kind;
+  int64_t nodeId = -1;
+  std::string nodeName;
+  int64_t epoch = 0, step = 0;
+  std::string message;  // a full sentence for the user, naming the node and what to try
+};
+
+/// The model's parameters and buffers between two batches, for live previews: `state` is what
+/// saveModelState (core/training/Checkpoint.h) writes; loadModelState reads it into a model
+/// compiled from the same graph.
+struct WeightsSnapshot {
+  int64_t epoch = 0, step = 0;
+  std::string state;
+};
+
 enum class RunStatus { Completed, Stopped, Failed };
 std::string runStatusName(RunStatus s);
 
@@ -82,6 +131,13 @@ class TrainingObserver {
   /// (done grows to total). Once when data loading begins. Receivers throttle as they need.
   virtual void onPhase(const PhaseProgress&) {}
   virtual void onLog(const std::string&) {}
+  /// Diagnostics (issue 14): per-node norms every few steps, histograms at each epoch end, and
+  /// alarms as they are raised.
+  virtual void onDiagnostics(const DiagnosticsSample&) {}
+  virtual void onHistograms(const EpochHistograms&) {}
+  virtual void onAlarm(const TrainingAlarm&) {}
+  /// Answers TrainingControl::requestWeightsSnapshot, between two optimizer steps.
+  virtual void onWeightsSnapshot(std::shared_ptr<const WeightsSnapshot>) {}
   virtual void onFinished(const RunResult&) {}
 };
 
@@ -93,12 +149,16 @@ class TrainingControl {
   void resume();
   bool stopRequested() const { return m_stop.load(); }
   bool paused() const { return m_paused.load(); }
+  /// Asks for one WeightsSnapshot (observer.onWeightsSnapshot) after the current optimizer step.
+  void requestWeightsSnapshot() { m_snapshot = true; }
+  /// For the trainer: whether a snapshot was asked for since the last call (clears the request).
+  bool takeWeightsSnapshotRequest() { return m_snapshot.exchange(false); }
   /// Blocks the trainer while paused, waking every `pollMs` to call `tick` (resource samples).
   template <class Tick>
   void waitWhilePaused(Tick tick, int pollMs = 200);
 
  private:
-  std::atomic<bool> m_stop{false}, m_paused{false};
+  std::atomic<bool> m_stop{false}, m_paused{false}, m_snapshot{false};
   std::mutex m_mutex;
   std::condition_variable m_changed;
 };

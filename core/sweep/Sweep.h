@@ -1,0 +1,115 @@
+#pragma once
+// Offline hyper-parameter sweeps (issue 14). A sweep is a folder:
+//   SWEEP_DIR/sweep.json     the spec, the base project and every trial (format below)
+//   SWEEP_DIR/sweep.csv      one row per trial: trial,status,<one column per parameter>,
+//                            best_val_accuracy,final_val_accuracy,test_accuracy,epochs,params,flops,seconds
+//   SWEEP_DIR/trial-001/ ... ordinary run folders (the dashboard and `eval` read them as any run)
+// Trials run one after another. Plain values: no torch, no Qt, no JSON library in this header.
+//
+// sweep.json: {"format": "neuralcanvas-sweep", "version": 1,
+//   "spec": {"params": ["training.learning_rate=1e-4:1e-2:log", ...], "trials": 12,
+//            "strategy": "random", "epochs": 2, "early_stop": "median" | "none", "seed": 0, "limit": 0},
+//   "project": {...the base project...},
+//   "trials": [{"index": 1, "run": "trial-001", "status": "completed",
+//               "values": {"training.learning_rate": 0.00123, "conv1.out_channels": 32},
+//               "epochs": [{"epoch": 1, "val_accuracy": 0.81, "val_loss": 0.52, "train_loss": 0.7}],
+//               "best_val_accuracy": 0.83, "final_val_accuracy": 0.83, "test_accuracy": 0.82,
+//               "params": 123456, "flops": 2345678, "seconds": 61.2, "message": ""}, ...]}
+// status: "pending" | "running" | "completed" | "stopped_early" (median rule) | "stopped" (user)
+//         | "failed"; numbers that do not exist are null.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/Project.h"
+#include "core/Status.h"
+#include "core/training/TrainingEvents.h"
+
+namespace nc::core {
+
+/// One swept parameter, from text "TARGET=SPEC":
+///   TARGET: "training.<key>" (a key of the project's "training" object, e.g. learning_rate,
+///           batch_size, optimizer), "data.<key>", or "<node name>.<param>" (e.g. conv1.out_channels)
+///   SPEC:   "LOW:HIGH" or "LOW:HIGH:log" (a range; integers when TARGET's value is an integer),
+///           or "A,B,C" (choices: numbers or words, e.g. adam,sgd)
+struct SweepParam {
+  std::string text;                 // as given, e.g. "training.learning_rate=1e-4:1e-2:log"
+  std::string target;               // "training.learning_rate"
+  bool range = false;
+  double low = 0, high = 0;
+  bool log = false, integer = false;
+  std::vector<std::string> choices; // each a JSON value text: "32", "0.5", "\"adam\""
+};
+/// Parses "TARGET=SPEC" against the project (the target must exist; ranges must be valid; log
+/// ranges positive). The error names the text and what is wrong.
+Status parseSweepParam(const std::string& text, const Project& project, SweepParam& out);
+
+struct SweepSpec {
+  std::vector<SweepParam> params;
+  int64_t trials = 12;
+  std::string strategy = "random";  // random | grid (grid: the full product of choices, ranges
+                                    // cut into `trials`-th roots of levels; at most `trials` trials)
+  int64_t epochs = 2;               // per trial (overrides the project's)
+  bool medianStop = false;          // --early-stop median
+  int64_t seed = 0;                 // random strategy's seed
+  int64_t limit = 0;                // training samples per trial (0 = all), like train --limit
+};
+
+struct SweepValue {
+  std::string target;               // as in SweepParam
+  std::string json;                 // the value as JSON text: "0.00123", "32", "\"adam\""
+};
+
+struct SweepEpoch {
+  int64_t epoch = 0;
+  double valAccuracy = 0, valLoss = 0, trainLoss = 0;  // NaN when missing
+};
+
+struct SweepTrial {
+  int64_t index = 0;                // 1-based
+  std::string run;                  // folder name inside the sweep folder ("trial-001")
+  std::string status = "pending";
+  std::vector<SweepValue> values;
+  std::vector<SweepEpoch> epochs;
+  double bestValAccuracy = 0, finalValAccuracy = 0, testAccuracy = 0;  // NaN when missing
+  int64_t params = 0, flops = 0;    // of the trial's model (forward FLOPs per sample)
+  double seconds = 0;
+  std::string message;              // why it failed or stopped early
+};
+
+struct SweepState {
+  SweepSpec spec;
+  std::string projectJson;          // the base project
+  std::vector<SweepTrial> trials;
+};
+
+/// The trial's settings applied to a project (the sweep's own runs, and "Apply to project").
+/// Errors name the target.
+Status applySweepValues(Project& project, const std::vector<SweepValue>& values);
+
+/// Reads SWEEP_DIR/sweep.json. The error names the file and the JSON path.
+Status loadSweep(const std::string& sweepDir, SweepState& out);
+
+class SweepObserver {
+ public:
+  virtual ~SweepObserver() = default;
+  virtual void onTrialStarted(const SweepTrial&) {}
+  virtual void onTrialEpoch(const SweepTrial&, const EpochMetrics&) {}
+  virtual void onTrialFinished(const SweepTrial&) {}
+  virtual void onLog(const std::string&) {}
+};
+
+struct SweepResult {
+  bool ok = false;
+  std::string error;
+  bool stopped = false;             // control asked to stop; the sweep can be resumed
+  SweepState state;
+};
+
+/// Runs (or, when SWEEP_DIR already holds a sweep.json, resumes: finished trials are kept, a trial
+/// that was running is started again) the sweep. sweep.json and sweep.csv are rewritten atomically
+/// after every trial and epoch. `control` stops the current trial and the sweep.
+SweepResult runSweep(const Project& project, const SweepSpec& spec, const std::string& sweepDir,
+                     SweepObserver& observer, TrainingControl& control);
+
+}  // namespace nc::core
