@@ -106,10 +106,45 @@ torch::Tensor& param(GraphModule& m, const std::string& name) {
   throw std::runtime_error("no parameter " + name);
 }
 
+/// Causal self-attention weights [heads, L, L] of x [L, E] with packed in_proj (w [3E, E], b [3E]), by hand.
+torch::Tensor manualAttention(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b, int64_t heads) {
+  const int64_t length = x.size(0), embed = x.size(1), dim = embed / heads;
+  torch::Tensor qkv = torch::matmul(x, w.t()) + b;  // [L, 3E]
+  torch::Tensor q = qkv.narrow(1, 0, embed), k = qkv.narrow(1, embed, embed);
+  std::vector<torch::Tensor> maps;
+  for (int64_t h = 0; h < heads; ++h) {
+    torch::Tensor scores = torch::matmul(q.narrow(1, h * dim, dim), k.narrow(1, h * dim, dim).t()) / std::sqrt(double(dim));
+    for (int64_t i = 0; i < length; ++i)
+      for (int64_t j = i + 1; j < length; ++j) scores[i][j] = -1e30;
+    maps.push_back(torch::softmax(scores, 1));
+  }
+  return torch::stack(maps);
+}
+
 bool contains(const std::string& text, const std::string& fragment) { return text.find(fragment) != std::string::npos; }
 
 int64_t histogramTotal(const NodePreview& n) {
   return std::accumulate(n.histogram.counts.begin(), n.histogram.counts.end(), int64_t{0});
+}
+
+/// Input tokens [8] -> Embedding(4) -> Linear(vocab) -> Output, on a character-level text file.
+Project textProject(const std::string& file, int64_t vocab) {
+  GraphBuilder b;
+  NodeId in = b.add("Input", {{"shape", std::vector<int64_t>{8}}, {"dtype", std::string("tokens")},
+                              {"vocab_size", vocab}});
+  NodeId embed = b.add("Embedding", {{"embedding_dim", int64_t{4}}});
+  NodeId fc = b.add("Linear", {{"out_features", vocab}});
+  NodeId out = b.add("Output");
+  b.link(in, embed);
+  b.link(embed, fc);
+  b.link(fc, out);
+  Project p;
+  p.graph = b.graph;
+  p.data.kind = "text";
+  p.data.path = file;
+  p.data.sequenceLength = 8;
+  p.data.validationFraction = 0.5;
+  return p;
 }
 
 }  // namespace node_preview_test
@@ -194,7 +229,9 @@ TEST(NodePreview, KnownConvWeightsGiveHandComputedStatistics) {
     EXPECT_EQ(relu->stats.nonFinite, 0);
     // Maps are normalized over the node's whole range: the dead map is all 0, the live map reaches 1.
     for (float v : relu->images[1].values) EXPECT_EQ(v, 0.0f);
-    if (hi > 0) EXPECT_FLOAT_EQ(*std::max_element(relu->images[0].values.begin(), relu->images[0].values.end()), 1.0f);
+    if (hi > 0) {
+      EXPECT_FLOAT_EQ(*std::max_element(relu->images[0].values.begin(), relu->images[0].values.end()), 1.0f);
+    }
 
     for (const NodePreview& node : r.nodes) {
       SCOPED_TRACE(node.nodeName);
@@ -294,7 +331,9 @@ TEST(NodePreview, AttentionPerHeadRowsSumToOneAndCausalMaskHoldsWithNormFirst) {
         for (int64_t k = 0; k < head.cols; ++k) {
           float w = head.values[size_t(q * head.cols + k)];
           sum += w;
-          if (k > q) EXPECT_EQ(w, 0.0f) << "query " << q << " attends to a later key " << k;
+          if (k > q) {
+            EXPECT_EQ(w, 0.0f) << "query " << q << " attends to a later key " << k;
+          }
         }
         EXPECT_NEAR(sum, 1.0, 1e-5);
       }
@@ -302,6 +341,37 @@ TEST(NodePreview, AttentionPerHeadRowsSumToOneAndCausalMaskHoldsWithNormFirst) {
   }
   // The encoder's first query attends only to itself.
   EXPECT_NEAR(npt::find(r, encoder)->attention[0].values[0], 1.0, 1e-6);
+
+  // The weights by hand, from a snapshot's parameters: the MultiheadAttention on the input tokens,
+  // the (norm_first) encoder on LayerNorm(norm1) of the attention's output.
+  torch::manual_seed(77);
+  GraphModule model = compileGraph(project.graph);
+  WeightsSnapshot snap;
+  snap.state = saveModelState(model);
+  PreviewResult trained = engine.compute(project, 1, &snap);
+  ASSERT_TRUE(trained.ok) << trained.error;
+  torch::NoGradGuard guard;
+  model->eval();
+  torch::Tensor image = torch::empty({1, 1, npt::kSide, npt::kSide});
+  for (int64_t k = 0; k < npt::kSide * npt::kSide; ++k) image.view({-1})[k] = npt::pixel(1, k);
+  auto all = model->forwardAll(image);
+  const std::string m = "n" + std::to_string(mha) + ".m.", e = "n" + std::to_string(encoder) + ".";
+  torch::Tensor tokens = image.view({npt::kSide, npt::kSide});
+  torch::Tensor expectedMha = npt::manualAttention(tokens, npt::param(model, m + "in_proj_weight"),
+                                                   npt::param(model, m + "in_proj_bias"), 2);
+  torch::Tensor normed = torch::layer_norm(all.at(mha)[0], {npt::kSide}, npt::param(model, e + "norm1.weight"),
+                                           npt::param(model, e + "norm1.bias"), 1e-5);
+  torch::Tensor expectedEncoder = npt::manualAttention(normed, npt::param(model, e + "self_attn.in_proj_weight"),
+                                                       npt::param(model, e + "self_attn.in_proj_bias"), 2);
+  for (auto [id, expected] : {std::pair{mha, expectedMha}, std::pair{encoder, expectedEncoder}}) {
+    const NodePreview* n = npt::find(trained, id);
+    ASSERT_EQ(n->attention.size(), 2u);
+    for (int64_t h = 0; h < 2; ++h)
+      for (int64_t q = 0; q < npt::kSide; ++q)
+        for (int64_t k = 0; k < npt::kSide; ++k)
+          EXPECT_NEAR(n->attention[size_t(h)].values[size_t(q * npt::kSide + k)], expected[h][q][k].item<double>(), 1e-5)
+              << n->type << " head " << h << " query " << q << " key " << k;
+  }
 }
 
 TEST(NodePreview, ErrorsNameTheSplitTheGraphIssuesAndForeignWeights) {
@@ -355,4 +425,89 @@ TEST(NodePreview, ErrorsNameTheSplitTheGraphIssuesAndForeignWeights) {
   r = engine.compute(project, 0);
   EXPECT_FALSE(r.ok);
   EXPECT_TRUE(npt::contains(r.error, "missing")) << r.error;
+}
+
+TEST(NodePreview, TextSamplesShowTheirCharactersAndNextTokenBars) {
+  nc::test::readers::TempDir dir("preview");
+  const std::string text = "hello preview, h\xc3\xa9llo again! ";
+  std::string corpus;
+  for (int i = 0; i < 8; ++i) corpus += text;
+  nc::test::readers::writeText(dir / "corpus.txt", corpus);
+  DataConfig config;
+  config.kind = "text";
+  config.path = (dir / "corpus.txt").string();
+  config.sequenceLength = 8;
+  config.validationFraction = 0.5;
+  DatasetLoad load = loadDataset(config);
+  ASSERT_TRUE(load.ok()) << load.error;
+  const int64_t vocab = load.dataset->numClasses();
+  Project project = npt::textProject(config.path, vocab);
+  PreviewEngine engine;
+  PreviewResult r = engine.compute(project, 0);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.sample.split, "validation");
+  EXPECT_EQ(r.sample.label, -1);
+  EXPECT_EQ(r.sample.image.rows, 0);
+  // The window's characters: the tokens mapped through the vocabulary (UTF-8), as the window reads.
+  EvaluationSplit eval = evaluationSplit(*load.dataset, 0.5, config.seed);
+  torch::Tensor window = eval.inputs[eval.indices[0].item<int64_t>()];
+  std::string expected;
+  for (int64_t i = 0; i < window.numel(); ++i)
+    expected += load.dataset->classNames[size_t(window[i].item<int64_t>())];
+  EXPECT_EQ(r.sample.text, expected);
+  EXPECT_FALSE(expected.empty());
+  ASSERT_EQ(r.nodes.size(), 4u);
+  EXPECT_EQ(r.nodes[0].kind, "none");  // token ids: statistics only
+  EXPECT_EQ(r.nodes[1].kind, "heatmap");  // embedding [8, 4]
+  EXPECT_EQ(r.nodes[1].images.at(0).rows, 8);
+  EXPECT_EQ(r.nodes[1].images.at(0).cols, 4);
+  const NodePreview& out = r.nodes[3];
+  EXPECT_EQ(out.shape, (std::vector<int64_t>{8, vocab}));
+  EXPECT_EQ(out.kind, "bars");  // the last position's next-token probabilities
+  ASSERT_EQ(int64_t(out.bars.size()), vocab);
+  EXPECT_NEAR(std::accumulate(out.bars.begin(), out.bars.end(), 0.0), 1.0, 1e-9);
+  EXPECT_EQ(out.barLabels, load.dataset->classNames);
+  ASSERT_EQ(out.images.size(), 1u);  // every position's probabilities
+  EXPECT_EQ(out.images[0].rows, 8);
+  EXPECT_EQ(out.images[0].cols, vocab);
+}
+
+TEST(NodePreview, LargeOutputsAreBoundedAndSaySo) {
+  nc::test::readers::TempDir dir("preview");
+  // 300 x 20 images: the Input's map is taller than 256 rows.
+  nc::test::readers::writeBytes(dir / "train-images-idx3-ubyte", nc::test::readers::idxImages(4, 300, 20));
+  nc::test::readers::writeBytes(dir / "train-labels-idx1-ubyte", nc::test::readers::idxLabels({0, 1, 2, 3}));
+  nc::test::GraphBuilder b;
+  NodeId in = b.input({1, 300, 20});
+  NodeId conv = b.add("Conv2d", {{"out_channels", int64_t{70}}, {"kernel_size", int64_t{1}}, {"padding", int64_t{0}}});
+  NodeId pool = b.add("AdaptiveAvgPool2d", {{"output_size", std::vector<int64_t>{1, 1}}});
+  NodeId flatten = b.add("Flatten");
+  NodeId fc = b.add("Linear", {{"out_features", int64_t{10}}});
+  NodeId out = b.add("Output");
+  b.link(in, conv);
+  b.link(conv, pool);
+  b.link(pool, flatten);
+  b.link(flatten, fc);
+  b.link(fc, out);
+  Project project;
+  project.graph = b.graph;
+  project.data.path = dir.str();
+  project.data.validationFraction = 0.5;
+  PreviewEngine engine;
+  PreviewResult r = engine.compute(project, 1);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.sample.image.rows, 256);
+  EXPECT_EQ(r.sample.image.cols, 20);
+  const NodePreview* input = npt::find(r, in);
+  ASSERT_EQ(input->images.size(), 1u);
+  EXPECT_EQ(input->images[0].rows, 256);
+  EXPECT_EQ(input->images[0].values.size(), 256u * 20u);
+  EXPECT_TRUE(npt::contains(input->images[0].label, "downsampled from 300x20")) << input->images[0].label;
+  const NodePreview* c = npt::find(r, conv);
+  EXPECT_EQ(c->shape, (std::vector<int64_t>{70, 300, 20}));
+  EXPECT_EQ(int64_t(c->images.size()), kMaxFeatureMaps);
+  EXPECT_EQ(c->stats.count, 70 * 300 * 20);
+  EXPECT_EQ(npt::histogramTotal(*c), c->stats.count);
+  EXPECT_EQ(npt::find(r, flatten)->kind, "vector");  // 70 values: more than kMaxBars
+  EXPECT_EQ(npt::find(r, flatten)->images.at(0).cols, 70);
 }
