@@ -16,6 +16,7 @@
 #include "app/cli/Options.h"
 #include "core/Project.h"
 #include "core/TextFormat.h"
+#include "core/training/ClassMetrics.h"
 #include "core/training/RunFolder.h"
 #include "core/training/Trainer.h"
 
@@ -208,7 +209,8 @@ int runEval(const std::vector<std::string>& args) {
   const char* usage =
       "usage: neuralcanvas-cli eval PROJECT --checkpoint FILE\n\n"
       "Evaluates a checkpoint on the project's test data (its validation split when the data has no\n"
-      "test split) and prints loss and accuracy.\n";
+      "test split) and prints loss and accuracy; for classification also each class's precision, recall,\n"
+      "F1 and support, with their macro and weighted averages.\n";
   if (auto exit = opts.helpOrUsageError(usage, opts.positional().size() == 1 && opts.has("--checkpoint"))) return *exit;
   ProjectLoad load = loadProject(opts.positional()[0]);
   if (!load.ok()) {
@@ -222,6 +224,9 @@ int runEval(const std::vector<std::string>& args) {
   }
   std::cout << r.split << " loss: " << std::fixed << std::setprecision(4) << r.loss << "\n"
             << r.split << " accuracy: " << r.accuracy << "  (" << r.samples << " samples)\n";
+  if (!r.confusion.empty())
+    std::cout << "\nper class (" << r.split << " split):\n"
+              << classMetricsTable(computeClassMetrics(r.confusion, r.classNames));
   return kExitOk;
 }
 

@@ -13,6 +13,7 @@
 
 #include "core/FileIO.h"
 #include "core/JsonUtil.h"
+#include "core/training/ClassMetrics.h"
 
 namespace nc::core {
 
@@ -251,6 +252,13 @@ void RunFolder::result(const RunResult& r) {
             {"test_accuracy", r.testAccuracy < 0 ? json(nullptr) : number(r.testAccuracy)},
             {"class_names", classes},
             {"confusion", r.confusion}};
+  if (!r.confusion.empty()) {
+    // Per-class precision, recall and F1 of the same matrix (issue 14).
+    json metrics = classMetricsJson(computeClassMetrics(r.confusion, r.classNames));
+    j["per_class_split"] = "validation";
+    j["per_class_note"] = "from the confusion matrix: the validation split at the last validation pass of the run";
+    for (const char* key : {"per_class", "macro_avg", "weighted_avg"}) j[key] = metrics[key];
+  }
   writeFileAtomic((fs::path(m_path) / "result.json").string(), dumpJson(j, 2) + "\n");
 }
 

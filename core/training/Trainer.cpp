@@ -17,6 +17,7 @@
 #include "core/data/DatasetInfo.h"
 #include "core/training/Checkpoint.h"
 #include "core/training/MemoryFit.h"
+#include "core/training/MisclassifiedCollector.h"
 #include "core/training/MixedPrecision.h"
 #include "core/training/Optimization.h"
 #include "core/training/ResourceMonitor.h"
@@ -423,6 +424,7 @@ class Run {
     int64_t classes = m_data->numClasses();
     torch::Tensor matrix = torch::zeros({classes * classes}, torch::kLong);
     nlohmann::json samples = nlohmann::json::array();
+    MisclassifiedCollector misclassified(indices);
     while (auto batch = loader.next()) {
       if (m_control.stopRequested()) {
         m_model->train();
@@ -437,6 +439,7 @@ class Run {
         torch::Tensor flat = (y.reshape({-1}) * classes + logits.argmax(-1).reshape({-1})).to(torch::kCPU);
         matrix += torch::bincount(flat, {}, classes * classes);
         collectSamples(x, y, logits, samples);
+        misclassified.add(x, y, logits);
       }
       progress.done = std::min(progress.done + y.size(0), progress.total);
       progress.elapsedSeconds = elapsed();
@@ -452,6 +455,7 @@ class Run {
       for (int64_t i = 0; i < classes; ++i)
         for (int64_t j = 0; j < classes; ++j) m_confusion[size_t(i)][size_t(j)] = acc[i * classes + j];
       writeSamples(samples);
+      writeMisclassified(misclassified.set());
     }
     m_model->train();
     return t;
@@ -489,6 +493,16 @@ class Run {
     nlohmann::json j = {{"epoch", m_epoch + 1}, {"class_names", classes}, {"samples", samples}};
     writeFileAtomic((std::filesystem::path(m_folder.path()) / "validation_samples.json").string(),
                     dumpJson(j) + "\n");
+  }
+
+  /// misclassified.json in the run folder: every misclassified sample of this validation pass
+  /// (format: core/training/Misclassified.h).
+  void writeMisclassified(MisclassifiedSet& set) {
+    if (!m_folder.enabled()) return;
+    set.epoch = m_epoch + 1;
+    set.classNames = m_data->classNames;
+    set.confusion = m_confusion;
+    writeFileAtomic((std::filesystem::path(m_folder.path()) / "misclassified.json").string(), misclassifiedJson(set));
   }
 
   static constexpr int64_t kShownSamples = 32;
@@ -623,11 +637,24 @@ EvalResult evaluateCheckpoint(const Project& project, const std::string& checkpo
     BatchLoader loader(inputs, targets, indices, project.training.evalBatchSize, false, 0);
     double lossSum = 0;
     int64_t correct = 0, predictions = 0;
+    const int64_t classes = dataset->numClasses();
+    const bool classification = dataset->task == Task::Classification && classes > 0;
+    torch::Tensor matrix = torch::zeros({classes * classes}, torch::kLong);
     while (auto batch = loader.next()) {
       torch::Tensor logits = model->forward(batch->inputs);
       lossSum += computeLoss(project.training, logits, batch->targets).item<double>() * double(batch->targets.numel());
       correct += countCorrect(logits, batch->targets);
       predictions += batch->targets.numel();
+      if (classification)
+        matrix += torch::bincount(batch->targets.reshape({-1}) * classes + logits.argmax(-1).reshape({-1}), {},
+                                  classes * classes);
+    }
+    if (classification) {
+      r.confusion.assign(size_t(classes), std::vector<int64_t>(size_t(classes)));
+      auto acc = matrix.accessor<int64_t, 1>();
+      for (int64_t i = 0; i < classes; ++i)
+        for (int64_t j = 0; j < classes; ++j) r.confusion[size_t(i)][size_t(j)] = acc[i * classes + j];
+      r.classNames = dataset->classNames;
     }
     if (predictions == 0) throw RunError("no samples to evaluate");
     r.samples = indices.numel();

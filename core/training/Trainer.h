@@ -3,6 +3,7 @@
 // it through TrainingControl; it reports through TrainingObserver. No torch in this header.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/Project.h"
 #include "core/training/TrainingEvents.h"
@@ -37,6 +38,10 @@ struct EvalResult {
   std::string split;  // "test" or "validation"
   int64_t samples = 0;
   double loss = 0, accuracy = 0;
+  /// Classification only (empty otherwise): `confusion[true][predicted]` on `split` and the
+  /// data's class names, for per-class metrics (core/training/ClassMetrics.h).
+  std::vector<std::vector<int64_t>> confusion;
+  std::vector<std::string> classNames;
 };
 EvalResult evaluateCheckpoint(const Project& project, const std::string& checkpoint,
                               std::shared_ptr<const Dataset> dataset = nullptr);
