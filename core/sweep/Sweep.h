@@ -106,9 +106,51 @@ struct SweepResult {
   SweepState state;
 };
 
+// ---- Added by the sweep engine (beyond the pinned API above) ----
+
+/// Checks a spec before a run: at least one parameter, no target swept twice, trials >= 1,
+/// strategy "random" or "grid", epochs >= 1, limit >= 0. The error names the problem.
+Status checkSweepSpec(const SweepSpec& spec);
+
+/// Every trial's values, in trial order, one SweepValue per spec parameter (in spec order).
+///   random: `trials` trials; trial i's value of parameter p depends only on (seed, i, p), so the
+///           same spec always gives the same values (resume relies on it). Ranges: log-uniform
+///           for log ranges, uniform otherwise; integer ranges draw whole numbers in [LOW, HIGH];
+///           real values are rounded to 4 significant digits (kept inside the range); choices
+///           are drawn uniformly.
+///   grid:   the product of all levels, the last --param varying fastest, cut after `trials`
+///           combinations. A choice list gives its choices; each range gives k evenly spaced
+///           levels from LOW to HIGH (log-spaced for log ranges; whole and distinct for integer
+///           ranges), k = floor((trials / product of the choice counts)^(1 / number of ranges)),
+///           at least 1 (a single level is the range's middle, geometric for log ranges).
+std::vector<std::vector<SweepValue>> sweepTrialValues(const SweepSpec& spec);
+
+/// The median stopping rule (--early-stop median). After epoch `epoch` of the trial with index
+/// `trialIndex` and validation accuracy `valAccuracy`: the earlier trials are those with a lower
+/// index that are finished (not pending or running) and recorded a finite validation accuracy at
+/// that same epoch. With at least 2 of them, the trial stops when its accuracy is strictly below
+/// their median. Returns the reason (a sentence for the trial's message), or "" to go on.
+std::string medianStopReason(const std::vector<SweepTrial>& trials, int64_t trialIndex, int64_t epoch,
+                             double valAccuracy);
+
+/// sweep.json text of a state (format above) and sweep.csv text (a header line, then one row per
+/// trial; CSV quoting where needed; missing numbers empty).
+std::string sweepToJson(const SweepState& state);
+std::string sweepToCsv(const SweepState& state);
+/// Writes sweep.json then sweep.csv into SWEEP_DIR, each atomically.
+Status saveSweep(const std::string& sweepDir, const SweepState& state);
+/// A value as a person reads it: numbers as written, words without JSON quotes.
+std::string sweepValueText(const SweepValue& value);
+
 /// Runs (or, when SWEEP_DIR already holds a sweep.json, resumes: finished trials are kept, a trial
 /// that was running is started again) the sweep. sweep.json and sweep.csv are rewritten atomically
 /// after every trial and epoch. `control` stops the current trial and the sweep.
+/// Resuming: the spec and the base project come from sweep.json; a `spec` with no params means
+/// "whatever the file holds", any other spec must equal the file's (else the error names the
+/// differences). Trials that are "running" or "stopped" are run again from the start in their
+/// cleared folder; completed, stopped_early and failed trials are kept.
+/// Each trial's run: the base project with the trial's values applied, training.epochs =
+/// spec.epochs, data.limit = spec.limit when > 0; the folder SWEEP_DIR/trial-NNN.
 SweepResult runSweep(const Project& project, const SweepSpec& spec, const std::string& sweepDir,
                      SweepObserver& observer, TrainingControl& control);
 
