@@ -16,6 +16,7 @@
 #include "core/data/Dataset.h"
 #include "core/data/DatasetInfo.h"
 #include "core/training/Checkpoint.h"
+#include "core/training/DiagnosticsProbe.h"
 #include "core/training/MemoryFit.h"
 #include "core/training/MisclassifiedCollector.h"
 #include "core/training/MixedPrecision.h"
@@ -229,6 +230,10 @@ class Run {
     }
     if (Status s = m_folder.open(m_job.runDirectory, folderProject, resumeStep, historyJson); !s)
       throw RunError(s.message());
+    m_diagnostics = std::make_unique<TrainingDiagnostics>(m_job.project.graph, m_model, m_obs,
+                                                          [this](const std::string& line) { m_folder.log(line); },
+                                                          m_job.diagnosticsEvery);
+    if (Status s = m_diagnostics->open(m_folder.path(), resumeStep); !s) throw RunError(s.message());
     int64_t params = 0;
     for (const auto& p : m_model->parameters()) params += p.numel();
     log("model: " + std::to_string(params) + " parameters on " + m_device.str() + ", " +
@@ -357,11 +362,18 @@ class Run {
         if (m_autocast) logits = logits.to(torch::kFloat);  // the loss in float32
         torch::Tensor loss = computeLoss(m_cfg, logits, y);
         double lossValue = loss.item<double>();
-        if (!std::isfinite(lossValue))
+        if (!std::isfinite(lossValue)) {
+          std::string origin;  // the diagnostics' check on this batch: which node's output went non-finite first
+          {
+            AutocastScope autocast(m_device, m_autocast);
+            origin = m_diagnostics->nonFiniteOrigin(m_epoch + 1, m_step + 1, x);
+          }
           throw RunError("the loss became " + std::string(std::isnan(lossValue) ? "NaN" : "infinite") + " at step " +
                          std::to_string(m_step + 1) + " (epoch " + std::to_string(m_epoch + 1) + ", batch " +
-                         std::to_string(first + i + 1) + "): lower the learning rate or enable gradient clipping" +
+                         std::to_string(first + i + 1) + ")" + (origin.empty() ? "" : ", " + origin) +
+                         ": lower the learning rate or enable gradient clipping" +
                          (m_autocast ? " (or train in float32: precision is " + m_cfg.precision + ")" : ""));
+        }
         const int64_t n = y.size(0);
         if (count > 1) loss = loss * (double(n) / double(groupSamples));
         m_scaler.scaleLoss(loss).backward();
@@ -377,6 +389,8 @@ class Run {
       ++m_step;
       std::vector<torch::Tensor> params = m_model->parameters();
       bool finite = m_scaler.unscale(params);
+      const bool diagnose = finite && m_diagnostics->due(m_step);  // gradients before clipping
+      if (diagnose) m_diagnostics->beforeUpdate();
       if (m_cfg.gradClip > 0 && finite) torch::nn::utils::clip_grad_norm_(params, m_cfg.gradClip);
       if (!m_scaler.step(*m_optimizer, params) && m_scaler.skippedSteps() <= 3)
         log("step " + std::to_string(m_step) + " skipped: float16 gradients overflowed; loss scale now " +
@@ -385,6 +399,7 @@ class Run {
         torch::NoGradGuard guard;
         for (auto& [param, mask] : m_zeroMasks) param.mul_(mask);
       }
+      if (diagnose) m_diagnostics->afterUpdate(m_epoch + 1, m_step);
 
       double dt = std::chrono::duration<double>(Clock::now() - t0).count();
       double rate = dt > 0 ? double(groupSamples) / dt : 0;
@@ -507,6 +522,14 @@ class Run {
 
   static constexpr int64_t kShownSamples = 32;
 
+  /// The fixed batch of the dead-ReLU check: the first validation samples (training samples
+  /// without a validation split).
+  torch::Tensor diagnosticsBatch() const {
+    const torch::Tensor& pool = m_split.validation.numel() > 0 ? m_split.validation : m_split.train;
+    torch::Tensor index = pool.slice(0, 0, std::min<int64_t>(pool.numel(), 256));
+    return m_data->trainInputs.index_select(0, index.to(m_data->trainInputs.device())).to(m_device);
+  }
+
   /// Updates best/patience bookkeeping; returns true when this epoch is the best so far.
   bool recordBest(const EpochMetrics& em) {
     bool hasVal = std::isfinite(em.valAccuracy);
@@ -544,6 +567,7 @@ class Run {
                     std::to_string(m_epoch);
         return r;
       }
+      m_diagnostics->endEpoch(m_epoch + 1, m_step, diagnosticsBatch());
       EvalTotals val = evaluate(m_data->trainInputs, m_data->trainTargets, m_split.validation, /*confusion=*/true,
                                 RunPhase::Validation, "validation of epoch " + std::to_string(m_epoch + 1));
       em.valLoss = val.loss;
@@ -598,6 +622,7 @@ class Run {
   LossScaler m_scaler{false};                   // float16 only
   std::vector<std::pair<torch::Tensor, torch::Tensor>> m_zeroMasks;  // parameter, 0/1 mask (keepZeroWeights)
   RunFolder m_folder;
+  std::unique_ptr<TrainingDiagnostics> m_diagnostics;
   TrainingMemoryWatch m_memory;
   ResourceMonitor m_monitor;
   Clock::time_point m_start = Clock::now(), m_lastSample;

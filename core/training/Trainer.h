@@ -24,6 +24,9 @@ struct TrainJob {
   /// zero (the mask is re-applied after every optimizer step), so pruned weights stay pruned.
   bool keepZeroWeights = false;
   std::shared_ptr<const Dataset> dataset;  // preloaded data (tests, GUI); null = load project.data
+  /// Training diagnostics (Diagnostics.h): per-node norms on step 1 and every this many steps;
+  /// 0 = kDiagnosticsEvery. Tests use 1.
+  int64_t diagnosticsEvery = 0;
 };
 
 /// Trains until the configured epochs are done, early stopping triggers, control asks to stop,
