@@ -4,7 +4,9 @@
 // from the snapshot the observer receives, as the GUI's Preview pane does during training — and
 // prints the training samples/s of each and their ratio. Also times one preview of the untrained
 // graph with the data cached (the design-time cost of an edit).
-// Usage: nc_bench_preview_overhead PROJECT [--limit N] [--epochs N] [--interval SECONDS]
+// The runs go in ABBA order (--rounds N pairs, the order flipped each round) so that warm-up and
+// drifting load of the machine fall on both sides, after one uncounted warm-up run (--warmup 0: none).
+// Usage: nc_bench_preview_overhead PROJECT [--limit N] [--epochs N] [--interval SECONDS] [--rounds N] [--warmup 0|1]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -18,9 +20,11 @@
 #include <thread>
 #include <vector>
 
+#include "core/GraphModule.h"
 #include "core/Project.h"
 #include "core/data/Dataset.h"
 #include "core/inspect/NodePreview.h"
+#include "core/training/Checkpoint.h"
 #include "core/training/Trainer.h"
 
 using namespace nc::core;
@@ -88,15 +92,18 @@ void previewLoop(PreviewEngine& engine, const Project& project, TrainingControl&
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s PROJECT [--limit N] [--epochs N] [--interval SECONDS]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s PROJECT [--limit N] [--epochs N] [--interval SECONDS] [--rounds N] [--warmup 0|1]\n",
+                 argv[0]);
     return 64;
   }
-  int64_t limit = 0, epochs = 1;
+  int64_t limit = 0, epochs = 1, rounds = 2, warmup = 1;
   double interval = 3.0;
   for (int i = 2; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--limit")) limit = std::atoll(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--epochs")) epochs = std::atoll(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--interval")) interval = std::atof(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--warmup")) warmup = std::atoll(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--rounds")) rounds = std::max<int64_t>(1, std::atoll(argv[i + 1]));
     else {
       std::fprintf(stderr, "unknown option %s\n", argv[i]);
       return 64;
@@ -130,30 +137,71 @@ int main(int argc, char** argv) {
   std::printf("preview_untrained_ms median %.1f max %.1f (first call, loading the data: %.0f ms)\n", times[10],
               times.back(), first.seconds * 1000);
 
-  auto train = [&](bool previews, PreviewTotals& totals) {
+  // Live: from a weights snapshot (as the trainer hands over), nothing else running.
+  {
+    GraphModule model = compileGraph(project.graph);
+    WeightsSnapshot snap;
+    snap.state = saveModelState(model);
+    std::vector<double> live;
+    for (int i = 0; i < 20; ++i) {
+      PreviewResult r = engine.compute(project, i % 10, &snap);
+      if (!r.ok) {
+        std::fprintf(stderr, "preview from a snapshot failed: %s\n", r.error.c_str());
+        return 1;
+      }
+      live.push_back(r.seconds * 1000);
+    }
+    std::sort(live.begin(), live.end());
+    std::printf("preview_snapshot_ms median %.1f max %.1f\n", live[10], live.back());
+  }
+  if (warmup) {  // an uncounted run: the first training run of a process is slower (allocator, caches)
+    TrainJob job;
+    job.project = project;
+    job.dataset = dataset;
+    TrainingObserver quiet;
+    TrainingControl control;
+    runTraining(job, quiet, control);
+  }
+
+  struct Side {
+    double samples = 0, seconds = 0;
+    void add(const Observer& o) {
+      samples += o.samples;
+      seconds += o.seconds;
+    }
+    double rate() const { return seconds > 0 ? samples / seconds : 0; }
+  };
+  Side plain, withPreviews;
+  PreviewTotals live;
+  auto train = [&](bool previews) {
     TrainJob job;
     job.project = project;
     job.dataset = dataset;
     Observer obs;
     TrainingControl control;
     std::thread previewer;
-    if (previews)
-      previewer = std::thread([&] { previewLoop(engine, project, control, obs, interval, totals); });
+    if (previews) previewer = std::thread([&] { previewLoop(engine, project, control, obs, interval, live); });
     RunResult r = runTraining(job, obs, control);
     if (previewer.joinable()) previewer.join();
     if (r.status != RunStatus::Completed) {
       std::fprintf(stderr, "run %s: %s\n", runStatusName(r.status).c_str(), r.message.c_str());
       std::exit(1);
     }
-    return obs.samplesPerSecond();
+    std::printf("  run %s: samples_per_s %.1f\n", previews ? "with previews   " : "without previews",
+                obs.samplesPerSecond());
+    std::fflush(stdout);
+    (previews ? withPreviews : plain).add(obs);
   };
-  PreviewTotals none, live;
-  const double plain = train(false, none);
-  std::printf("without_previews samples_per_s %.1f\n", plain);
-  const double withPreviews = train(true, live);
+  for (int64_t round = 0; round < rounds; ++round) {
+    const bool previewsFirst = round % 2 == 1;
+    train(previewsFirst);
+    train(!previewsFirst);
+  }
+  std::printf("without_previews samples_per_s %.1f\n", plain.rate());
   std::printf("with_previews samples_per_s %.1f (%d previews every %.1f s, mean %.1f ms each, %d failed%s%s)\n",
-              withPreviews, live.count, interval, live.count ? live.seconds * 1000 / live.count : 0.0, live.failed,
-              live.failed ? ": " : "", live.lastError.c_str());
-  std::printf("ratio %.3f (slowdown %.1f %%)\n", withPreviews / plain, (1 - withPreviews / plain) * 100);
+              withPreviews.rate(), live.count, interval, live.count ? live.seconds * 1000 / live.count : 0.0,
+              live.failed, live.failed ? ": " : "", live.lastError.c_str());
+  const double ratio = withPreviews.rate() / plain.rate();
+  std::printf("ratio %.3f (slowdown %.1f %%)\n", ratio, (1 - ratio) * 100);
   return 0;
 }
