@@ -21,6 +21,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
+#include "app/gui/LrFinderDialog.h"
 #include "app/gui/TrainingController.h"
 #include "core/ShapeInference.h"
 #include "core/data/DataPath.h"
@@ -129,6 +130,12 @@ QWidget* TrainingPanel::buildControls() {
   row->addWidget(m_start);
   row->addWidget(m_pause);
   row->addWidget(m_stop);
+  m_findLr = new QPushButton(tr("Find learning rate…"), bar);
+  m_findLr->setObjectName("findLearningRate");
+  m_findLr->setToolTip(tr("Learning-rate range test on a copy of the model: loss against the rate and a suggested rate"));
+  connect(m_findLr, &QPushButton::clicked, this, [this] { findLearningRate(); });
+  row->addSpacing(12);
+  row->addWidget(m_findLr);
   row->addStretch(1);
   return bar;
 }
@@ -485,6 +492,7 @@ void TrainingPanel::updateButtons() {
   m_start->setEnabled(!active);
   m_pause->setEnabled(active);
   m_stop->setEnabled(active);
+  m_findLr->setEnabled(!active);
   m_pause->setText(isPaused() ? tr("Resume") : tr("Pause"));
   m_pause->setIcon(style()->standardIcon(isPaused() ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
   QStringList selected = m_runs->selectedRuns();
@@ -581,6 +589,30 @@ void TrainingPanel::exportWithDialog(ExportFormat format) {
 void TrainingPanel::showEvent(QShowEvent* event) {
   QWidget::showEvent(event);
   if (!isRunActive()) refreshRuns();
+}
+
+bool TrainingPanel::findLearningRate() {
+  if (isRunActive() || !m_snapshot) return false;
+  core::Project project;
+  try {
+    project = m_snapshot();
+  } catch (const std::exception& e) {
+    Q_EMIT statusMessage(tr("Cannot read the project: %1").arg(e.what()));
+    return false;
+  }
+  project.data = m_form->dataConfig();
+  project.training = m_form->trainConfig();
+  if (QString file = m_projectPath ? m_projectPath() : QString(); !file.isEmpty())
+    project.data.path = core::resolveDataPath(project.data.path, core::projectFolder(file.toStdString()));
+  auto* dialog = new LrFinderDialog(project, m_dataset, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->setWindowModality(Qt::WindowModal);  // no training starts while it runs (shared RNG)
+  connect(dialog, &LrFinderDialog::rateChosen, this, [this](double rate) {
+    m_form->setValueText("training/learning_rate", QString::number(rate, 'g', 6));
+  });
+  dialog->show();
+  dialog->start();
+  return true;
 }
 
 }  // namespace nc::app

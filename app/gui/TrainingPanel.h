@@ -78,6 +78,10 @@ class TrainingPanel : public QWidget {
   void shutdown();
   bool isRunActive() const;
   bool isPaused() const;
+  /// Opens the learning-rate finder (LrFinderDialog) on the current project with this panel's
+  /// settings and starts it; its "Use this rate" sets the rate as an edit in the form does
+  /// (settingsChanged, so the window's Undo restores the old one). False while a run trains.
+  bool findLearningRate();
 
   /// Exports a run's best (else last) checkpoint to `outPath`. Refused while a run trains:
   /// building a model to export draws from LibTorch's global random generator, which the
@@ -162,6 +166,7 @@ class TrainingPanel : public QWidget {
   QPushButton* m_start = nullptr;
   QPushButton* m_pause = nullptr;
   QPushButton* m_stop = nullptr;
+  QPushButton* m_findLr = nullptr;
   QToolButton* m_continue = nullptr;
   QToolButton* m_export = nullptr;
   QCheckBox* m_showAll = nullptr;
