@@ -73,6 +73,11 @@ class GraphEditor : public QObject {
   void setExtraIssues(std::vector<core::GraphIssue> issues);
   const std::vector<core::GraphIssue>& extraIssues() const { return m_extraIssues; }
   bool setSettings(const core::DataConfig& data, const core::TrainConfig& training);
+  /// Any change of the project as ONE undoable command named `text` (e.g. a sweep trial's settings
+  /// applied): `edit` runs on a copy; an error refuses the edit and changes nothing.
+  bool applyProjectEdit(const QString& text, const std::function<core::Status(core::Project&)>& edit) {
+    return apply(text, edit);
+  }
 
   /// Why connect(from, to) would be refused (replacing an existing edge into `to` is allowed);
   /// empty when it would be accepted.

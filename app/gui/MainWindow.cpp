@@ -35,6 +35,7 @@
 #include <cstdio>
 
 #include "app/gui/DeployPanel.h"
+#include "app/gui/SweepPanel.h"
 #include "app/gui/TrainingPanel.h"
 #include "core/LayerType.h"
 #include "core/MemoryEstimate.h"
@@ -105,11 +106,27 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   deployScroll->setFrameShape(QFrame::NoFrame);
   m_deployTab = deployScroll;
   m_tabs->addTab(deployScroll, tr("Deploy"));
+  m_sweep = new SweepPanel;
+  auto* sweepScroll = new QScrollArea;  // as above: the charts never force the window wider
+  sweepScroll->setObjectName("sweepScroll");
+  sweepScroll->setWidget(m_sweep);
+  sweepScroll->setWidgetResizable(true);
+  sweepScroll->setFrameShape(QFrame::NoFrame);
+  m_sweepTab = sweepScroll;
+  m_tabs->addTab(sweepScroll, tr("Sweep"));
   setCentralWidget(m_tabs);
   createDocks();
   createActions();
   connectTraining();
   connectDeploy();
+  // The Sweep tab: sweeps the open project; a sweep and a training run never run together.
+  m_sweep->setEditor(m_editor);
+  m_sweep->setProjectPath([this]() { return m_path; });
+  connect(m_training, &TrainingPanel::runActiveChanged, m_sweep, &SweepPanel::setTrainingActive);
+  m_training->setStartBlocker([this]() {
+    return m_sweep->isRunning() ? tr("A sweep is running (Sweep tab): train once it has ended or stop it.") : QString();
+  });
+  connect(m_sweep, &SweepPanel::statusMessage, this, [this](const QString& message) { showStatus(message, 8000); });
   connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::tabChanged);
 
   connect(m_editor, &widgets::GraphEditor::changed, this, &MainWindow::refresh);
@@ -419,9 +436,12 @@ void MainWindow::showTraining() { m_tabs->setCurrentIndex(1); }
 
 void MainWindow::showDeploy() { m_tabs->setCurrentWidget(m_deployTab); }
 
+void MainWindow::showSweep() { m_tabs->setCurrentWidget(m_sweepTab); }
+
 void MainWindow::setInteractive(bool interactive) {
   m_interactive = interactive;
   if (m_deploy) m_deploy->setInteractive(interactive);
+  if (m_sweep) m_sweep->setInteractive(interactive);
 }
 
 void MainWindow::connectDeploy() {

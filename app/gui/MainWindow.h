@@ -37,6 +37,7 @@ class LayerPalette;
 namespace nc::app {
 
 class DeployPanel;
+class SweepPanel;
 class TrainingPanel;
 
 class MainWindow : public QMainWindow {
@@ -103,6 +104,9 @@ class MainWindow : public QMainWindow {
   DeployPanel* deployPanel() const { return m_deploy; }
   /// Shows the Deploy tab.
   void showDeploy();
+  /// The Sweep tab: offline hyper-parameter sweeps of the project (issue 14).
+  SweepPanel* sweepPanel() const { return m_sweep; }
+  void showSweep();
   QAction* action(const QString& objectName) const;
   widgets::FindNodeBar* findBar() const { return m_findBar; }
   widgets::AnalysisTable* analysisTable() const { return m_analysis; }
@@ -201,6 +205,8 @@ class MainWindow : public QMainWindow {
   TrainingPanel* m_training = nullptr;
   DeployPanel* m_deploy = nullptr;
   QWidget* m_deployTab = nullptr;
+  SweepPanel* m_sweep = nullptr;
+  QWidget* m_sweepTab = nullptr;
   std::vector<QDockWidget*> m_hiddenDocks;  // editor docks hidden while the Training tab shows
   QTimer m_autosaveTimer;
   QMenu* m_templatesMenu = nullptr;

@@ -356,6 +356,10 @@ QString TrainingPanel::newRunDirectory(const core::Project& project) const {
 
 bool TrainingPanel::start() {
   if (isRunActive()) return false;
+  if (QString why = m_startBlocker ? m_startBlocker() : QString(); !why.isEmpty()) {
+    Q_EMIT statusMessage(why);
+    return false;
+  }
   if (!m_snapshot) {
     Q_EMIT statusMessage(tr("No project to train"));
     return false;
@@ -432,6 +436,10 @@ bool TrainingPanel::resumeRun(const QString& runDirectory) {
 }
 
 bool TrainingPanel::launch(const core::Project& project, const QString& runDirectory, const QString& checkpoint) {
+  if (QString why = m_startBlocker ? m_startBlocker() : QString(); !why.isEmpty()) {
+    Q_EMIT statusMessage(why);
+    return false;
+  }
   core::TrainJob job;
   job.project = project;
   // A relative path typed into the form is relative to the project file, as when it is loaded.

@@ -66,6 +66,9 @@ class TrainingPanel : public QWidget {
   /// Starts a run of the current project; false when refused (graph errors, a run active, no
   /// project source).
   bool start();
+  /// Asked before a run starts or continues: a non-empty answer refuses it with that message
+  /// (statusMessage), e.g. while a sweep runs (issue 14).
+  void setStartBlocker(std::function<QString()> blocker) { m_startBlocker = std::move(blocker); }
   /// Continues a stopped or finished run from its last checkpoint, in its own folder, up to the
   /// larger of its planned epochs and the epochs set in this panel.
   bool resumeRun(const QString& runDirectory);
@@ -153,6 +156,7 @@ class TrainingPanel : public QWidget {
 
   std::function<core::Project()> m_snapshot;
   std::function<QString()> m_projectPath;
+  std::function<QString()> m_startBlocker;
   std::shared_ptr<const core::Dataset> m_dataset;
   QString m_runsRootOverride, m_currentRun, m_shownRun;
   bool m_listedActiveRun = false;  // the active run's folder is in the run list
