@@ -272,6 +272,7 @@ struct PreviewEngine::Cache {
   // The last compiled model: key = graph key + how its weights were set.
   std::string modelKey;
   std::optional<GraphModule> model;
+  std::string loadedState;  // the snapshot bytes last read into `model` (the same snapshot is read once)
 
   /// Loads (or reuses) the data; returns an error message or "".
   std::string ensureData(const DataConfig& config) {
@@ -339,6 +340,7 @@ PreviewResult PreviewEngine::compute(const Project& project, int64_t sampleIndex
     if (c.modelKey != key || !c.model) {
       c.model.reset();
       c.modelKey.clear();
+      c.loadedState.clear();
       GeneratorStateGuard restoreGenerator;
       if (!weights) torch::manual_seed(uint64_t(project.training.seed));
       GraphModule model(graph, analysis);
@@ -351,10 +353,15 @@ PreviewResult PreviewEngine::compute(const Project& project, int64_t sampleIndex
     GraphModule& model = *c.model;
     if (weights) {
       try {
-        loadModelState(weights->state, model);
+        if (c.loadedState != weights->state) {
+          c.loadedState.clear();
+          loadModelState(weights->state, model);
+          c.loadedState = weights->state;
+        }
       } catch (const std::exception& e) {
         c.model.reset();  // partly loaded
         c.modelKey.clear();
+        c.loadedState.clear();
         return finish("the weights snapshot does not fit this graph (weights of another graph?): " +
                       std::string(e.what()));
       }
