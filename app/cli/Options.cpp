@@ -48,6 +48,13 @@ std::string Options::get(const std::string& name) const {
   return v;
 }
 
+std::vector<std::string> Options::all(const std::string& name) const {
+  std::vector<std::string> out;
+  for (const auto& [k, value] : m_values)
+    if (k == name) out.push_back(value);
+  return out;
+}
+
 int64_t Options::integer(const std::string& name, int64_t min, int64_t max) const {
   std::string v = get(name);
   size_t used = 0;

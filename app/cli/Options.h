@@ -15,6 +15,8 @@ class Options {
   const std::vector<std::string>& positional() const { return m_positional; }
   bool has(const std::string& name) const;
   std::string get(const std::string& name) const;
+  /// Every value of a repeatable option, in the order given (e.g. sweep's --param).
+  std::vector<std::string> all(const std::string& name) const;
   /// Typed access; throw std::invalid_argument naming the option when the value is bad.
   int64_t integer(const std::string& name, int64_t min, int64_t max) const;
   double real(const std::string& name, double min, double max) const;

@@ -1,10 +1,12 @@
 // Offline sweeps (issue 14): parsing TARGET=SPEC, the trials' values, applying them, median
 // stopping, sweep.json / sweep.csv, and running and resuming a sweep on tiny CSV data.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -73,6 +75,39 @@ const Node* nodeNamed(const Project& p, const std::string& name) {
   for (const auto& [id, n] : p.graph.nodes())
     if (n.name == name) return &n;
   return nullptr;
+}
+
+/// Records what a sweep reports; `onStart` runs when a trial starts (tests stop the sweep there).
+struct Recorder : SweepObserver {
+  std::vector<int64_t> started, finished;
+  std::vector<std::pair<int64_t, int64_t>> epochs;  // (trial, epoch)
+  std::function<void(const SweepTrial&)> onStart;
+  void onTrialStarted(const SweepTrial& t) override {
+    started.push_back(t.index);
+    if (onStart) onStart(t);
+  }
+  void onTrialEpoch(const SweepTrial& t, const EpochMetrics& m) override { epochs.push_back({t.index, m.epoch}); }
+  void onTrialFinished(const SweepTrial& t) override { finished.push_back(t.index); }
+};
+
+std::string readText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct CliRun {
+  int exitCode = -1;
+  std::string output;
+};
+
+CliRun cli(const std::string& args, const std::string& prefix = "") {
+  int status = 0;
+  CliRun r;
+  r.output = nc::test::runCommand(prefix + std::string(NC_CLI_PATH) + " " + args, &status);
+  r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
 }
 
 }  // namespace sweep_test
@@ -387,4 +422,182 @@ TEST(Sweep, JsonAndCsvRoundTrip) {
     Status e = loadSweep(dir.str(), bad);
     EXPECT_EQ(e.message().rfind(dir.str("sweep.json") + ": " + paths[i], 0), 0u) << e.message();
   }
+}
+
+TEST(Sweep, RunsTrialsAsRunFoldersWithMedianStopping) {
+  nc::test::TempDir dir("sweep_run");
+  std::filesystem::create_directories(dir.path());
+  sweep_test::writeBlobs(dir.str("blobs.csv"), 400);
+  Project p = sweep_test::mlp(dir.str("blobs.csv"));
+  SweepSpec spec;
+  spec.strategy = "grid";  // two good rates first, then one far too small: below the median after epoch 1
+  spec.params = {sweep_test::param("training.learning_rate=0.02,0.01,0.000001", p),
+                 sweep_test::param("fc1.out_features=8", p)};
+  spec.trials = 3;
+  spec.epochs = 2;
+  spec.medianStop = true;
+  spec.limit = 300;
+  sweep_test::Recorder rec;
+  TrainingControl control;
+  const std::string sweepDir = dir.str("sweep");
+  SweepResult r = runSweep(p, spec, sweepDir, rec, control);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_FALSE(r.stopped);
+  ASSERT_EQ(r.state.trials.size(), 3u);
+  for (int i = 0; i < 2; ++i) {
+    const SweepTrial& t = r.state.trials[size_t(i)];
+    EXPECT_EQ(t.status, "completed") << t.message;
+    EXPECT_EQ(t.epochs.size(), 2u);
+    EXPECT_GT(t.bestValAccuracy, 0.8);
+    EXPECT_EQ(t.params, 8 * 8 + 8 + 8 * 4 + 4);
+    EXPECT_GT(t.flops, 0);
+    EXPECT_TRUE(std::filesystem::exists(sweepDir + "/" + t.run + "/result.json")) << t.run;
+    EXPECT_TRUE(std::filesystem::exists(sweepDir + "/" + t.run + "/checkpoints/last.pt")) << t.run;
+  }
+  const SweepTrial& slow = r.state.trials[2];
+  EXPECT_EQ(slow.status, "stopped_early");
+  EXPECT_EQ(slow.epochs.size(), 1u) << "stopped after the first epoch";
+  EXPECT_EQ(slow.message.rfind("median stopping: validation accuracy ", 0), 0u) << slow.message;
+  EXPECT_EQ(rec.started, (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_EQ(rec.epochs.size(), 5u);
+  // The run folder uses the trial's settings and the sweep's epochs and limit.
+  ProjectLoad run = loadProject(sweepDir + "/trial-003/project.json");
+  ASSERT_TRUE(run.ok()) << run.error;
+  EXPECT_DOUBLE_EQ(run.project->training.learningRate, 0.000001);
+  EXPECT_EQ(run.project->training.epochs, 2);
+  EXPECT_EQ(run.project->data.limit, 300);
+  // sweep.json on disk is the final state; the CSV has a row per trial.
+  SweepState onDisk;
+  ASSERT_TRUE(loadSweep(sweepDir, onDisk).ok());
+  EXPECT_EQ(sweepToJson(onDisk), sweepToJson(r.state));
+  std::string csv = sweep_test::readText(sweepDir + "/sweep.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
+  EXPECT_NE(csv.find("\n3,stopped_early,1e-06,8,"), std::string::npos) << csv;
+
+  // A trial that cannot load its data fails with the reason; the sweep goes on.
+  SweepSpec bad;
+  bad.params = {sweep_test::param("data.path=" + dir.str("missing.csv"), p)};
+  bad.trials = 1;
+  bad.epochs = 1;
+  SweepResult f = runSweep(p, bad, dir.str("bad"), rec, control);
+  ASSERT_TRUE(f.ok) << f.error;
+  EXPECT_EQ(f.state.trials[0].status, "failed");
+  EXPECT_NE(f.state.trials[0].message.find("missing.csv"), std::string::npos) << f.state.trials[0].message;
+}
+
+TEST(Sweep, ResumesAStoppedSweepWithTheSameValues) {
+  nc::test::TempDir dir("sweep_resume");
+  std::filesystem::create_directories(dir.path());
+  sweep_test::writeBlobs(dir.str("blobs.csv"), 200);
+  Project p = sweep_test::mlp(dir.str("blobs.csv"));
+  SweepSpec spec;
+  spec.params = {sweep_test::param("training.learning_rate=1e-3:3e-2:log", p),
+                 sweep_test::param("fc1.out_features=4:32", p)};
+  spec.trials = 3;
+  spec.epochs = 1;
+  spec.seed = 3;
+  const auto expected = sweepTrialValues(spec);
+  const std::string sweepDir = dir.str("sweep");
+
+  sweep_test::Recorder first;
+  TrainingControl control;
+  first.onStart = [&](const SweepTrial& t) {
+    if (t.index == 2) control.requestStop();
+  };
+  SweepResult r = runSweep(p, spec, sweepDir, first, control);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_TRUE(r.stopped);
+  EXPECT_EQ(r.state.trials[0].status, "completed");
+  EXPECT_EQ(r.state.trials[1].status, "stopped");
+  EXPECT_EQ(r.state.trials[2].status, "pending");
+  const double firstSeconds = r.state.trials[0].seconds;
+
+  // Another spec is refused, naming the difference.
+  SweepSpec other = spec;
+  other.trials = 5;
+  sweep_test::Recorder refused;
+  TrainingControl fresh;
+  SweepResult no = runSweep(p, other, sweepDir, refused, fresh);
+  EXPECT_FALSE(no.ok);
+  EXPECT_EQ(no.error, sweepDir + "/sweep.json holds a different sweep (trials 3 there, 5 here); resume it with its "
+                                 "own settings, or give another folder");
+  EXPECT_TRUE(refused.started.empty());
+
+  // Resume (an empty spec: the file's): trial 1 is kept, 2 runs again from the start, 3 runs.
+  sweep_test::Recorder second;
+  SweepResult done = runSweep(Project{}, SweepSpec{}, sweepDir, second, fresh);
+  ASSERT_TRUE(done.ok) << done.error;
+  EXPECT_FALSE(done.stopped);
+  EXPECT_EQ(second.started, (std::vector<int64_t>{2, 3}));
+  ASSERT_EQ(done.state.trials.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(done.state.trials[i].status, "completed") << i;
+    ASSERT_EQ(done.state.trials[i].values.size(), 2u);
+    for (size_t k = 0; k < 2; ++k) EXPECT_EQ(done.state.trials[i].values[k].json, expected[i][k].json);
+    EXPECT_EQ(done.state.trials[i].epochs.size(), 1u) << i;
+  }
+  EXPECT_EQ(done.state.trials[0].seconds, firstSeconds) << "finished trials are not run again";
+  ProjectLoad run = loadProject(sweepDir + "/trial-002/project.json");
+  ASSERT_TRUE(run.ok()) << run.error;
+  EXPECT_EQ(std::get<int64_t>(sweep_test::nodeNamed(*run.project, "fc1")->params.at("out_features")),
+            std::stoll(expected[1][1].json));
+  // The same spec again resumes a finished sweep: nothing runs.
+  sweep_test::Recorder third;
+  SweepResult again = runSweep(p, spec, sweepDir, third, fresh);
+  ASSERT_TRUE(again.ok) << again.error;
+  EXPECT_TRUE(third.started.empty());
+}
+
+TEST(Sweep, CommandLine) {
+  nc::test::TempDir dir("sweep_cli");
+  std::filesystem::create_directories(dir.path());
+  sweep_test::writeBlobs(dir.str("blobs.csv"), 200);
+  ASSERT_TRUE(saveProject(sweep_test::mlp(dir.str("blobs.csv")), dir.str("mlp.json")).ok());
+  const std::string out = dir.str("sweep");
+
+  sweep_test::CliRun help = sweep_test::cli("sweep --help");
+  EXPECT_EQ(help.exitCode, 0);
+  EXPECT_NE(help.output.find("example:"), std::string::npos);
+
+  sweep_test::CliRun bad = sweep_test::cli("sweep " + dir.str("mlp.json") + " --param training.nope=1,2");
+  EXPECT_EQ(bad.exitCode, 64);
+  EXPECT_NE(bad.output.find("error: --param training.nope=1,2: the training settings have no key 'nope'"),
+            std::string::npos)
+      << bad.output;
+
+  sweep_test::CliRun run = sweep_test::cli("sweep " + dir.str("mlp.json") +
+                                           " --param training.learning_rate=0.005:0.02:log --param fc1.out_features=8,16"
+                                           " --trials 2 --epochs 1 --seed 4 --out " + out);
+  ASSERT_EQ(run.exitCode, 0) << run.output;
+  EXPECT_NE(run.output.find("trial 1/2  started  training.learning_rate="), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("trial 2/2  epoch 1/1  train loss "), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("trial  status     training.learning_rate  fc1.out_features  best val acc"),
+            std::string::npos)
+      << run.output;
+  EXPECT_NE(run.output.find("sweep: " + out + "/sweep.json"), std::string::npos);
+  EXPECT_NE(run.output.find("table: " + out + "/sweep.csv"), std::string::npos);
+  std::string csv = sweep_test::readText(out + "/sweep.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3) << csv;
+
+  sweep_test::CliRun resumed = sweep_test::cli("sweep --resume " + out);
+  EXPECT_EQ(resumed.exitCode, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("2 of 2 trials finished"), std::string::npos) << resumed.output;
+
+  // Ctrl-C: stops cleanly, says how to resume, exit status 3.
+  const std::string longOut = dir.str("long");
+  sweep_test::CliRun stopped = sweep_test::cli(
+      "sweep " + dir.str("mlp.json") + " --param training.learning_rate=0.005:0.02 --trials 500 --epochs 3 --out " +
+          longOut,
+      "timeout --preserve-status -s INT 3 ");
+  EXPECT_EQ(stopped.exitCode, 3) << stopped.output;
+  EXPECT_NE(stopped.output.find("stopped; continue with: neuralcanvas-cli sweep --resume " + longOut),
+            std::string::npos)
+      << stopped.output;
+  SweepState st;
+  ASSERT_TRUE(loadSweep(longOut, st).ok());
+  EXPECT_EQ(st.trials.size(), 500u);
+  EXPECT_EQ(std::count_if(st.trials.begin(), st.trials.end(), [](const SweepTrial& t) { return t.status == "running"; }),
+            0);
+  EXPECT_NE(stopped.output.find(" trials pending"), std::string::npos) << "pending trials are summed up, not listed";
+  EXPECT_EQ(stopped.output.find("  pending  "), std::string::npos);
 }
