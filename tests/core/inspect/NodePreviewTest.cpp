@@ -12,6 +12,7 @@
 #include "core/data/Dataset.h"
 #include "core/inspect/NodePreview.h"
 #include "core/training/Checkpoint.h"
+#include "core/training/Trainer.h"
 
 namespace node_preview_test {
 
@@ -105,6 +106,16 @@ torch::Tensor& param(GraphModule& m, const std::string& name) {
     if (item.key() == name) return item.value();
   throw std::runtime_error("no parameter " + name);
 }
+
+/// Asks for a weights snapshot on the first step and keeps it.
+struct SnapshotKeeper : TrainingObserver {
+  TrainingControl* control = nullptr;
+  std::shared_ptr<const WeightsSnapshot> snapshot;
+  void onStep(const StepMetrics& m) override {
+    if (m.step == 2) control->requestWeightsSnapshot();
+  }
+  void onWeightsSnapshot(std::shared_ptr<const WeightsSnapshot> s) override { snapshot = std::move(s); }
+};
 
 /// Causal self-attention weights [heads, L, L] of x [L, E] with packed in_proj (w [3E, E], b [3E]), by hand.
 torch::Tensor manualAttention(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b, int64_t heads) {
@@ -510,4 +521,53 @@ TEST(NodePreview, LargeOutputsAreBoundedAndSaySo) {
   EXPECT_EQ(npt::histogramTotal(*c), c->stats.count);
   EXPECT_EQ(npt::find(r, flatten)->kind, "vector");  // 70 values: more than kMaxBars
   EXPECT_EQ(npt::find(r, flatten)->images.at(0).cols, 70);
+}
+
+TEST(NodePreview, ATrainersSnapshotPreviewsWithTheRunsWeightsAndANewSnapshotReplacesThem) {
+  nc::test::readers::TempDir dir("preview");
+  npt::writeTinyIdx(dir);
+  npt::CnnIds ids;
+  Project project = npt::cnnProject(dir.str(), &ids);
+  project.training.epochs = 2;
+  project.training.batchSize = 4;
+  project.training.threads = 1;
+  TrainJob job;
+  job.project = project;
+  npt::SnapshotKeeper keeper;
+  TrainingControl control;
+  keeper.control = &control;
+  RunResult run = runTraining(job, keeper, control);
+  ASSERT_EQ(run.status, RunStatus::Completed) << run.message;
+  ASSERT_TRUE(keeper.snapshot);
+  EXPECT_GE(keeper.snapshot->step, 2);
+
+  PreviewEngine engine;
+  PreviewResult untrained = engine.compute(project, 1);
+  PreviewResult live = engine.compute(project, 1, keeper.snapshot.get());
+  ASSERT_TRUE(untrained.ok && live.ok) << untrained.error << live.error;
+  EXPECT_TRUE(live.trainedWeights);
+  EXPECT_EQ(live.weightsStep, keeper.snapshot->step);
+  // The snapshot carries the run's input normalization: the Input node shows the same values.
+  EXPECT_NEAR(npt::find(live, ids.input)->stats.mean, npt::find(untrained, ids.input)->stats.mean, 1e-6);
+  EXPECT_NEAR(npt::find(live, ids.input)->stats.std, npt::find(untrained, ids.input)->stats.std, 1e-6);
+  // Trained weights differ from the initial ones.
+  EXPECT_NE(npt::find(live, ids.output)->bars, npt::find(untrained, ids.output)->bars);
+
+  // Another sample of the same snapshot, then a different snapshot: each shows its own weights.
+  EXPECT_TRUE(engine.compute(project, 2, keeper.snapshot.get()).ok);
+  GraphModule model = compileGraph(project.graph);
+  loadModelState(keeper.snapshot->state, model);
+  {
+    torch::NoGradGuard guard;
+    npt::param(model, "n" + std::to_string(ids.fc) + ".m.bias").add_(5.0);
+  }
+  WeightsSnapshot changed;
+  changed.step = keeper.snapshot->step + 1;
+  changed.state = saveModelState(model);
+  PreviewResult next = engine.compute(project, 1, &changed);
+  ASSERT_TRUE(next.ok) << next.error;
+  EXPECT_EQ(next.weightsStep, changed.step);
+  EXPECT_NEAR(npt::find(next, ids.fc)->stats.mean, npt::find(live, ids.fc)->stats.mean + 5.0, 1e-4);
+  PreviewResult back = engine.compute(project, 1, keeper.snapshot.get());
+  EXPECT_EQ(npt::find(back, ids.output)->bars, npt::find(live, ids.output)->bars);
 }
