@@ -1,7 +1,9 @@
 #include "core/training/DiagnosticsProbe.h"
 
+#include <chrono>
 #include <cmath>
 #include <limits>
+#include <cstdio>
 #include <map>
 
 #include "core/LayerType.h"
@@ -209,13 +211,16 @@ void TrainingDiagnostics::emit(const TrainingAlarm& a) {
 }
 
 void TrainingDiagnostics::beforeUpdate() {
+  auto t0 = std::chrono::steady_clock::now();
   m_gradNorms = m_groups.gradNorms();
   m_before = m_groups.copyWeights();
   m_beforeNorms = m_groups.weightNorms();
+  m_sampleSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 void TrainingDiagnostics::afterUpdate(int64_t epoch, int64_t step) {
   if (m_before.empty() && !m_groups.groups().empty()) return;
+  auto t0 = std::chrono::steady_clock::now();
   std::vector<double> after = m_groups.weightNorms(), moved = m_groups.distances(m_before);
   m_before.clear();
   DiagnosticsSample s;
@@ -231,17 +236,33 @@ void TrainingDiagnostics::afterUpdate(int64_t epoch, int64_t step) {
     n.updateRatio = m_beforeNorms[i] > 0 ? moved[i] / m_beforeNorms[i] : kNaN;
     s.nodes.push_back(std::move(n));
   }
+  m_sampleSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ++m_samplesThisEpoch;
   m_files.sample(s);
   m_obs.onDiagnostics(s);
   for (const auto& a : m_alarms.onSample(s)) emit(a);
 }
 
 void TrainingDiagnostics::endEpoch(int64_t epoch, int64_t step, const torch::Tensor& validationBatch) {
+  auto t0 = std::chrono::steady_clock::now();
   EpochHistograms h = m_groups.histograms(epoch);
   m_files.histograms(h, step);
   m_obs.onHistograms(h);
-  for (const auto& a : m_alarms.onReluActivity(epoch, step, reluActivity(m_graph, m_model, validationBatch)))
-    emit(a);
+  double histogramSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::vector<ReluActivity> relus = reluActivity(m_graph, m_model, validationBatch);
+  double endSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  // The cost, in the run's log.txt: the norms' time per sample, and the epoch end's checks.
+  if (m_log && m_samplesThisEpoch > 0) {
+    char line[200];
+    std::snprintf(line, sizeof line,
+                  "diagnostics: %lld samples in epoch %lld, %.2f ms each; histograms %.1f ms, ReLU check %.1f ms",
+                  (long long)m_samplesThisEpoch, (long long)epoch, 1000 * m_sampleSeconds / double(m_samplesThisEpoch),
+                  1000 * histogramSeconds, 1000 * (endSeconds - histogramSeconds));
+    m_log(line);
+  }
+  m_sampleSeconds = 0;
+  m_samplesThisEpoch = 0;
+  for (const auto& a : m_alarms.onReluActivity(epoch, step, relus)) emit(a);
 }
 
 std::string TrainingDiagnostics::nonFiniteOrigin(int64_t epoch, int64_t step, const torch::Tensor& batch) {

@@ -8,7 +8,8 @@
 // at each epoch end endEpoch() (histograms, dead-ReLU check on a fixed validation batch), and on a
 // non-finite loss nonFiniteOrigin() on that batch. Events go to the observer, the files and the log.
 //
-// Cost (CNN template, 2 cores, batch 64): see kDiagnosticsEvery in Diagnostics.h.
+// Cost (CNN template, 2 cores, batch 64): see kDiagnosticsEvery in Diagnostics.h; each epoch end's
+// cost (histograms, the ReLU check's forward pass) is logged to the run's log.txt.
 #include <torch/torch.h>
 
 #include <functional>
@@ -88,6 +89,8 @@ class TrainingDiagnostics {
   DiagnosticsFiles m_files;
   std::vector<std::vector<torch::Tensor>> m_before;
   std::vector<double> m_gradNorms, m_beforeNorms;
+  double m_sampleSeconds = 0;  // time spent on this epoch's samples (logged at the epoch end)
+  int64_t m_samplesThisEpoch = 0;
 };
 
 }  // namespace nc::core

@@ -526,7 +526,7 @@ class Run {
   /// without a validation split).
   torch::Tensor diagnosticsBatch() const {
     const torch::Tensor& pool = m_split.validation.numel() > 0 ? m_split.validation : m_split.train;
-    torch::Tensor index = pool.slice(0, 0, std::min<int64_t>(pool.numel(), 256));
+    torch::Tensor index = pool.slice(0, 0, std::min<int64_t>(pool.numel(), kReluCheckSamples));
     return m_data->trainInputs.index_select(0, index.to(m_data->trainInputs.device())).to(m_device);
   }
 

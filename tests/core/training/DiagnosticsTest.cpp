@@ -260,8 +260,9 @@ TEST(Diagnostics, DeadReluAlarmNamesTheNode) {
   RunResult r = diagnostics_test::train(m, rec, run, init);
   ASSERT_EQ(r.status, RunStatus::Completed) << r.message;
   ASSERT_EQ(rec.count("dead_relu", m.relu), 1);
-  for (const auto& a : rec.alarms)
+  for (const auto& a : rec.alarms) {
     if (a.kind == "dead_relu") EXPECT_NE(a.message.find("'" + m.name(m.relu) + "'"), std::string::npos);
+  }
   std::string log;
   for (const auto& l : diagnostics_test::lines(fs::path(run) / "log.txt")) log += l + "\n";
   EXPECT_NE(log.find("alarm: Dead ReLU node '" + m.name(m.relu) + "'"), std::string::npos) << log;
