@@ -1,6 +1,7 @@
 #include "widgets/ConfusionMatrixView.h"
 
 #include <QFontMetrics>
+#include <QMouseEvent>
 #include <QPainter>
 #include <algorithm>
 
@@ -40,13 +41,30 @@ QString ConfusionMatrixView::className(int i) const {
   return i < m_names.size() && !m_names[i].isEmpty() ? m_names[i] : QString::number(i);
 }
 
+QPair<int, int> ConfusionMatrixView::cellAt(const QPoint& pos) const {
+  const int n = int(m_counts.size());
+  if (n == 0 || m_cell <= 0 || pos.x() < m_left || pos.y() < m_top) return {-1, -1};
+  const int j = (pos.x() - m_left) / m_cell, i = (pos.y() - m_top) / m_cell;
+  return i < n && j < n ? QPair<int, int>(i, j) : QPair<int, int>(-1, -1);
+}
+
+QPoint ConfusionMatrixView::cellCenter(int trueClass, int predictedClass) const {
+  return {m_left + predictedClass * m_cell + m_cell / 2, m_top + trueClass * m_cell + m_cell / 2};
+}
+
+void ConfusionMatrixView::mousePressEvent(QMouseEvent* event) {
+  auto [t, p] = cellAt(event->position().toPoint());
+  if (event->button() == Qt::LeftButton && t >= 0) Q_EMIT cellClicked(t, p);
+  QWidget::mousePressEvent(event);
+}
+
 void ConfusionMatrixView::paintEvent(QPaintEvent*) {
   QPainter painter(this);
   painter.setRenderHint(QPainter::Antialiasing, false);
   const int n = int(m_counts.size());
   if (n == 0) {
     painter.setPen(palette().color(QPalette::PlaceholderText));
-    painter.drawText(rect(), Qt::AlignCenter, tr("The confusion matrix on the validation split appears when a run ends."));
+    painter.drawText(rect(), Qt::AlignCenter, tr("The confusion matrix on the validation split appears after the first validation pass."));
     return;
   }
   QFont font = painter.font();
@@ -57,6 +75,9 @@ void ConfusionMatrixView::paintEvent(QPaintEvent*) {
   const int top = fm.height() * 2 + 8, left = labelWidth + fm.height() + 6;
   const int bottom = labelWidth + 4;
   const int cell = std::max(8, std::min((width() - left - 8) / n, (height() - top - bottom) / n));
+  m_left = left;
+  m_top = top;
+  m_cell = cell;
 
   painter.setPen(palette().color(QPalette::WindowText));
   QFont bold = font;

@@ -1,4 +1,5 @@
 #pragma once
+#include <QPair>
 #include <QStringList>
 #include <QWidget>
 #include <cstdint>
@@ -21,15 +22,25 @@ class ConfusionMatrixView : public QWidget {
   double accuracy() const;
 
   QSize sizeHint() const override { return {560, 460}; }
+  /// The cell at a widget point as {true, predicted}; {-1, -1} outside the matrix.
+  QPair<int, int> cellAt(const QPoint& pos) const;
+  /// The centre of a cell (as last painted), for tests that click it.
+  QPoint cellCenter(int trueClass, int predictedClass) const;
+
+ Q_SIGNALS:
+  /// A cell was clicked: the gallery of misclassified samples filters to it.
+  void cellClicked(int trueClass, int predictedClass);
 
  protected:
   void paintEvent(QPaintEvent* event) override;
+  void mousePressEvent(QMouseEvent* event) override;
 
  private:
   QString className(int i) const;
 
   std::vector<std::vector<int64_t>> m_counts;
   QStringList m_names;
+  int m_left = 0, m_top = 0, m_cell = 0;  // the grid's geometry as last painted
 };
 
 }  // namespace nc::widgets

@@ -22,6 +22,8 @@
 #include <iterator>
 
 #include "widgets/ConfusionMatrixView.h"
+#include "widgets/ClassMetricsTable.h"
+#include "widgets/MisclassifiedGallery.h"
 #include "widgets/SampleGridView.h"
 #include "widgets/MetricChart.h"
 #include "widgets/WheelGuard.h"
@@ -98,12 +100,30 @@ TrainingDashboard::TrainingDashboard(QWidget* parent) : QWidget(parent), m_data(
   buildCharts();
   m_tabs->addTab(m_chartsPage, tr("Charts"));
   m_confusion = new ConfusionMatrixView(m_tabs);
-  m_tabs->addTab(m_confusion, tr("Confusion matrix"));
+  // The confusion matrix with the per-class table beside it (issue 14).
+  m_classTable = new ClassMetricsTable;
+  auto* confusionSplit = new QSplitter(Qt::Horizontal, m_tabs);
+  confusionSplit->addWidget(m_confusion);
+  confusionSplit->addWidget(m_classTable);
+  confusionSplit->setStretchFactor(0, 3);
+  confusionSplit->setStretchFactor(1, 2);
+  m_tabs->addTab(confusionSplit, tr("Confusion matrix"));
   m_samples = new SampleGridView;
   auto* samplesScroll = new QScrollArea(m_tabs);
   samplesScroll->setWidget(m_samples);
   samplesScroll->setWidgetResizable(true);
   m_tabs->addTab(samplesScroll, tr("Validation samples"));
+  m_gallery = new MisclassifiedGallery(m_tabs);
+  m_tabs->addTab(m_gallery, tr("Misclassified"));
+  connect(m_confusion, &ConfusionMatrixView::cellClicked, this, [this](int trueClass, int predictedClass) {
+    m_gallery->setFilters(trueClass, trueClass == predictedClass ? -1 : predictedClass);
+    m_tabs->setCurrentWidget(m_gallery);
+  });
+  connect(m_classTable, &ClassMetricsTable::classActivated, this, [this](int trueClass) {
+    m_gallery->setFilters(trueClass, -1);
+    m_tabs->setCurrentWidget(m_gallery);
+  });
+  connect(m_gallery, &MisclassifiedGallery::loaded, this, &TrainingDashboard::showLiveValidation);
 
   m_log = new QPlainTextEdit(this);
   m_log->setReadOnly(true);
@@ -237,6 +257,8 @@ void TrainingDashboard::clearData() {
   m_inPhase = false;
   for (MetricChart* c : {m_loss, m_accuracy, m_lr, m_throughput, m_cpu, m_memory}) c->invalidate();
   m_confusion->clear();
+  m_classTable->clear();
+  m_gallery->clear();
 }
 
 void TrainingDashboard::beginRun(const QString& name, int64_t epochs) {
@@ -363,6 +385,9 @@ void TrainingDashboard::appendSteps(const QList<core::StepMetrics>& steps) {
 
 void TrainingDashboard::appendEpoch(const core::EpochMetrics& epoch) {
   addEpoch(epoch);
+  // The validation pass wrote misclassified.json (with its confusion matrix) before this epoch
+  // was reported: the gallery, matrix and per-class table follow the live run.
+  if (!m_liveRun.isEmpty() && !m_finished) m_gallery->loadRun(m_liveRun);
   if (m_inPhase && !m_paused) setStatusText(tr("Running"));
   m_inPhase = false;
   updateProgress();
@@ -460,7 +485,11 @@ void TrainingDashboard::finishRun(const core::RunResult& r) {
     QStringList names;
     for (const auto& n : r.classNames) names << QString::fromStdString(n);
     m_confusion->setMatrix(r.confusion, names);
+    m_classTable->setMatrix(r.confusion, names);
   }
+  m_liveRun.clear();
+  if (!r.runDirectory.empty()) m_gallery->loadRun(QString::fromStdString(r.runDirectory));
+  else m_gallery->clear();
   if (!r.runDirectory.empty()) m_samples->loadRun(QString::fromStdString(r.runDirectory));
   else m_samples->clear();
   refreshNow();
@@ -535,6 +564,17 @@ void TrainingDashboard::refreshNow() {
   m_refreshCursor = 6;  // a staggered refresh under way has nothing left to do
   for (MetricChart* c : {m_loss, m_accuracy, m_lr, m_throughput, m_cpu, m_memory})
     if (c->refresh()) ++m_chartUpdates;
+}
+
+void TrainingDashboard::setLiveRunDirectory(const QString& runDirectory) { m_liveRun = runDirectory; }
+
+void TrainingDashboard::showLiveValidation(bool ok) {
+  const core::MisclassifiedSet* set = m_gallery->set();
+  if (!ok || m_finished || m_liveRun.isEmpty() || !set || set->confusion.empty()) return;
+  QStringList names;
+  for (const auto& n : set->classNames) names << QString::fromStdString(n);
+  m_confusion->setMatrix(set->confusion, names);
+  m_classTable->setMatrix(set->confusion, names);
 }
 
 void TrainingDashboard::showTab(const QString& title) {

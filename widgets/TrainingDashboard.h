@@ -20,6 +20,8 @@ class QToolButton;
 namespace nc::widgets {
 
 class ConfusionMatrixView;
+class ClassMetricsTable;
+class MisclassifiedGallery;
 class SampleGridView;
 class MetricChart;
 
@@ -101,6 +103,13 @@ class TrainingDashboard : public QWidget {
   MetricChart* memoryChart() const { return m_memory; }
   ConfusionMatrixView* confusionMatrix() const { return m_confusion; }
   SampleGridView* sampleGrid() const { return m_samples; }
+  /// Per-class precision, recall, F1 and support beside the confusion matrix (issue 14).
+  ClassMetricsTable* classMetricsTable() const { return m_classTable; }
+  /// The "Misclassified" tab: every misclassified validation sample of the run shown.
+  MisclassifiedGallery* misclassifiedGallery() const { return m_gallery; }
+  /// The folder of the run being trained: after each epoch the gallery, the confusion matrix
+  /// and the per-class table reload its misclassified.json. Cleared when the run finishes.
+  void setLiveRunDirectory(const QString& runDirectory);
   QProgressBar* progressBar() const { return m_progress; }
   QString logText() const;
   QString statusText() const;
@@ -159,6 +168,10 @@ class TrainingDashboard : public QWidget {
   MetricChart* m_cpu = nullptr;
   MetricChart* m_memory = nullptr;
   ConfusionMatrixView* m_confusion = nullptr;
+  ClassMetricsTable* m_classTable = nullptr;
+  MisclassifiedGallery* m_gallery = nullptr;
+  QString m_liveRun;  // setLiveRunDirectory
+  void showLiveValidation(bool ok);
   QPlainTextEdit* m_log = nullptr;
   QTimer m_refreshTimer;
 };

@@ -450,6 +450,7 @@ bool TrainingPanel::launch(const core::Project& project, const QString& runDirec
   job.dataset = m_dataset;
   m_currentRun = runDirectory;
   m_shownRun = runDirectory;
+  m_dashboard->setLiveRunDirectory(runDirectory);  // the misclassified gallery follows the run
   m_listedActiveRun = false;
   m_dashboard->appendLog((checkpoint.isEmpty() ? tr("starting run in %1") : tr("continuing run in %1")).arg(runDirectory));
   if (!m_controller->start(job)) return false;
