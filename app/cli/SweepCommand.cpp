@@ -2,7 +2,10 @@
 // (core/sweep/Sweep.h): trials one after another as ordinary run folders, a progress line per
 // trial and epoch, a final table sorted by the best validation accuracy; Ctrl-C stops cleanly and
 // `sweep --resume DIR` continues.
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <atomic>
 #include <cmath>
 #include <csignal>
@@ -85,19 +88,35 @@ std::string valuesText(const SweepTrial& t) {
   return s;
 }
 
+/// A line per trial and epoch; on a terminal also a rewritten line with the batches and the
+/// validation and test passes of the current trial.
 class SweepPrinter : public SweepObserver {
  public:
-  explicit SweepPrinter(int64_t trials, int64_t epochs) : m_trials(trials), m_epochs(epochs) {}
+  SweepPrinter(int64_t trials, int64_t epochs, bool tty) : m_trials(trials), m_epochs(epochs), m_tty(tty) {}
   void onTrialStarted(const SweepTrial& t) override {
+    clear();
     std::cout << head(t) << "started  " << valuesText(t) << "\n" << std::flush;
   }
+  void onTrialStep(const SweepTrial& t, const StepMetrics& m) override {
+    draw(t, m.batch == m.batchesPerEpoch,
+         "epoch " + std::to_string(m.epoch) + "/" + std::to_string(m_epochs) + "  batch " + std::to_string(m.batch) +
+             "/" + std::to_string(m.batchesPerEpoch) + "  loss " + fmt(m.loss));
+  }
+  void onTrialPhase(const SweepTrial& t, const PhaseProgress& p) override {
+    if (p.phase == RunPhase::Loading) return;
+    draw(t, p.done == p.total,
+         std::string(p.phase == RunPhase::Test ? "testing " : "validating ") + groupThousands(p.done) + " / " +
+             groupThousands(p.total));
+  }
   void onTrialEpoch(const SweepTrial& t, const EpochMetrics& m) override {
+    clear();
     std::cout << head(t) << "epoch " << m.epoch << "/" << m_epochs << "  train loss " << fmt(m.trainLoss)
               << "  val loss " << fmt(m.valLoss) << "  val accuracy " << fmt(m.valAccuracy) << "  ("
               << fmt(m.seconds, "%.1f") << " s)\n"
               << std::flush;
   }
   void onTrialFinished(const SweepTrial& t) override {
+    clear();
     std::cout << head(t) << t.status;
     if (t.status == "completed" || t.status == "stopped_early")
       std::cout << "  best val accuracy " << fmt(t.bestValAccuracy) << "  test accuracy " << fmt(t.testAccuracy);
@@ -105,13 +124,30 @@ class SweepPrinter : public SweepObserver {
     if (!t.message.empty()) std::cout << "\n    " << t.message;
     std::cout << "\n" << std::flush;
   }
-  void onLog(const std::string& line) override { std::cout << line << "\n" << std::flush; }
+  void onLog(const std::string& line) override {
+    clear();
+    std::cout << line << "\n" << std::flush;
+  }
+  void clear() {
+    if (m_open) std::cout << "\r\033[K";
+    m_open = false;
+  }
 
  private:
+  void draw(const SweepTrial& t, bool last, const std::string& text) {
+    if (!m_tty) return;
+    auto now = std::chrono::steady_clock::now();
+    if (!last && now - m_lastDraw < std::chrono::milliseconds(100)) return;
+    m_lastDraw = now;
+    std::cout << "\r" << head(t) << text << "\033[K" << std::flush;
+    m_open = true;
+  }
   std::string head(const SweepTrial& t) const {
     return "trial " + std::to_string(t.index) + "/" + std::to_string(m_trials) + "  ";
   }
   int64_t m_trials, m_epochs;
+  bool m_tty, m_open = false;
+  std::chrono::steady_clock::time_point m_lastDraw;
 };
 
 /// The final table, best validation accuracy first (trials without one last).
@@ -246,7 +282,7 @@ int runSweepCommand(const std::vector<std::string>& args) {
   std::signal(SIGINT, onSweepInterrupt);
   std::signal(SIGTERM, onSweepInterrupt);
   int64_t trials = int64_t(sweepTrialValues(spec).size());
-  SweepPrinter printer(trials, spec.epochs);
+  SweepPrinter printer(trials, spec.epochs, ::isatty(STDOUT_FILENO));
   std::cout << (resume ? "resuming sweep " : "sweep -> ") << dir << "  (" << trials << " trials, " << spec.strategy
             << ", " << spec.epochs << " epoch" << (spec.epochs == 1 ? "" : "s") << " each"
             << (spec.medianStop ? ", median stopping" : "") << ")\n"
@@ -255,6 +291,7 @@ int runSweepCommand(const std::vector<std::string>& args) {
   g_sweepControl = nullptr;
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
+  printer.clear();
   if (!r.ok) {
     std::cerr << "error: " << r.error << "\n";
     return kExitInvalid;

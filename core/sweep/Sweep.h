@@ -96,6 +96,9 @@ class SweepObserver {
   virtual void onTrialStarted(const SweepTrial&) {}
   virtual void onTrialEpoch(const SweepTrial&, const EpochMetrics&) {}
   virtual void onTrialFinished(const SweepTrial&) {}
+  /// Added: the trial's training steps and its validation/test passes (progress within a trial).
+  virtual void onTrialStep(const SweepTrial&, const StepMetrics&) {}
+  virtual void onTrialPhase(const SweepTrial&, const PhaseProgress&) {}
   virtual void onLog(const std::string&) {}
 };
 

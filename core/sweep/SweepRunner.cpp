@@ -111,6 +111,9 @@ class TrialObserver : public TrainingObserver {
     if (Status s = saveSweep(m_dir, m_state); !s) m_obs.onLog("cannot save the sweep: " + s.message());
     m_obs.onTrialEpoch(t, m);
   }
+  void onStep(const StepMetrics& m) override { m_obs.onTrialStep(m_state.trials[m_trial], m); }
+  void onPhase(const PhaseProgress& p) override { m_obs.onTrialPhase(m_state.trials[m_trial], p); }
+
   const std::string& stopReason() const { return m_stopReason; }
 
  private:

@@ -555,9 +555,10 @@ TEST(Sweep, CommandLine) {
   ASSERT_TRUE(saveProject(sweep_test::mlp(dir.str("blobs.csv")), dir.str("mlp.json")).ok());
   const std::string out = dir.str("sweep");
 
-  sweep_test::CliRun help = sweep_test::cli("sweep --help");
-  EXPECT_EQ(help.exitCode, 0);
-  EXPECT_NE(help.output.find("example:"), std::string::npos);
+  sweep_test::CliRun usage = sweep_test::cli("sweep " + dir.str("mlp.json"));  // no --param: the usage, with an example
+  EXPECT_EQ(usage.exitCode, 64);
+  EXPECT_NE(usage.output.find("example:\n  neuralcanvas-cli sweep resources/templates/cnn.json"), std::string::npos)
+      << usage.output;
 
   sweep_test::CliRun bad = sweep_test::cli("sweep " + dir.str("mlp.json") + " --param training.nope=1,2");
   EXPECT_EQ(bad.exitCode, 64);
