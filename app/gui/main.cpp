@@ -1,5 +1,7 @@
 // neuralcanvas: the desktop application.
 #include <QApplication>
+#include <QPainter>
+#include <QPushButton>
 #include <QCommandLineParser>
 #include <QSettings>
 #include <QSpinBox>
@@ -11,6 +13,7 @@
 #include <iostream>
 
 #include "app/gui/DeployPanel.h"
+#include "app/gui/LrFinderDialog.h"
 #include "app/gui/GeneratePanel.h"
 #include "app/gui/MainWindow.h"
 #include "widgets/DeployCharts.h"
@@ -45,6 +48,11 @@ int main(int argc, char** argv) {
     QCommandLineOption training("training",
                                 "With --screenshot: show the Training tab with the project's newest run in the dashboard.");
     parser.addOption(training);
+    QCommandLineOption lrFind("lr-find",
+                              "With --screenshot: press Training > Find learning rate..., run the test on the first N "
+                              "training samples (e.g. 2000) and capture the window with the finished dialog over it.",
+                              "N");
+    parser.addOption(lrFind);
     parser.addOption(trainSeconds);
     parser.addOption(analysis);
     parser.addOption(size);
@@ -135,6 +143,41 @@ int main(int argc, char** argv) {
       });
       const int code = app.exec();
       return code != 0 ? code : saved ? 0 : 1;
+    }
+    if (capture && parser.isSet(lrFind)) {
+      applySize();
+      window.show();
+      window.showTraining();
+      nc::core::LrFinderOptions options = nc::app::LrFinderDialog::defaultOptions();
+      options.limit = std::max<qlonglong>(1, parser.value(lrFind).toLongLong());
+      nc::app::LrFinderDialog::setDefaultOptions(options);
+      bool saved = false;
+      QTimer::singleShot(300, &window, [&]() {
+        auto* button = window.trainingPanel()->findChild<QPushButton*>("findLearningRate");
+        if (button) button->click();
+        auto* dialog = window.trainingPanel()->findChild<nc::app::LrFinderDialog*>();
+        if (!dialog) {
+          std::cerr << "neuralcanvas: the learning-rate finder did not open\n";
+          QApplication::exit(1);
+          return;
+        }
+        QObject::connect(dialog, &nc::app::LrFinderDialog::finished, &window, [&, dialog]() {
+          QTimer::singleShot(300, &window, [&, dialog]() {
+            QImage image = window.grab().toImage();
+            const QPixmap over = dialog->grab();
+            QPainter painter(&image);
+            const QPoint at((image.width() - over.width()) / 2, (image.height() - over.height()) / 2);
+            painter.drawPixmap(at, over);
+            painter.setPen(QPen(QColor(120, 120, 120), 1));
+            painter.drawRect(QRect(at, over.size() / over.devicePixelRatio()).adjusted(-1, -1, 0, 0));
+            painter.end();
+            saved = image.save(parser.value(screenshot));
+            if (!saved) std::cerr << "neuralcanvas: cannot write " << parser.value(screenshot).toStdString() << "\n";
+            QApplication::exit(saved ? 0 : 1);
+          });
+        });
+      });
+      return app.exec();
     }
     if (capture && parser.isSet(trainSeconds)) {
       applySize();
