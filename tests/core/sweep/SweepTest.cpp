@@ -112,6 +112,8 @@ CliRun cli(const std::string& args, const std::string& prefix = "") {
 
 }  // namespace sweep_test
 
+namespace sweep_test_cases {  // the tests in a namespace too: unity builds (tests/CMakeLists.txt)
+
 using namespace nc::core;
 
 TEST(Sweep, ParsesRangesAndChoices) {
@@ -602,3 +604,5 @@ TEST(Sweep, CommandLine) {
   EXPECT_NE(stopped.output.find(" trials pending"), std::string::npos) << "pending trials are summed up, not listed";
   EXPECT_EQ(stopped.output.find("  pending  "), std::string::npos);
 }
+
+}  // namespace sweep_test_cases
