@@ -278,7 +278,10 @@ void ParallelCoordinates::paintEvent(QPaintEvent*) {
     QFont bold = font();
     bold.setBold(true);
     p.setFont(bold);
-    p.drawText(QRectF(x - room / 2, 4, room, kMarginTop - 12), Qt::AlignHCenter | Qt::AlignBottom, title);
+    // Kept inside the widget: the outer axes' titles shift inwards rather than being cut off.
+    const double textWidth = std::min<double>(room, QFontMetrics(bold).horizontalAdvance(title) + 4);
+    const double left = std::clamp(x - textWidth / 2, 2.0, std::max(2.0, width() - textWidth - 2));
+    p.drawText(QRectF(left, 4, textWidth, kMarginTop - 12), Qt::AlignHCenter | Qt::AlignBottom, title);
     p.setFont(font());
     p.setPen(palette().color(QPalette::Text));
     auto tick = [&](double t, const QString& label) {

@@ -54,7 +54,7 @@ void SweepTrialModel::setState(const core::SweepState& state) {
 
 int SweepTrialModel::columnOf(const QString& header) const {
   for (int c = 0; c < columnCount(); ++c)
-    if (headerData(c, Qt::Horizontal, Qt::DisplayRole).toString() == header) return c;
+    if (headerData(c, Qt::Horizontal, Qt::ToolTipRole).toString() == header) return c;
   return -1;
 }
 
@@ -67,11 +67,18 @@ int SweepTrialModel::columnCount(const QModelIndex& parent) const {
 }
 
 QVariant SweepTrialModel::headerData(int section, Qt::Orientation orientation, int role) const {
-  if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return QAbstractTableModel::headerData(section, orientation, role);
+  if (orientation != Qt::Horizontal || (role != Qt::DisplayRole && role != Qt::ToolTipRole))
+    return QAbstractTableModel::headerData(section, orientation, role);
   if (section == kTrial) return tr("trial");
   if (section == kStatus) return tr("status");
   const int p = section - 2;
-  if (p >= 0 && p < int(m_targets.size())) return QString::fromStdString(m_targets[size_t(p)]);
+  if (p >= 0 && p < int(m_targets.size())) {
+    // The full target as tooltip; shown on two lines ("training." over "learning_rate") to stay narrow.
+    QString name = QString::fromStdString(m_targets[size_t(p)]);
+    if (role == Qt::ToolTipRole) return name;
+    const int dot = int(name.indexOf('.'));
+    return dot > 0 ? name.left(dot + 1) + "\n" + name.mid(dot + 1) : name;
+  }
   const int t = p - int(m_targets.size());
   if (t >= 0 && t < kTailCount) return tr(kTail[t]);
   return {};

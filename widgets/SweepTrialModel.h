@@ -29,7 +29,7 @@ class SweepTrialModel : public QAbstractTableModel {
   const std::vector<std::string>& targets() const { return m_targets; }
   /// The trial's value for `target` as JSON text, or empty.
   static std::string valueOf(const core::SweepTrial& trial, const std::string& target);
-  /// The column of the named header ("best val acc", a target, ...), or -1.
+  /// The column of a header by its full name ("best val acc", a target such as "fc1.out_features"), or -1.
   int columnOf(const QString& header) const;
 
   int rowCount(const QModelIndex& parent = {}) const override;

@@ -253,11 +253,16 @@ void SweepPanel::buildUi() {
   parallelLayout->addWidget(new QLabel(tr("<b>Parallel coordinates</b> (colour: best validation accuracy)")));
   parallelLayout->addWidget(m_parallel, 1);
   top->addWidget(parallelBox);
-  top->setStretchFactor(0, 5);
-  top->setStretchFactor(1, 6);
+  top->setStretchFactor(0, 1);
+  top->setStretchFactor(1, 1);
+  top->setSizes({1000, 1000});
   auto* bottom = new QSplitter(Qt::Horizontal);
   bottom->addWidget(paretoBox);
   bottom->addWidget(m_curves);
+  m_curves->setMinimumWidth(320);
+  bottom->setStretchFactor(0, 1);
+  bottom->setStretchFactor(1, 1);
+  bottom->setSizes({1000, 1000});
   auto* results = new QSplitter(Qt::Vertical);
   results->addWidget(top);
   results->addWidget(bottom);
@@ -665,6 +670,16 @@ void SweepPanel::selectTrials(const std::set<int>& rows) {
   m_pareto->setSelectedRows(m_selected);
   refreshCurves();
   updateButtons();
+}
+
+std::vector<int> SweepPanel::rankedTrials() const {
+  std::vector<int> rows;
+  for (size_t r = 0; r < m_state.trials.size(); ++r)
+    if (std::isfinite(m_state.trials[r].bestValAccuracy)) rows.push_back(int(r));
+  std::stable_sort(rows.begin(), rows.end(), [this](int a, int b) {
+    return m_state.trials[size_t(a)].bestValAccuracy > m_state.trials[size_t(b)].bestValAccuracy;
+  });
+  return rows;
 }
 
 void SweepPanel::tableSelectionChanged() {

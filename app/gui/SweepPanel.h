@@ -95,6 +95,8 @@ class SweepPanel : public QWidget {
   /// Trials selected (rows of state().trials), shown in the curves chart.
   const std::set<int>& selectedTrials() const { return m_selected; }
   void selectTrials(const std::set<int>& rows);
+  /// Rows of the trials with a best validation accuracy, the most accurate first.
+  std::vector<int> rankedTrials() const;
   QTableView* table() const { return m_table; }
   widgets::SweepTrialModel* trialModel() const { return m_model; }
   widgets::SweepTrialFilter* trialFilter() const { return m_filter; }

@@ -16,6 +16,8 @@
 #include "app/gui/LrFinderDialog.h"
 #include "app/gui/GeneratePanel.h"
 #include "app/gui/MainWindow.h"
+#include "app/gui/SweepPanel.h"
+#include "widgets/ParallelCoordinates.h"
 #include "widgets/DeployCharts.h"
 #include "app/gui/TrainingPanel.h"
 #include "widgets/AnalysisTable.h"
@@ -48,6 +50,12 @@ int main(int argc, char** argv) {
     QCommandLineOption training("training",
                                 "With --screenshot: show the Training tab with the project's newest run in the dashboard.");
     parser.addOption(training);
+    QCommandLineOption sweep("sweep",
+                             "With --screenshot: show the Sweep tab with the sweep folder DIR loaded (e.g. one made by "
+                             "`neuralcanvas-cli sweep`), its best two trials selected and the upper half of the "
+                             "accuracy axis brushed.",
+                             "dir");
+    parser.addOption(sweep);
     QCommandLineOption lrFind("lr-find",
                               "With --screenshot: press Training > Find learning rate..., run the test on the first N "
                               "training samples (e.g. 2000) and capture the window with the finished dialog over it.",
@@ -178,6 +186,32 @@ int main(int argc, char** argv) {
         });
       });
       return app.exec();
+    }
+    if (capture && parser.isSet(sweep)) {
+      applySize();
+      window.show();
+      window.showSweep();
+      nc::app::SweepPanel* panel = window.sweepPanel();
+      if (nc::core::Status s = panel->openSweep(parser.value(sweep)); !s.ok()) {
+        std::cerr << "neuralcanvas: " << s.message() << "\n";
+        return 2;
+      }
+      bool saved = false;
+      QTimer::singleShot(400, &window, [&]() {
+        const std::vector<int> ranked = panel->rankedTrials();
+        std::set<int> chosen;
+        for (size_t i = 0; i < std::min<size_t>(2, ranked.size()); ++i) chosen.insert(ranked[i]);
+        nc::widgets::ParallelCoordinates* pc = panel->parallel();
+        if (pc->axisCount() > 0) pc->setBrush(pc->axisCount() - 1, 0.5, 1.0);
+        panel->selectTrials(chosen);
+        QTimer::singleShot(500, &window, [&]() {
+          saved = window.grab().save(parser.value(screenshot));
+          if (!saved) std::cerr << "neuralcanvas: cannot write " << parser.value(screenshot).toStdString() << "\n";
+          QApplication::quit();
+        });
+      });
+      const int code = app.exec();
+      return code != 0 ? code : saved ? 0 : 1;
     }
     if (capture && parser.isSet(trainSeconds)) {
       applySize();
