@@ -19,6 +19,7 @@
 #include "app/gui/SweepPanel.h"
 #include "widgets/ParallelCoordinates.h"
 #include "widgets/DeployCharts.h"
+#include "widgets/TrainingDashboard.h"
 #include "app/gui/TrainingPanel.h"
 #include "widgets/AnalysisTable.h"
 #include "widgets/GraphView.h"
@@ -50,6 +51,10 @@ int main(int argc, char** argv) {
     QCommandLineOption training("training",
                                 "With --screenshot: show the Training tab with the project's newest run in the dashboard.");
     parser.addOption(training);
+    QCommandLineOption dashboardTab("dashboard-tab",
+                                    "With --training: show this tab of the dashboard (e.g. Diagnostics, Confusion matrix).",
+                                    "title");
+    parser.addOption(dashboardTab);
     QCommandLineOption sweep("sweep",
                              "With --screenshot: show the Sweep tab with the sweep folder DIR loaded (e.g. one made by "
                              "`neuralcanvas-cli sweep`), its best two trials selected and the upper half of the "
@@ -143,6 +148,7 @@ int main(int argc, char** argv) {
       bool saved = false;
       QTimer::singleShot(500, &window, [&]() {
         if (!window.trainingPanel()->showNewestRun()) std::cerr << "neuralcanvas: no run of this project to show\n";
+        if (parser.isSet(dashboardTab)) window.trainingPanel()->dashboard()->showTab(parser.value(dashboardTab));
         QTimer::singleShot(500, &window, [&]() {
           saved = window.grab().save(parser.value(screenshot));
           if (!saved) std::cerr << "neuralcanvas: cannot write " << parser.value(screenshot).toStdString() << "\n";

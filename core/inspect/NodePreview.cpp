@@ -101,21 +101,26 @@ void fillStats(const FiniteValues& v, PreviewStats& s, HistogramData& h) {
   for (int64_t i = 0; i < kHistogramBins; ++i) h.counts[size_t(i)] = acc[i];
 }
 
-/// rows x cols picture of `t` (2-D) mapped from [low, high] to [0, 1]; non-finite values are drawn
-/// at 0 (NaN, -inf) or 1 (+inf). Downsampled (area average) when a side exceeds `maxRows`/`maxCols`.
-PreviewImage makeImage(const torch::Tensor& t2d, double low, double high, std::string label,
+/// `t` mapped from [low, high] to [0, 1] (float); non-finite values go to 0 (NaN, -inf) or 1 (+inf).
+torch::Tensor unitRange(const torch::Tensor& t, double low, double high) {
+  torch::Tensor f = t.detach().to(torch::kFloat);
+  const double range = high - low;
+  f = range > 0 ? (f - low) / range : torch::zeros_like(f);
+  return torch::nan_to_num(f, 0.0, 1.0, 0.0).clamp(0.0, 1.0).contiguous();
+}
+
+/// The picture of `unit` (2-D, values already in [0, 1]), downsampled (area average) when a side
+/// exceeds `maxRows`/`maxCols`; the label says so.
+PreviewImage pictureOf(const torch::Tensor& unit, double low, double high, std::string label,
                        int64_t maxRows = kMaxPictureSide, int64_t maxCols = kMaxPictureSide) {
   PreviewImage img;
   img.low = low;
   img.high = high;
-  torch::Tensor t = t2d.detach().to(torch::kFloat);
-  const double range = high - low;
-  t = range > 0 ? (t - low) / range : torch::zeros_like(t);
-  t = torch::nan_to_num(t, 0.0, 1.0, 0.0).clamp(0.0, 1.0);
+  torch::Tensor t = unit;
   const int64_t rows = t.size(0), cols = t.size(1);
   if (rows > maxRows || cols > maxCols) {
     const int64_t r = std::min(rows, maxRows), c = std::min(cols, maxCols);
-    t = torch::adaptive_avg_pool2d(t.view({1, 1, rows, cols}), {r, c}).view({r, c});
+    t = torch::adaptive_avg_pool2d(t.reshape({1, 1, rows, cols}), {r, c}).view({r, c});
     label += " (downsampled from " + shapeText(rows, cols) + ")";
   }
   t = t.contiguous();
@@ -124,6 +129,12 @@ PreviewImage makeImage(const torch::Tensor& t2d, double low, double high, std::s
   img.values.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
   img.label = std::move(label);
   return img;
+}
+
+/// rows x cols picture of `t2d` mapped from [low, high] to [0, 1] (see unitRange and pictureOf).
+PreviewImage makeImage(const torch::Tensor& t2d, double low, double high, std::string label,
+                       int64_t maxRows = kMaxPictureSide, int64_t maxCols = kMaxPictureSide) {
+  return pictureOf(unitRange(t2d, low, high), low, high, std::move(label), maxRows, maxCols);
 }
 
 std::vector<double> toDoubles(const torch::Tensor& t) {
@@ -165,7 +176,7 @@ void outputBars(const torch::Tensor& logits, bool alreadyProbabilities, const st
                 NodePreview& p) {
   torch::Tensor probs = alreadyProbabilities ? logits.to(torch::kDouble) : torch::softmax(logits.to(torch::kDouble), -1);
   if (probs.dim() == 2) {  // next-token outputs [length, vocabulary]: the last position's bars, every position's map
-    p.images.push_back(makeImage(probs, 0.0, 1.0, "probabilities [position x token]"));
+    p.images.push_back(makeImage(probs, 0.0, 1.0, "probabilities (positions x tokens); the bars show the last position"));
     probs = probs[probs.size(0) - 1];
   }
   p.bars = toDoubles(probs);
@@ -213,7 +224,8 @@ std::vector<PreviewImage> attentionPreview(const Node& node, NodeModule* module,
   } else {
     return maps;
   }
-  for (int64_t h = 0; h < w.size(0); ++h) maps.push_back(makeImage(w[h], 0.0, 1.0, "head " + std::to_string(h)));
+  torch::Tensor unit = unitRange(w, 0.0, 1.0);
+  for (int64_t h = 0; h < w.size(0); ++h) maps.push_back(pictureOf(unit[h], 0.0, 1.0, "head " + std::to_string(h)));
   return maps;
 }
 
@@ -225,10 +237,11 @@ void drawOutput(const torch::Tensor& t, const FiniteValues& v, NodePreview& p) {
   if (t.dim() == 3) {
     p.kind = "feature_maps";
     const int64_t maps = std::min<int64_t>(t.size(0), kMaxFeatureMaps);
-    for (int64_t c = 0; c < maps; ++c) p.images.push_back(makeImage(t[c], low, high, "channel " + std::to_string(c)));
+    torch::Tensor unit = unitRange(t.narrow(0, 0, maps), low, high);  // one pass for all maps
+    for (int64_t c = 0; c < maps; ++c) p.images.push_back(pictureOf(unit[c], low, high, "channel " + std::to_string(c)));
   } else if (t.dim() == 2) {
     p.kind = "heatmap";
-    p.images.push_back(makeImage(t, low, high, shapeText(t.size(0), t.size(1))));
+    p.images.push_back(makeImage(t, low, high, shapeText(t.size(0), t.size(1)) + " (rows x columns)"));
   } else if (t.dim() == 1 && t.numel() <= kMaxBars) {
     p.kind = "bars";
     p.bars = toDoubles(t);
