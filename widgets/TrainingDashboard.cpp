@@ -24,6 +24,7 @@
 #include "widgets/ConfusionMatrixView.h"
 #include "widgets/ClassMetricsTable.h"
 #include "widgets/MisclassifiedGallery.h"
+#include "widgets/DiagnosticsView.h"
 #include "widgets/SampleGridView.h"
 #include "widgets/MetricChart.h"
 #include "widgets/WheelGuard.h"
@@ -124,6 +125,8 @@ TrainingDashboard::TrainingDashboard(QWidget* parent) : QWidget(parent), m_data(
     m_tabs->setCurrentWidget(m_gallery);
   });
   connect(m_gallery, &MisclassifiedGallery::loaded, this, &TrainingDashboard::showLiveValidation);
+  m_diagnostics = new DiagnosticsView(m_tabs);
+  m_tabs->addTab(m_diagnostics, tr("Diagnostics"));
 
   m_log = new QPlainTextEdit(this);
   m_log->setReadOnly(true);
@@ -259,6 +262,7 @@ void TrainingDashboard::clearData() {
   m_confusion->clear();
   m_classTable->clear();
   m_gallery->clear();
+  m_diagnostics->clear();
 }
 
 void TrainingDashboard::beginRun(const QString& name, int64_t epochs) {
@@ -492,6 +496,7 @@ void TrainingDashboard::finishRun(const core::RunResult& r) {
   else m_gallery->clear();
   if (!r.runDirectory.empty()) m_samples->loadRun(QString::fromStdString(r.runDirectory));
   else m_samples->clear();
+  if (!r.runDirectory.empty()) m_diagnostics->loadRun(QString::fromStdString(r.runDirectory));  // the files hold all
   refreshNow();
 }
 

@@ -22,6 +22,7 @@ namespace nc::widgets {
 class ConfusionMatrixView;
 class ClassMetricsTable;
 class MisclassifiedGallery;
+class DiagnosticsView;
 class SampleGridView;
 class MetricChart;
 
@@ -110,6 +111,8 @@ class TrainingDashboard : public QWidget {
   /// The folder of the run being trained: after each epoch the gallery, the confusion matrix
   /// and the per-class table reload its misclassified.json. Cleared when the run finishes.
   void setLiveRunDirectory(const QString& runDirectory);
+  /// The "Diagnostics" tab (issue 14): the panel feeds it the controller's diagnostics signals.
+  DiagnosticsView* diagnosticsView() const { return m_diagnostics; }
   QProgressBar* progressBar() const { return m_progress; }
   QString logText() const;
   QString statusText() const;
@@ -172,6 +175,7 @@ class TrainingDashboard : public QWidget {
   MisclassifiedGallery* m_gallery = nullptr;
   QString m_liveRun;  // setLiveRunDirectory
   void showLiveValidation(bool ok);
+  DiagnosticsView* m_diagnostics = nullptr;
   QPlainTextEdit* m_log = nullptr;
   QTimer m_refreshTimer;
 };

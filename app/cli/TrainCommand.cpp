@@ -87,6 +87,11 @@ class ProgressPrinter : public TrainingObserver {
     if (m_tty) std::cout << "\r\033[K";
     std::cout << msg << "\n" << std::flush;
   }
+  /// Diagnostics alarms (issue 14) as they are raised, naming the node (also in log.txt).
+  void onAlarm(const TrainingAlarm& a) override {
+    if (m_tty) std::cout << "\r\033[K";
+    std::cout << "alarm: " << a.message << "\n" << std::flush;
+  }
 
  private:
   static std::string bar(int64_t done, int64_t total) {

@@ -23,6 +23,7 @@
 
 #include "app/gui/LrFinderDialog.h"
 #include "app/gui/TrainingController.h"
+#include "widgets/DiagnosticsView.h"
 #include "core/ShapeInference.h"
 #include "core/data/DataPath.h"
 #include "core/data/DatasetInfo.h"
@@ -95,6 +96,15 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent), m_controller(ne
   connect(m_controller, &TrainingController::resource, m_dashboard, &widgets::TrainingDashboard::appendResource);
   connect(m_controller, &TrainingController::phase, m_dashboard, &widgets::TrainingDashboard::appendPhase);
   connect(m_controller, &TrainingController::log, m_dashboard, &widgets::TrainingDashboard::appendLog);
+  // Diagnostics (issue 14): norms, epoch histograms and alarms go to the dashboard's Diagnostics tab;
+  // an alarm also goes to the log view.
+  widgets::DiagnosticsView* diagnostics = m_dashboard->diagnosticsView();
+  connect(m_controller, &TrainingController::diagnostics, diagnostics, &widgets::DiagnosticsView::appendSample);
+  connect(m_controller, &TrainingController::histograms, diagnostics, &widgets::DiagnosticsView::setHistograms);
+  connect(m_controller, &TrainingController::alarm, this, [this](const core::TrainingAlarm& a) {
+    m_dashboard->diagnosticsView()->appendAlarm(a);
+    m_dashboard->appendLog(tr("alarm: %1").arg(QString::fromStdString(a.message)));
+  });
   connect(m_controller, &TrainingController::finished, this, &TrainingPanel::onFinished);
   connect(m_controller, &TrainingController::activeChanged, this, &TrainingPanel::onActiveChanged);
   connect(m_controller, &TrainingController::pausedChanged, this, [this](bool paused) {
