@@ -410,3 +410,48 @@ TEST(SweepPanel, IsATabOfTheMainWindow) {
   // Training refuses to start while a sweep runs is checked through the blocker; while none runs it is silent.
   EXPECT_FALSE(window.sweepPanel()->isRunning());
 }
+
+TEST(SweepPanel, StopThenResumeFinishesTheSweep) {
+  sweep_panel_test::Fixture f;
+  app::SweepPanel& panel = f.panel;
+  panel.show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&panel));
+  panel.paramSpec(0)->setText("0.003,0.01,0.03");
+  panel.trialsField()->setValue(3);
+  panel.epochsField()->setValue(2);
+  panel.strategyField()->setCurrentText("grid");
+  int finishedCount = 0;
+  bool lastOk = false;
+  QObject::connect(&panel, &app::SweepPanel::sweepFinished, &panel, [&](bool good) {
+    ++finishedCount;
+    lastOk = good;
+  });
+  // Stop as soon as the first trial has started (a person pressing Stop during the sweep).
+  bool pressed = false;
+  QObject::connect(panel.trialModel(), &QAbstractItemModel::modelReset, &panel, [&]() {
+    if (!pressed && panel.isRunning() && !panel.state().trials.empty()) {
+      pressed = true;
+      QTest::mouseClick(panel.stopButton(), Qt::LeftButton);
+    }
+  });
+  QTest::mouseClick(panel.runButton(), Qt::LeftButton);
+  ASSERT_TRUE(panel.isRunning()) << panel.lastError().toStdString();
+  ASSERT_TRUE(nc::test::waitUntil([&] { return finishedCount == 1 && !panel.isRunning(); }, 120000));
+  EXPECT_TRUE(pressed);
+  EXPECT_TRUE(lastOk) << panel.lastError().toStdString();
+  int done = 0;
+  for (const core::SweepTrial& t : panel.state().trials) done += t.status == "completed" ? 1 : 0;
+  ASSERT_LT(done, 3) << "the sweep ended before Stop took effect";
+  EXPECT_TRUE(panel.resumeButton()->isEnabled());
+  EXPECT_TRUE(panel.statusText().contains("Resume")) << panel.statusText().toStdString();
+  // Resume continues it in the same folder until every trial is done.
+  const QString dir = panel.sweepDirectory();
+  QTest::mouseClick(panel.resumeButton(), Qt::LeftButton);
+  ASSERT_TRUE(panel.isRunning()) << panel.lastError().toStdString();
+  ASSERT_TRUE(nc::test::waitUntil([&] { return finishedCount == 2 && !panel.isRunning(); }, 120000));
+  EXPECT_TRUE(lastOk) << panel.lastError().toStdString();
+  EXPECT_EQ(panel.sweepDirectory(), dir);
+  ASSERT_EQ(panel.state().trials.size(), 3u);
+  for (const core::SweepTrial& t : panel.state().trials) EXPECT_EQ(t.status, "completed") << t.index << " " << t.message;
+  EXPECT_FALSE(panel.resumeButton()->isEnabled());
+}
