@@ -548,6 +548,21 @@ TEST(Sweep, ResumesAStoppedSweepWithTheSameValues) {
   SweepResult again = runSweep(p, spec, sweepDir, third, fresh);
   ASSERT_TRUE(again.ok) << again.error;
   EXPECT_TRUE(third.started.empty());
+
+  // A trial left "running" (the process was killed) starts again in its cleared folder.
+  std::string text = sweep_test::readText(sweepDir + "/sweep.json");
+  size_t at = text.find("\"status\": \"completed\"", text.find("\"run\": \"trial-003\""));
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 21, "\"status\": \"running\"");
+  ASSERT_TRUE(writeFileAtomic(sweepDir + "/sweep.json", text).ok());
+  std::ofstream(sweepDir + "/trial-003/leftover.txt") << "x";
+  sweep_test::Recorder fourth;
+  SweepResult rerun = runSweep(Project{}, SweepSpec{}, sweepDir, fourth, fresh);
+  ASSERT_TRUE(rerun.ok) << rerun.error;
+  EXPECT_EQ(fourth.started, (std::vector<int64_t>{3}));
+  EXPECT_EQ(rerun.state.trials[2].status, "completed");
+  EXPECT_FALSE(std::filesystem::exists(sweepDir + "/trial-003/leftover.txt"));
+  EXPECT_TRUE(std::filesystem::exists(sweepDir + "/trial-003/result.json"));
 }
 
 TEST(Sweep, CommandLine) {
