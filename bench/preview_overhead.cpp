@@ -173,6 +173,7 @@ int main(int argc, char** argv) {
   };
   Side plain, withPreviews;
   PreviewTotals live;
+  std::vector<double> pairRatios;  // with / without, per round (adjacent runs: less drift)
   auto train = [&](bool previews) {
     TrainJob job;
     job.project = project;
@@ -191,17 +192,23 @@ int main(int argc, char** argv) {
                 obs.samplesPerSecond());
     std::fflush(stdout);
     (previews ? withPreviews : plain).add(obs);
+    return obs.samplesPerSecond();
   };
   for (int64_t round = 0; round < rounds; ++round) {
     const bool previewsFirst = round % 2 == 1;
-    train(previewsFirst);
-    train(!previewsFirst);
+    const double first = train(previewsFirst), second = train(!previewsFirst);
+    pairRatios.push_back(previewsFirst ? first / second : second / first);
   }
+  std::sort(pairRatios.begin(), pairRatios.end());
   std::printf("without_previews samples_per_s %.1f\n", plain.rate());
   std::printf("with_previews samples_per_s %.1f (%d previews every %.1f s, mean %.1f ms each, %d failed%s%s)\n",
               withPreviews.rate(), live.count, interval, live.count ? live.seconds * 1000 / live.count : 0.0,
               live.failed, live.failed ? ": " : "", live.lastError.c_str());
   const double ratio = withPreviews.rate() / plain.rate();
   std::printf("ratio %.3f (slowdown %.1f %%)\n", ratio, (1 - ratio) * 100);
+  const double median = pairRatios.size() % 2 ? pairRatios[pairRatios.size() / 2]
+                                              : (pairRatios[pairRatios.size() / 2 - 1] + pairRatios[pairRatios.size() / 2]) / 2;
+  std::printf("median_round_ratio %.3f over %zu rounds (min %.3f, max %.3f)\n", median, pairRatios.size(),
+              pairRatios.front(), pairRatios.back());
   return 0;
 }
