@@ -3,6 +3,7 @@
 #include <QFontMetricsF>
 #include <QPainter>
 #include <QStyleOptionGraphicsItem>
+#include <algorithm>
 #include <map>
 #include <variant>
 
@@ -150,6 +151,24 @@ void NodeItem::setTint(const QColor& tint) {
   QGraphicsItem::update();
 }
 
+void NodeItem::setThumbnail(const QImage& thumbnail) {
+  if (thumbnail.isNull() && m_thumbnail.isNull()) return;
+  prepareGeometryChange();
+  m_thumbnail = thumbnail;
+  QGraphicsItem::update();
+}
+
+QRectF NodeItem::thumbnailRect() const {
+  if (m_thumbnail.isNull()) return {};
+  // At most 64 px high (the card's height in top-down flow) and 120 px wide, keeping the aspect.
+  const qreal maxH = m_topDown ? std::clamp(height() - 4, 36.0, 64.0) : 56.0, maxW = 120;
+  const qreal aspect = qreal(m_thumbnail.width()) / std::max(1, m_thumbnail.height());
+  qreal h = maxH, w = h * aspect;
+  if (w > maxW) w = maxW, h = w / aspect;
+  if (m_topDown) return {kWidth + 12, (height() - h) / 2, w, h};
+  return {(kWidth - w) / 2, height() + 8, w, h};
+}
+
 qreal NodeItem::height() const {
   qreal body = kLine + 6 + kLine * qreal(m_details.size());
   if (m_topDown) return kHeader + body + 6;
@@ -182,8 +201,10 @@ std::pair<bool, int> NodeItem::portAt(QPointF p, qreal tolerance) const {
 
 QRectF NodeItem::boundingRect() const {
   const qreal m = kPortHit + 2;
-  if (m_topDown) return QRectF(-4, -m - 10, kWidth + 14, height() + 2 * m + 10);  // port names above the card
-  return QRectF(-m, -10, kWidth + 2 * m, height() + 12);
+  QRectF r = m_topDown ? QRectF(-4, -m - 10, kWidth + 14, height() + 2 * m + 10)  // port names above the card
+                       : QRectF(-m, -10, kWidth + 2 * m, height() + 12);
+  if (!m_thumbnail.isNull()) r = r.united(thumbnailRect().adjusted(-2, -2, 2, 2));
+  return r;
 }
 
 QPainterPath NodeItem::shape() const {
@@ -285,6 +306,14 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
     painter->setPen(QPen(QColor(0x4a, 0x55, 0x68), 1.5));
     painter->setBrush(header.lighter(150));
     painter->drawEllipse(outputPortPos(), kPortRadius, kPortRadius);
+  }
+  if (!m_thumbnail.isNull()) {
+    const QRectF t = thumbnailRect();
+    painter->setRenderHint(QPainter::SmoothPixmapTransform, false);
+    painter->drawImage(t, m_thumbnail);
+    painter->setPen(QPen(QColor(0xa0, 0xae, 0xc0), 1));
+    painter->setBrush(Qt::NoBrush);
+    painter->drawRect(t);
   }
   if (m_health != Health::Ok) {  // badge in the top-right corner
     QRectF badge(kWidth - 14, -8, 18, 18);

@@ -5,6 +5,7 @@
 // the GraphScene tells it (from the model); moving it only moves the card until the scene records
 // the move as an edit.
 #include <QColor>
+#include <QImage>
 #include <QGraphicsObject>
 #include <QStringList>
 #include <vector>
@@ -32,6 +33,14 @@ class NodeItem : public QGraphicsObject {
   /// Body colour for the cost tint; an invalid colour = the normal card.
   void setTint(const QColor& tint);
   QColor tint() const { return m_tint; }
+  /// A small picture of the node's output (issue 14, View > Node thumbnails), drawn beside the card
+  /// (right of it in top-down flow, below it in left-right flow) so the edges keep their routes.
+  /// A null image removes it.
+  void setThumbnail(const QImage& thumbnail);
+  void clearThumbnail() { setThumbnail(QImage()); }
+  const QImage& thumbnail() const { return m_thumbnail; }
+  /// Where the thumbnail is drawn, in item coordinates (empty without one).
+  QRectF thumbnailRect() const;
 
   const QString& name() const { return m_name; }
   /// The parameter lines shown on the card ("kernel_size 3", "stride 2").
@@ -70,6 +79,7 @@ class NodeItem : public QGraphicsObject {
   bool m_hasOutput = true;
   bool m_topDown = false;
   QColor m_tint;
+  QImage m_thumbnail;
   Health m_health = Health::Ok;
 };
 

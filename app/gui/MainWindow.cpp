@@ -35,6 +35,7 @@
 #include <cstdio>
 
 #include "app/gui/DeployPanel.h"
+#include "app/gui/PreviewController.h"
 #include "app/gui/SweepPanel.h"
 #include "app/gui/TrainingPanel.h"
 #include "core/LayerType.h"
@@ -46,6 +47,7 @@
 #include "widgets/DiagramExport.h"
 #include "widgets/FindNodeBar.h"
 #include "widgets/GraphView.h"
+#include "widgets/PreviewPane.h"
 #include "widgets/HelpDialogs.h"
 #include "widgets/Inspector.h"
 #include "widgets/LayerPalette.h"
@@ -299,6 +301,8 @@ MainWindow::~MainWindow() {
   m_peekPool.waitForDone();  // its result is posted to this window
   // Join a run still going before the widgets it reports to go away (bounded: see shutdown()).
   m_training->shutdown();
+  delete m_preview;  // joins the preview thread; no result reaches the pane after this
+  m_preview = nullptr;
   // The editor (a child) is destroyed after this body: its undo stack's last signals must not
   // reach this half-destroyed window.
   disconnect(m_editor->undoStack(), nullptr, this, nullptr);
@@ -399,6 +403,17 @@ void MainWindow::createDocks() {
   // The inspector's form (up to ten fields) gets most of the right side; the summary needs ~9 lines.
   resizeDocks({inspectorDock, summaryDock}, {430, 250}, Qt::Vertical);
   resizeDocks({problemsDock}, {110}, Qt::Vertical);
+  // The Preview (issue 14): the selected node's output for a sample, beside the summary.
+  m_previewPane = new widgets::PreviewPane;
+  auto* previewDock = new QDockWidget(tr("Preview"));
+  previewDock->setObjectName("previewDock");
+  previewDock->setWidget(m_previewPane);
+  addDockWidget(Qt::RightDockWidgetArea, previewDock);
+  tabifyDockWidget(summaryDock, previewDock);
+  previewDock->raise();
+  resizeDocks({inspectorDock, previewDock}, {340, 560}, Qt::Vertical);  // the preview needs the room more than the form
+  m_preview = new PreviewController(m_editor, m_scene, m_previewPane, this);
+  m_preview->setTrainingController(m_training->controller());
 }
 
 void MainWindow::connectTraining() {
@@ -623,6 +638,10 @@ void MainWindow::createActions() {
   }
   view->addSeparator();
   for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+  QAction* thumbnails = make("nodeThumbnails", tr("Node &thumbnails"), QKeySequence(),
+                             [this](bool on) { m_preview->setThumbnailsEnabled(on); });
+  thumbnails->setCheckable(true);
+  view->addAction(thumbnails);
 
   QMenu* train = menuBar()->addMenu(tr("&Train"));
   train->addAction(make("train", tr("&Start training"), QKeySequence(Qt::Key_F5), [this]() {

@@ -32,11 +32,13 @@ class GraphScene;
 class GraphView;
 class Inspector;
 class LayerPalette;
+class PreviewPane;
 }  // namespace nc::widgets
 
 namespace nc::app {
 
 class DeployPanel;
+class PreviewController;
 class SweepPanel;
 class TrainingPanel;
 
@@ -107,6 +109,9 @@ class MainWindow : public QMainWindow {
   /// The Sweep tab: offline hyper-parameter sweeps of the project (issue 14).
   SweepPanel* sweepPanel() const { return m_sweep; }
   void showSweep();
+  /// The Preview dock (issue 14): the selected node's output for a sample; node thumbnails.
+  widgets::PreviewPane* previewPane() const { return m_previewPane; }
+  PreviewController* previewController() const { return m_preview; }
   QAction* action(const QString& objectName) const;
   widgets::FindNodeBar* findBar() const { return m_findBar; }
   widgets::AnalysisTable* analysisTable() const { return m_analysis; }
@@ -205,6 +210,8 @@ class MainWindow : public QMainWindow {
   TrainingPanel* m_training = nullptr;
   DeployPanel* m_deploy = nullptr;
   QWidget* m_deployTab = nullptr;
+  widgets::PreviewPane* m_previewPane = nullptr;
+  PreviewController* m_preview = nullptr;
   SweepPanel* m_sweep = nullptr;
   QWidget* m_sweepTab = nullptr;
   std::vector<QDockWidget*> m_hiddenDocks;  // editor docks hidden while the Training tab shows

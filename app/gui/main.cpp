@@ -10,12 +10,18 @@
 #include <QTimer>
 #include <algorithm>
 #include <exception>
+#include <functional>
+#include <memory>
 #include <iostream>
 
 #include "app/gui/DeployPanel.h"
 #include "app/gui/LrFinderDialog.h"
 #include "app/gui/GeneratePanel.h"
 #include "app/gui/MainWindow.h"
+#include "app/gui/PreviewController.h"
+#include "widgets/GraphEditor.h"
+#include "widgets/GraphScene.h"
+#include "widgets/PreviewPane.h"
 #include "app/gui/SweepPanel.h"
 #include "widgets/ParallelCoordinates.h"
 #include "widgets/DeployCharts.h"
@@ -67,6 +73,12 @@ int main(int argc, char** argv) {
                               "N");
     parser.addOption(lrFind);
     parser.addOption(trainSeconds);
+    QCommandLineOption preview("preview",
+                               "With --screenshot: select the node NAME, turn View > Node thumbnails on and capture once "
+                               "its Preview is computed. With --train-seconds too: stay on the model and capture the "
+                               "preview with the run's weights.",
+                               "name");
+    parser.addOption(preview);
     parser.addOption(analysis);
     parser.addOption(size);
     parser.process(app);
@@ -93,6 +105,62 @@ int main(int argc, char** argv) {
       const QStringList wh = parser.value(size).split('x');
       window.resize(wh.value(0).toInt() > 0 ? wh.value(0).toInt() : 1600, wh.value(1).toInt() > 0 ? wh.value(1).toInt() : 1000);
     };
+    // --preview: selects the node, turns the thumbnails on; `then` runs once a preview (trained
+    // weights when `trained`) has been applied, or after 60 s.
+    auto selectPreviewNode = [&]() -> bool {
+      const std::string name = parser.value(preview).toStdString();
+      for (const auto& [id, node] : window.editor()->graph().nodes())
+        if (node.name == name) {
+          window.scene()->selectNodes(std::set<nc::core::NodeId>{id});
+          if (QAction* a = window.action("nodeThumbnails"); a && !a->isChecked()) a->trigger();
+          return true;
+        }
+      std::cerr << "neuralcanvas: no node named " << name << "\n";
+      return false;
+    };
+    auto whenPreviewed = [&](bool trained, std::function<void()> then) {
+      auto done = std::make_shared<bool>(false);
+      auto fire = [done, then]() {
+        if (*done) return;
+        *done = true;
+        then();
+      };
+      auto ready = [&window, trained]() {
+        auto r = window.previewController()->lastResult();
+        return r && r->ok && (!trained || r->trainedWeights) && !window.previewController()->isBusy();
+      };
+      if (ready()) return fire();
+      QObject::connect(window.previewController(), &nc::app::PreviewController::resultApplied, &window,
+                       [ready, fire]() { if (ready()) fire(); });
+      QTimer::singleShot(60'000, &window, [fire, &window]() {
+        std::cerr << "neuralcanvas: no preview within 60 s";
+        if (auto r = window.previewController()->lastResult(); r && !r->ok) std::cerr << ": " << r->error;
+        std::cerr << "\n";
+        fire();
+      });
+    };
+    if (capture && parser.isSet(preview) && !parser.isSet(trainSeconds)) {
+      applySize();
+      window.show();
+      bool saved = false;
+      QTimer::singleShot(300, &window, [&]() {
+        window.prepareScreenshot();
+        if (!selectPreviewNode()) {
+          QApplication::exit(2);
+          return;
+        }
+        QTimer::singleShot(200, &window, [&]() { window.view()->showForReading(); });
+        whenPreviewed(false, [&]() {
+          QTimer::singleShot(400, &window, [&]() {
+            saved = window.grab().save(parser.value(screenshot));
+            if (!saved) std::cerr << "neuralcanvas: cannot write " << parser.value(screenshot).toStdString() << "\n";
+            QApplication::exit(saved ? 0 : 1);
+          });
+        });
+      });
+      const int code = app.exec();
+      return code != 0 ? code : saved ? 0 : 1;
+    }
     if (capture && parser.isSet(deploy)) {
       applySize();
       window.show();
@@ -222,14 +290,23 @@ int main(int argc, char** argv) {
     if (capture && parser.isSet(trainSeconds)) {
       applySize();
       window.show();
-      window.showTraining();
+      const bool withPreview = parser.isSet(preview);
+      if (!withPreview) window.showTraining();
+      if (withPreview) {
+        // The model stays in view: its Preview follows the run's weights (snapshots every few seconds).
+        QTimer::singleShot(0, &window, [&]() {
+          window.prepareScreenshot();
+          selectPreviewNode();
+          QTimer::singleShot(200, &window, [&]() { window.view()->showForReading(); });
+        });
+      }
       if (!window.trainingPanel()->start()) {
         std::cerr << "neuralcanvas: training did not start\n";
         return 1;
       }
       const int ms = int(parser.value(trainSeconds).toDouble() * 1000);
       bool saved = false;
-      QTimer::singleShot(std::max(ms, 500), &window, [&]() {
+      auto captureAndStop = [&]() {
         saved = window.grab().save(parser.value(screenshot));
         if (!saved) std::cerr << "neuralcanvas: cannot write " << parser.value(screenshot).toStdString() << "\n";
         // Stop without waiting on the GUI thread; quit once the worker has reported the end.
@@ -238,6 +315,10 @@ int main(int argc, char** argv) {
         });
         if (window.trainingPanel()->isRunActive()) window.trainingPanel()->stop();
         else QApplication::quit();
+      };
+      QTimer::singleShot(std::max(ms, 500), &window, [&]() {
+        if (!withPreview) return captureAndStop();
+        whenPreviewed(true, [&]() { QTimer::singleShot(300, &window, captureAndStop); });
       });
       int code = app.exec();
       return code != 0 ? code : saved ? 0 : 1;
