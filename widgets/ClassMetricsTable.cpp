@@ -2,6 +2,8 @@
 
 #include <QHeaderView>
 #include <QLabel>
+#include <QScrollBar>
+#include <algorithm>
 #include <QSortFilterProxyModel>
 #include <QStandardItemModel>
 #include <QTableView>
@@ -43,6 +45,7 @@ ClassMetricsTable::ClassMetricsTable(QWidget* parent) : QWidget(parent) {
   layout->setContentsMargins(0, 0, 0, 0);
   m_caption = new QLabel(tr("Per class (validation split)"), this);
   m_caption->setTextFormat(Qt::PlainText);
+  m_caption->setWordWrap(true);
   layout->addWidget(m_caption);
   m_model = new QStandardItemModel(0, 5, this);
   m_model->setHorizontalHeaderLabels({tr("Class"), tr("Precision"), tr("Recall"), tr("F1"), tr("Support")});
@@ -56,8 +59,10 @@ ClassMetricsTable::ClassMetricsTable(QWidget* parent) : QWidget(parent) {
   m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
   m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
   m_view->verticalHeader()->hide();
+  m_view->setWordWrap(false);
+  m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   m_view->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
-  for (int c = 1; c < 5; ++c) m_view->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+  m_view->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   m_view->sortByColumn(-1, Qt::AscendingOrder);  // the classes' own order until a header is clicked
   layout->addWidget(m_view, 1);
   connect(m_view, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
@@ -120,6 +125,16 @@ void ClassMetricsTable::setMatrix(const std::vector<std::vector<int64_t>>& count
                                              .arg(m.samples)
                                              .arg(m.accuracy * 100.0, 0, 'f', 2));
   m_proxy->invalidate();
+  // Wide enough for every column: the splitter beside the confusion matrix gives way to it.
+  int width = 2 * m_view->frameWidth() + m_view->verticalScrollBar()->sizeHint().width() + 8;
+  QFont bold = m_view->font();
+  bold.setBold(true);
+  const QFontMetrics fm(bold);
+  int nameWidth = fm.horizontalAdvance(tr("weighted avg"));
+  for (int r = 0; r < m_model->rowCount(); ++r)
+    nameWidth = std::max(nameWidth, fm.horizontalAdvance(m_model->item(r, 0)->text()));
+  width += std::min(nameWidth, 240) + 16 + 4 * (fm.horizontalAdvance(tr("Precision")) + 24);
+  m_view->setMinimumWidth(std::max(300, width));
 }
 
 void ClassMetricsTable::clear() {

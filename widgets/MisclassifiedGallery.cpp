@@ -111,7 +111,7 @@ void MisclassifiedTiles::paintEvent(QPaintEvent*) {
   const int firstRow = offset / kTileHeight;
   const int lastRow = (offset + viewport()->height()) / kTileHeight;
   QFontMetrics fm(painter.font());
-  const int textLines = 3, imageSide = kTileHeight - textLines * fm.height() - 10;
+  const int textLines = 3, imageSide = kTileHeight - textLines * fm.height() - 20;
   for (int row = firstRow; row <= lastRow; ++row)
     for (int col = 0; col < cols; ++col) {
       const int i = row * cols + col;

@@ -106,8 +106,8 @@ TrainingDashboard::TrainingDashboard(QWidget* parent) : QWidget(parent), m_data(
   auto* confusionSplit = new QSplitter(Qt::Horizontal, m_tabs);
   confusionSplit->addWidget(m_confusion);
   confusionSplit->addWidget(m_classTable);
-  confusionSplit->setStretchFactor(0, 3);
-  confusionSplit->setStretchFactor(1, 2);
+  confusionSplit->setStretchFactor(0, 1);
+  confusionSplit->setStretchFactor(1, 1);
   m_tabs->addTab(confusionSplit, tr("Confusion matrix"));
   m_samples = new SampleGridView;
   auto* samplesScroll = new QScrollArea(m_tabs);

@@ -27,6 +27,7 @@
 #include "widgets/DeployCharts.h"
 #include "widgets/TrainingDashboard.h"
 #include "app/gui/TrainingPanel.h"
+#include "widgets/TrainingDashboard.h"  // --training-tab
 #include "widgets/AnalysisTable.h"
 #include "widgets/GraphView.h"
 
@@ -57,6 +58,11 @@ int main(int argc, char** argv) {
     QCommandLineOption training("training",
                                 "With --screenshot: show the Training tab with the project's newest run in the dashboard.");
     parser.addOption(training);
+    QCommandLineOption trainingTab("training-tab",
+                                   "With --training: show this tab of the dashboard, e.g. \"Confusion matrix\" (with the "
+                                   "per-class table) or \"Misclassified\" (the gallery).",
+                                   "title");
+    parser.addOption(trainingTab);
     QCommandLineOption dashboardTab("dashboard-tab",
                                     "With --training: show this tab of the dashboard (e.g. Diagnostics, Confusion matrix).",
                                     "title");
@@ -216,6 +222,7 @@ int main(int argc, char** argv) {
       bool saved = false;
       QTimer::singleShot(500, &window, [&]() {
         if (!window.trainingPanel()->showNewestRun()) std::cerr << "neuralcanvas: no run of this project to show\n";
+        if (parser.isSet(trainingTab)) window.trainingPanel()->dashboard()->showTab(parser.value(trainingTab));
         if (parser.isSet(dashboardTab)) window.trainingPanel()->dashboard()->showTab(parser.value(dashboardTab));
         QTimer::singleShot(500, &window, [&]() {
           saved = window.grab().save(parser.value(screenshot));
