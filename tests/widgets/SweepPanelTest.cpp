@@ -455,3 +455,34 @@ TEST(SweepPanel, StopThenResumeFinishesTheSweep) {
   for (const core::SweepTrial& t : panel.state().trials) EXPECT_EQ(t.status, "completed") << t.index << " " << t.message;
   EXPECT_FALSE(panel.resumeButton()->isEnabled());
 }
+
+TEST(SweepPanel, TrainingIsRefusedWhileASweepRuns) {
+  QTemporaryDir tmp;
+  const std::string csv = QDir(tmp.path()).filePath("blobs.csv").toStdString();
+  sweep_panel_test::writeBlobs(csv, 160);
+  const QString projectFile = QDir(tmp.path()).filePath("blobs.json");
+  ASSERT_TRUE(core::saveProject(sweep_panel_test::mlp(csv), projectFile.toStdString()).ok());
+  app::MainWindow window;
+  window.setInteractive(false);
+  ASSERT_TRUE(window.openProject(projectFile));
+  window.resize(1400, 900);
+  window.show();
+  window.showSweep();
+  app::SweepPanel* panel = window.sweepPanel();
+  panel->setSweepsRootOverride(QDir(tmp.path()).filePath("sweeps"));
+  panel->trialsField()->setValue(2);
+  panel->epochsField()->setValue(1);
+  bool ended = false;
+  QObject::connect(panel, &app::SweepPanel::sweepFinished, panel, [&](bool) { ended = true; });
+  QTest::mouseClick(panel->runButton(), Qt::LeftButton);
+  ASSERT_TRUE(panel->isRunning()) << panel->lastError().toStdString();
+  QString said;
+  QObject::connect(window.trainingPanel(), &app::TrainingPanel::statusMessage, panel, [&](const QString& m) { said = m; });
+  EXPECT_FALSE(window.trainingPanel()->start());
+  EXPECT_TRUE(said.contains("sweep")) << said.toStdString();
+  EXPECT_FALSE(window.trainingPanel()->isRunActive());
+  ASSERT_TRUE(nc::test::waitUntil([&] { return ended && !panel->isRunning(); }, 120000));
+  EXPECT_EQ(panel->state().trials.size(), 2u);
+  // The sweep folder sits where the override points (not beside the project).
+  EXPECT_TRUE(panel->sweepDirectory().startsWith(QDir(tmp.path()).filePath("sweeps")));
+}
