@@ -77,7 +77,6 @@ namespace nc::test {
 
 using namespace nc::core;
 namespace cm = class_metrics_test;
-namespace fs = std::filesystem;
 
 // The worked example (F1 = 2 TP / (predicted + support)):
 //   true\pred  0  1  2  3     support   predicted: 8 5 0 1
@@ -196,7 +195,7 @@ TEST(ClassMetrics, Base64AndTheMisclassifiedFileRoundTrip) {
   set.samples = {s, s};
   set.samples[1].shape.clear();
   set.samples[1].pixels.clear();
-  fs::path file = processScratchDir("class_metrics") / "misclassified.json";
+  std::filesystem::path file = processScratchDir("class_metrics") / "misclassified.json";
   std::ofstream(file, std::ios::binary) << misclassifiedJson(set);
   MisclassifiedLoad load = readMisclassified(file.string());
   ASSERT_TRUE(load.ok) << load.error;
@@ -352,7 +351,7 @@ TEST(ClassMetrics, RunWritesPerClassResultAndEveryMisclassifiedSampleAndEvalPrin
 
 TEST(ClassMetrics, EvalCommandPrintsThePerClassTable) {
   TempDir dir("class_metrics_eval");
-  fs::create_directories(dir.path());
+  std::filesystem::create_directories(dir.path());
   // CSV data: two features, three classes (one named with a Latin-1 byte).
   torch::manual_seed(5);
   std::ostringstream csv;
@@ -378,7 +377,7 @@ TEST(ClassMetrics, EvalCommandPrintsThePerClassTable) {
   p.data.validationFraction = 0.3;
   p.training.epochs = 1;
   p.training.threads = 1;
-  fs::path projectFile = dir.path() / "points.json";
+  std::filesystem::path projectFile = dir.path() / "points.json";
   ASSERT_TRUE(saveProject(p, projectFile.string()).ok());
   TrainJob job;
   job.project = p;
