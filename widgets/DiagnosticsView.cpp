@@ -139,6 +139,7 @@ DiagnosticsView::DiagnosticsView(QWidget* parent) : QWidget(parent) {
   split->addWidget(right);
   split->setStretchFactor(0, 3);
   split->setStretchFactor(1, 2);
+  split->setSizes({600, 400});  // the chart gets the larger share
   layout->addWidget(split, 1);
 
   m_refresh.setSingleShot(true);
