@@ -19,6 +19,7 @@
 #include "app/gui/GeneratePanel.h"
 #include "app/gui/MainWindow.h"
 #include "app/gui/PreviewController.h"
+#include "app/gui/TrainingController.h"
 #include "widgets/GraphEditor.h"
 #include "widgets/GraphScene.h"
 #include "widgets/PreviewPane.h"
@@ -124,16 +125,17 @@ int main(int argc, char** argv) {
       std::cerr << "neuralcanvas: no node named " << name << "\n";
       return false;
     };
-    auto whenPreviewed = [&](bool trained, std::function<void()> then) {
+    auto whenPreviewed = [&](bool trained, int64_t afterStep, std::function<void()> then) {
       auto done = std::make_shared<bool>(false);
       auto fire = [done, then]() {
         if (*done) return;
         *done = true;
         then();
       };
-      auto ready = [&window, trained]() {
+      auto ready = [&window, trained, afterStep]() {
         auto r = window.previewController()->lastResult();
-        return r && r->ok && (!trained || r->trainedWeights) && !window.previewController()->isBusy();
+        return r && r->ok && (!trained || (r->trainedWeights && r->weightsStep > afterStep)) &&
+               !window.previewController()->isBusy();
       };
       if (ready()) return fire();
       QObject::connect(window.previewController(), &nc::app::PreviewController::resultApplied, &window,
@@ -156,7 +158,7 @@ int main(int argc, char** argv) {
           return;
         }
         QTimer::singleShot(200, &window, [&]() { window.view()->showForReading(); });
-        whenPreviewed(false, [&]() {
+        whenPreviewed(false, -1, [&]() {
           QTimer::singleShot(400, &window, [&]() {
             saved = window.grab().save(parser.value(screenshot));
             if (!saved) std::cerr << "neuralcanvas: cannot write " << parser.value(screenshot).toStdString() << "\n";
@@ -325,7 +327,11 @@ int main(int argc, char** argv) {
       };
       QTimer::singleShot(std::max(ms, 500), &window, [&]() {
         if (!withPreview) return captureAndStop();
-        whenPreviewed(true, [&]() { QTimer::singleShot(300, &window, captureAndStop); });
+        // The weights as they are now: a fresh snapshot, newer than the one on display.
+        auto shown = window.previewController()->lastResult();
+        const int64_t step = shown && shown->trainedWeights ? shown->weightsStep : -1;
+        window.trainingPanel()->controller()->requestWeightsSnapshot();
+        whenPreviewed(true, step, [&]() { QTimer::singleShot(300, &window, captureAndStop); });
       });
       int code = app.exec();
       return code != 0 ? code : saved ? 0 : 1;
