@@ -22,6 +22,7 @@
 #include <QRegularExpression>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -36,6 +37,7 @@
 #include "widgets/ParallelCoordinates.h"
 #include "widgets/ParetoChart.h"
 #include "widgets/SweepTrialModel.h"
+#include "widgets/WheelGuard.h"
 
 namespace nc::app {
 
@@ -270,6 +272,7 @@ void SweepPanel::buildUi() {
   results->setStretchFactor(1, 1);
   outer->addWidget(results, 1);
   refreshCurves();
+  widgets::guardWheelInTree(this);  // in a scroll area: a wheel turn scrolls, it does not change a field
 }
 
 void SweepPanel::setEditor(widgets::GraphEditor* editor) {
@@ -292,7 +295,7 @@ QString SweepPanel::sweepsRoot() const {
   if (!m_rootOverride.isEmpty()) return m_rootOverride;
   const QString path = m_projectPath ? m_projectPath() : QString();
   if (path.isEmpty() || path.startsWith(QDir::cleanPath(NC_RESOURCE_DIR) + "/"))
-    return QDir(QDir::homePath()).filePath("NeuralCanvas/sweeps");
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath("sweeps");  // as runs
   return QFileInfo(path).absoluteDir().filePath("sweeps");
 }
 
@@ -333,6 +336,7 @@ int SweepPanel::addParamRow(const QString& target, const QString& spec) {
   layout->addWidget(row.error, 3);
   layout->addWidget(remove);
   m_rowsLayout->addWidget(row.widget);
+  widgets::guardWheel(row.target);
   m_rows.push_back(row);
   QWidget* w = row.widget;
   auto revalidate = [this, w]() {

@@ -49,7 +49,8 @@ class SweepPanel : public QWidget {
   void setEditor(widgets::GraphEditor* editor);
   /// The open project's file (relative data paths; where new sweeps go: <folder>/sweeps/).
   void setProjectPath(std::function<QString()> path);
-  /// Folder new sweeps are created in (tests); empty = beside the project (see sweepsRoot()).
+  /// Folder new sweeps are created in (tests); empty = sweepsRoot()'s default: <project folder>/sweeps, or
+  /// the application data folder's sweeps/ for a template or an unsaved project (as runs are placed).
   void setSweepsRootOverride(const QString& root) { m_rootOverride = root; }
   QString sweepsRoot() const;
   /// Without dialogs (tests, screenshots): errors go to lastError() and the status line.

@@ -32,6 +32,7 @@
 #include "widgets/ParallelCoordinates.h"
 #include "widgets/ParetoChart.h"
 #include "widgets/SweepTrialModel.h"
+#include "widgets/WheelGuard.h"
 
 namespace sweep_panel_test {
 
@@ -294,6 +295,9 @@ TEST(SweepPanel, ValidatesRowsLiveAndAppliesATrialAsOneUndoableEdit) {
   app::SweepPanel& panel = f.panel;
   panel.show();
   ASSERT_TRUE(QTest::qWaitForWindowExposed(&panel));
+  // In a scroll area: a wheel turn over a field scrolls instead of changing it.
+  EXPECT_TRUE(widgets::isWheelGuarded(panel.trialsField()));
+  EXPECT_TRUE(widgets::isWheelGuarded(panel.strategyField()));
   // The default row sweeps the learning rate on a log range: valid.
   ASSERT_EQ(panel.paramRowCount(), 1);
   EXPECT_TRUE(panel.paramError(0).isEmpty()) << panel.paramError(0).toStdString();
@@ -315,6 +319,7 @@ TEST(SweepPanel, ValidatesRowsLiveAndAppliesATrialAsOneUndoableEdit) {
   QTest::keyClicks(spec, "1e-4:1e-2:log");
   EXPECT_TRUE(panel.paramError(0).isEmpty());
   const int row = panel.addParamRow("nosuchnode.units", "8,16");
+  EXPECT_TRUE(widgets::isWheelGuarded(panel.paramTarget(row)));
   EXPECT_TRUE(panel.paramError(row).contains("nosuchnode")) << panel.paramError(row).toStdString();
   EXPECT_FALSE(panel.run());
   EXPECT_FALSE(panel.lastError().isEmpty());
