@@ -637,8 +637,7 @@ void SweepPanel::refreshViews() {
   }
   m_pareto->setPoints(std::move(points));
   brushChanged();
-  refreshCurves();
-  updateButtons();
+  selectTrials(m_selected);  // the table keeps the selection through a reset (a new trial while running)
 }
 
 void SweepPanel::brushChanged() {
