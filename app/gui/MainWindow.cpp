@@ -45,6 +45,8 @@
 #include "widgets/GraphScene.h"
 #include "widgets/AnalysisTable.h"
 #include "widgets/DiagramExport.h"
+#include "widgets/DiagnosticsView.h"
+#include "widgets/TrainingDashboard.h"
 #include "widgets/FindNodeBar.h"
 #include "widgets/GraphView.h"
 #include "widgets/PreviewPane.h"
@@ -125,6 +127,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_sweep->setEditor(m_editor);
   m_sweep->setProjectPath([this]() { return m_path; });
   connect(m_training, &TrainingPanel::runActiveChanged, m_sweep, &SweepPanel::setTrainingActive);
+  // Choosing a diagnostics alarm selects the node it names in the editor (when the graph still has it).
+  connect(m_training->dashboard()->diagnosticsView(), &widgets::DiagnosticsView::nodeActivated, this, [this](qint64 id) {
+    if (m_editor->graph().node(id)) m_scene->selectNodes({id});
+  });
   m_training->setStartBlocker([this]() {
     return m_sweep->isRunning() ? tr("A sweep is running (Sweep tab): train once it has ended or stop it.") : QString();
   });

@@ -14,7 +14,10 @@
 #include <QTest>
 
 #include "TrainingTestSupport.h"
+#include "app/gui/MainWindow.h"
 #include "app/gui/TrainingController.h"
+#include "widgets/GraphEditor.h"
+#include "widgets/GraphScene.h"
 #include "app/gui/TrainingPanel.h"
 #include "core/GraphModule.h"
 #include "core/data/Dataset.h"
@@ -201,4 +204,25 @@ TEST(DiagnosticsView, LiveRunFeedsTheTab) {
   EXPECT_GE(liveSamples, 1) << "the controller's signal reached the tab while the run went on";
   EXPECT_EQ(histograms, 2) << "conv and linear nodes";
   EXPECT_EQ(v->sampleCount(), 1) << "6 steps: step 1 only";
+}
+
+TEST(DiagnosticsView, ChoosingAnAlarmSelectsItsNodeInTheEditor) {
+  using namespace nc;
+  app::MainWindow w;
+  w.setInteractive(false);
+  w.editor()->setProject(test::tinyCnnProject(1));
+  const core::Graph& g = w.editor()->graph();
+  ASSERT_GE(g.nodes().size(), 2u);
+  const core::NodeId id = std::prev(g.nodes().end())->first;
+  widgets::DiagnosticsView* v = w.trainingPanel()->dashboard()->diagnosticsView();
+  core::TrainingAlarm a;
+  a.kind = "dead_relu";
+  a.nodeId = id;
+  a.nodeName = g.node(id)->name;
+  a.message = "Dead ReLU node '" + a.nodeName + "'";
+  v->appendAlarm(a);
+  v->show();
+  QListWidget* list = v->alarmList();
+  QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, list->visualItemRect(list->item(0)).center());
+  EXPECT_EQ(w.scene()->selectedNodes(), (std::set<core::NodeId>{id}));
 }
