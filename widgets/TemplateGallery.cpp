@@ -31,7 +31,7 @@ constexpr int kThumbWidth = 200;
 constexpr int kThumbHeight = 280;
 constexpr int kCardWidth = 236;
 
-const char* const kShippedOrder[] = {"cnn", "lstm", "transformer", "char_lstm", "char_transformer"};
+const char* const kShippedOrder[] = {"cnn", "residual_cnn", "lstm", "transformer", "char_lstm", "char_transformer"};
 constexpr int kShipped = int(sizeof(kShippedOrder) / sizeof(kShippedOrder[0]));
 
 /// One card: picture, title, one line, size, Open. Double-click anywhere on it opens.
@@ -169,6 +169,8 @@ QImage thumbnailOf(const core::Project& project) {
 QString TemplateGallery::describe(const QString& name) {
   static const std::map<QString, QString> lines = {
       {"cnn", QObject::tr("CNN for 28×28 images (Fashion-MNIST): two convolution blocks and a classifier")},
+      {"residual_cnn", QObject::tr("Residual CNN for 28×28 images (Fashion-MNIST): two residual blocks (skip connections "
+                                   "with Add); more accurate than the plain CNN")},
       {"lstm", QObject::tr("LSTM classifier reading each image row as a time step (Fashion-MNIST)")},
       {"transformer", QObject::tr("Transformer encoder over 4×4 image patches (Fashion-MNIST)")},
       {"char_lstm", QObject::tr("Character LSTM language model: predicts the next character of a text")},

@@ -166,7 +166,7 @@ TEST_P(TemplateCompile, ValidAndEveryNodeShapeMatchesInference) {
   EXPECT_EQ(summarize(load.project->graph, a).params, countParameters(*m));
 }
 
-INSTANTIATE_TEST_SUITE_P(Templates, TemplateCompile, ::testing::Values("cnn", "lstm", "transformer"));
+INSTANTIATE_TEST_SUITE_P(Templates, TemplateCompile, ::testing::Values("cnn", "residual_cnn", "lstm", "transformer"));
 
 }  // namespace
 }  // namespace nc::test

@@ -19,10 +19,10 @@ QString templatesDir() { return QString::fromUtf8(NC_SOURCE_DIR) + "/resources/t
 
 TEST(TemplateGallery, ListsTheShippedTemplatesWithPictureTitleAndOneLine) {
   TemplateGallery g(nullptr, templatesDir());
-  ASSERT_EQ(g.templates().size(), 5);
+  ASSERT_EQ(g.templates().size(), 6);
   QStringList names;
   for (const auto& t : g.templates()) names << t.name;
-  EXPECT_EQ(names, (QStringList{"cnn", "lstm", "transformer", "char_lstm", "char_transformer"}));
+  EXPECT_EQ(names, (QStringList{"cnn", "residual_cnn", "lstm", "transformer", "char_lstm", "char_transformer"}));
   g.show();
   ASSERT_TRUE(QTest::qWaitForWindowExposed(&g));
   for (const auto& t : g.templates()) {
@@ -45,7 +45,8 @@ TEST(TemplateGallery, ListsTheShippedTemplatesWithPictureTitleAndOneLine) {
       if (label->wordWrap()) EXPECT_GE(label->height(), label->heightForWidth(label->width())) << label->text().toStdString();
   }
   EXPECT_TRUE(g.templates()[0].description.contains("Fashion-MNIST"));
-  EXPECT_TRUE(g.templates()[3].description.contains("language model"));
+  EXPECT_TRUE(g.templates()[1].description.contains("Residual"));
+  EXPECT_TRUE(g.templates()[4].description.contains("language model"));
   EXPECT_TRUE(TemplateGallery::templatePath("cnn").endsWith("templates/cnn.json")) << TemplateGallery::templatePath("cnn").toStdString();
 }
 

@@ -79,7 +79,7 @@ TEST_P(TemplateExport, ArchiveMatchesTheAppAndCarriesItsProject) {
   fs::remove(ckpt);
 }
 
-INSTANTIATE_TEST_SUITE_P(Templates, TemplateExport, ::testing::Values("cnn", "lstm", "transformer", "char_lstm", "char_transformer"));
+INSTANTIATE_TEST_SUITE_P(Templates, TemplateExport, ::testing::Values("cnn", "residual_cnn", "lstm", "transformer", "char_lstm", "char_transformer"));
 
 TEST(TemplateExport, NonArchiveImportIsAClearError) {
   fs::path junk = tempFile("junk.pt");
