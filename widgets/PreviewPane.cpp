@@ -212,13 +212,16 @@ void PreviewPane::setResult(std::shared_ptr<const core::PreviewResult> result) {
     m_greyed = m_result != nullptr;
     if (!m_result) m_reason = tr("No preview: %1").arg(m_reason);
   } else {
+    const bool first = m_result == nullptr;
     m_result = std::move(result);
     m_greyed = false;
     m_reason.clear();
     const core::PreviewSample& s = m_result->sample;
+    // The picker's range follows the data; its value stays the user's choice (a result computed
+    // for an earlier choice must not move it back), except for the first result.
     m_settingSample = true;
     m_sample->setRange(0, int(std::max<int64_t>(s.count - 1, 0)));
-    m_sample->setValue(int(s.index));
+    if (first) m_sample->setValue(int(s.index));
     m_settingSample = false;
     m_prev->setEnabled(m_sample->value() > 0);
     m_next->setEnabled(m_sample->value() < m_sample->maximum());

@@ -6,6 +6,7 @@
 #include <QMutex>
 #include <QThread>
 #include <atomic>
+#include <algorithm>
 #include <exception>
 
 #include "app/gui/TrainingController.h"
@@ -95,9 +96,9 @@ void PreviewController::setThumbnailsEnabled(bool enabled) {
 bool PreviewController::wanted() const { return m_thumbnails || m_pane->isVisible(); }
 
 bool PreviewController::isBusy() const {
-  if (m_debounce.isActive()) return true;
-  QMutexLocker lock(&m_shared->mutex);
-  return m_shared->pending.has_value() || m_shared->computing || m_shared->draining;
+  // Until the newest request's result has reached the GUI thread (it may be on its way in the
+  // event queue after the worker went idle).
+  return m_debounce.isActive() || m_received < m_generation;
 }
 
 int PreviewController::computations() const { return m_shared->computations.load(); }
@@ -196,6 +197,7 @@ void PreviewController::post(Request request) {
 
 void PreviewController::onResult(std::shared_ptr<const core::PreviewResult> result, quint64 generation,
                                  bool withWeights) {
+  m_received = std::max(m_received, generation);
   if (withWeights && !result->ok && m_snapshot && generation == m_generation) {
     // The run's weights (or its project) cannot be previewed: fall back to the editor's graph.
     m_snapshotFailed = true;
@@ -204,9 +206,11 @@ void PreviewController::onResult(std::shared_ptr<const core::PreviewResult> resu
     requestNow(true);
     return;
   }
+  // A result overtaken by a newer request is not shown: the newer one follows.
+  if (generation != m_generation) return;
   m_last = result;
   ++m_applied;
-  if (generation == m_generation) m_pane->setBusy(false);
+  m_pane->setBusy(false);
   // A sample index out of range: the picker follows the result's range; a failed result keeps
   // the last valid preview greyed (the pane does that).
   m_pane->setResult(result);

@@ -111,7 +111,7 @@ class PreviewController : public QObject {
   bool m_thumbnails = false;
   bool m_trainingActive = false;
   quint64 m_generation = 0;
-  quint64 m_inFlight = 0;          // generation of the newest request posted
+  quint64 m_received = 0;          // newest generation whose result came back
   std::string m_lastKey;           // model key of the newest request posted
   int64_t m_lastSample = -1;
   bool m_lastWithWeights = false;

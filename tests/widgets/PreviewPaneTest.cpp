@@ -349,10 +349,12 @@ TEST(PreviewGui, RequestsCoalesce) {
   const QString file = preview_pane_test::writeTinyProject(dir, 1);
   app::MainWindow w;
   w.setInteractive(false);
+  w.resize(1400, 900);
   ASSERT_TRUE(w.openProject(file));
   w.show();
   ASSERT_TRUE(QTest::qWaitForWindowExposed(&w));
   ASSERT_TRUE(preview_pane_test::waitForPreview(w));
+  ASSERT_TRUE(w.previewPane()->isVisible());
   const int before = w.previewController()->computations();
   // Twenty requests in a burst: the one running and the newest compute, not twenty.
   for (int i = 0; i < 20; ++i) {
@@ -361,7 +363,9 @@ TEST(PreviewGui, RequestsCoalesce) {
   }
   ASSERT_TRUE(preview_pane_test::waitForPreview(w));
   EXPECT_LE(w.previewController()->computations() - before, 3);
-  EXPECT_EQ(w.previewController()->lastResult()->sample.index, 19 % 8) << "the newest request is the one shown";
+  EXPECT_EQ(w.previewController()->lastResult()->sample.index, 19 % 8)
+      << "the newest request is the one shown; " << w.previewController()->lastResult()->error << " picker "
+      << w.previewPane()->sampleIndex() << " applied " << w.previewController()->resultsApplied();
 }
 
 TEST(PreviewGui, TrainingRunDeliversSnapshotPreview) {
