@@ -15,22 +15,21 @@
 #include <iostream>
 
 #include "app/gui/DeployPanel.h"
-#include "app/gui/LrFinderDialog.h"
 #include "app/gui/GeneratePanel.h"
+#include "app/gui/LrFinderDialog.h"
 #include "app/gui/MainWindow.h"
 #include "app/gui/PreviewController.h"
+#include "app/gui/SweepPanel.h"
 #include "app/gui/TrainingController.h"
+#include "app/gui/TrainingPanel.h"
+#include "widgets/AnalysisTable.h"
+#include "widgets/DeployCharts.h"
 #include "widgets/GraphEditor.h"
 #include "widgets/GraphScene.h"
-#include "widgets/PreviewPane.h"
-#include "app/gui/SweepPanel.h"
-#include "widgets/ParallelCoordinates.h"
-#include "widgets/DeployCharts.h"
-#include "widgets/TrainingDashboard.h"
-#include "app/gui/TrainingPanel.h"
-#include "widgets/TrainingDashboard.h"  // --training-tab
-#include "widgets/AnalysisTable.h"
 #include "widgets/GraphView.h"
+#include "widgets/ParallelCoordinates.h"
+#include "widgets/PreviewPane.h"
+#include "widgets/TrainingDashboard.h"
 
 int main(int argc, char** argv) {
   try {
@@ -60,14 +59,10 @@ int main(int argc, char** argv) {
                                 "With --screenshot: show the Training tab with the project's newest run in the dashboard.");
     parser.addOption(training);
     QCommandLineOption trainingTab("training-tab",
-                                   "With --training: show this tab of the dashboard, e.g. \"Confusion matrix\" (with the "
-                                   "per-class table) or \"Misclassified\" (the gallery).",
+                                   "With --training: show this tab of the dashboard, e.g. Diagnostics, \"Confusion matrix\" "
+                                   "(with the per-class table) or Misclassified (the gallery).",
                                    "title");
     parser.addOption(trainingTab);
-    QCommandLineOption dashboardTab("dashboard-tab",
-                                    "With --training: show this tab of the dashboard (e.g. Diagnostics, Confusion matrix).",
-                                    "title");
-    parser.addOption(dashboardTab);
     QCommandLineOption sweep("sweep",
                              "With --screenshot: show the Sweep tab with the sweep folder DIR loaded (e.g. one made by "
                              "`neuralcanvas-cli sweep`), its best two trials selected and the upper half of the "
@@ -225,7 +220,6 @@ int main(int argc, char** argv) {
       QTimer::singleShot(500, &window, [&]() {
         if (!window.trainingPanel()->showNewestRun()) std::cerr << "neuralcanvas: no run of this project to show\n";
         if (parser.isSet(trainingTab)) window.trainingPanel()->dashboard()->showTab(parser.value(trainingTab));
-        if (parser.isSet(dashboardTab)) window.trainingPanel()->dashboard()->showTab(parser.value(dashboardTab));
         QTimer::singleShot(500, &window, [&]() {
           saved = window.grab().save(parser.value(screenshot));
           if (!saved) std::cerr << "neuralcanvas: cannot write " << parser.value(screenshot).toStdString() << "\n";
