@@ -11,6 +11,9 @@
 
 namespace nc::core {
 
+class Graph;             // core/Graph.h
+struct GraphAnalysis;    // core/ShapeInference.h
+
 enum class Task { Classification, NextToken };
 
 /// A whole dataset in memory. Inputs are kept in their compact form (uint8 images are scaled to
@@ -72,6 +75,11 @@ struct EvaluationSplit {
   std::string split;
 };
 EvaluationSplit evaluationSplit(const Dataset& dataset, double validationFraction, int64_t seed);
+
+/// The loaded data against the graph's Input and Output: checkAgainstDataset's checks, in its
+/// words (the editor, Start, the trainer, the finder and previews all say the same), joined by
+/// "; ". Empty when the data fits.
+std::string dataFitProblems(const Dataset& dataset, const Graph& graph, const GraphAnalysis& analysis);
 
 /// Per-channel (images) or per-feature (CSV) mean and std over the given training samples, in the
 /// model's input units (images in [0, 1]). Shapes broadcast against one sample: [C, 1, 1] or [F].

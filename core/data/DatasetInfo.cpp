@@ -647,4 +647,18 @@ std::string describeDatasetIssue(const Graph& graph, const DatasetIssue& issue) 
   return text;
 }
 
+std::string dataFitProblems(const Dataset& d, const Graph& g, const GraphAnalysis& a) {
+  DatasetInfo info;
+  info.ok = true;
+  info.sampleShape = d.sampleShape.dims;
+  info.dtype = d.sampleShape.dtype;
+  info.vocab = d.sampleShape.vocab;
+  info.nextToken = d.task == Task::NextToken;
+  info.classes = d.numClasses();
+  std::string message;
+  for (const DatasetIssue& issue : checkAgainstDataset(g, a, info))
+    message += (message.empty() ? "" : "; ") + describeDatasetIssue(g, issue);
+  return message;
+}
+
 }  // namespace nc::core

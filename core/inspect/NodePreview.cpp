@@ -259,20 +259,6 @@ std::string graphErrors(const GraphAnalysis& a) {
   return msg;
 }
 
-std::string dataFitErrors(const Dataset& d, const Graph& g, const GraphAnalysis& a) {
-  DatasetInfo info;
-  info.ok = true;
-  info.sampleShape = d.sampleShape.dims;
-  info.dtype = d.sampleShape.dtype;
-  info.vocab = d.sampleShape.vocab;
-  info.nextToken = d.task == Task::NextToken;
-  info.classes = d.numClasses();
-  std::string message;
-  for (const DatasetIssue& issue : checkAgainstDataset(g, a, info))
-    message += (message.empty() ? "" : "; ") + describeDatasetIssue(g, issue);
-  return message;
-}
-
 }  // namespace
 
 struct PreviewEngine::Cache {
@@ -327,7 +313,7 @@ PreviewResult PreviewEngine::compute(const Project& project, int64_t sampleIndex
 
     if (std::string e = c.ensureData(project.data); !e.empty()) return finish(e);
     const Dataset& data = *c.data;
-    if (std::string e = dataFitErrors(data, graph, analysis); !e.empty()) return finish(e);
+    if (std::string e = dataFitProblems(data, graph, analysis); !e.empty()) return finish(e);
 
     // The sample.
     const EvaluationSplit& eval = c.evaluation;

@@ -58,17 +58,7 @@ void checkOptions(const LrFinderOptions& o) {
 /// The graph's Input and Output against the loaded data, with the checks (and words) the
 /// trainer and the editor use (checkAgainstDataset).
 void checkDataFitsGraph(const Dataset& d, const Graph& g, const GraphAnalysis& a) {
-  DatasetInfo info;
-  info.ok = true;
-  info.sampleShape = d.sampleShape.dims;
-  info.dtype = d.sampleShape.dtype;
-  info.vocab = d.sampleShape.vocab;
-  info.nextToken = d.task == Task::NextToken;
-  info.classes = d.numClasses();
-  std::string message;
-  for (const DatasetIssue& issue : checkAgainstDataset(g, a, info))
-    message += (message.empty() ? "" : "; ") + describeDatasetIssue(g, issue);
-  if (!message.empty()) throw FinderError(message);
+  if (std::string message = dataFitProblems(d, g, a); !message.empty()) throw FinderError(message);
 }
 
 /// The bias-corrected exponential average of `values` (beta = weight of the past), forward.

@@ -77,17 +77,7 @@ torch::Device pickDevice(const TrainConfig& c) {
 /// Checks that the data fits the graph's Input and Output: the same checks, in the same words,
 /// as the editor shows while the graph is edited (checkAgainstDataset); each says what to change.
 void checkDataFitsGraph(const Dataset& d, const Graph& g, const GraphAnalysis& a) {
-  DatasetInfo info;
-  info.ok = true;
-  info.sampleShape = d.sampleShape.dims;
-  info.dtype = d.sampleShape.dtype;
-  info.vocab = d.sampleShape.vocab;
-  info.nextToken = d.task == Task::NextToken;
-  info.classes = d.numClasses();
-  std::string message;
-  for (const DatasetIssue& issue : checkAgainstDataset(g, a, info))
-    message += (message.empty() ? "" : "; ") + describeDatasetIssue(g, issue);
-  if (!message.empty()) throw RunError(message);
+  if (std::string message = dataFitProblems(d, g, a); !message.empty()) throw RunError(message);
 }
 
 /// Bytes the loaded data set occupies (inputs and targets of every split).
