@@ -117,9 +117,12 @@ TEMPLATES = {
         ("classifier", "Linear", {"out_features": 10}),
         ("logits", "Output", {}),
     ]),
-    "transformer": ("Fashion-MNIST Transformer (4x4 patches)", [
+    "transformer": ("Fashion-MNIST Transformer (convolution stem, 7x7 tokens)", [
         ("image", "Input", {"shape": [1, 28, 28]}),
-        ("patchify", "Conv2d", {"out_channels": 64, "kernel_size": 4, "stride": 4, "padding": 0}),
+        ("stem", "Conv2d", {"out_channels": 32, "kernel_size": 3, "stride": 2, "padding": 1, "bias": False}),
+        ("stem_bn", "BatchNorm2d", {}),
+        ("stem_relu", "ReLU", {}),
+        ("patchify", "Conv2d", {"out_channels": 64, "kernel_size": 2, "stride": 2, "padding": 0}),
         ("flatten", "Flatten", {"start_dim": 2}),
         ("tokens", "Permute", {"dims": [0, 2, 1]}),
         ("positions", "PositionalEncoding", {"kind": "learned"}),

@@ -172,7 +172,7 @@ QString TemplateGallery::describe(const QString& name) {
       {"residual_cnn", QObject::tr("Residual CNN for 28×28 images (Fashion-MNIST): two residual blocks (skip connections "
                                    "with Add); more accurate than the plain CNN")},
       {"lstm", QObject::tr("LSTM classifier reading each image row as a time step (Fashion-MNIST)")},
-      {"transformer", QObject::tr("Transformer encoder over 4×4 image patches (Fashion-MNIST)")},
+      {"transformer", QObject::tr("Transformer encoder over 7×7 tokens from a small convolution stem (Fashion-MNIST)")},
       {"char_lstm", QObject::tr("Character LSTM language model: predicts the next character of a text")},
       {"char_transformer", QObject::tr("Causal character Transformer language model (GPT-style, untied output): "
                                        "writes text with Generate")},

@@ -229,7 +229,9 @@ TEST(ChannelPruning, EveryTemplatePrunesToAModelThatLoadsAndRuns) {
     ASSERT_TRUE(r.status.ok()) << r.status.message();
     for (const auto& line : r.report.skipped) std::printf("  %s skipped: %s\n", name.c_str(), line.c_str());
     EXPECT_TRUE(anyContains(r.report.skipped, "logits"));  // the output layer, in every template
-    EXPECT_EQ(r.report.pruned.empty(), name != "cnn");
+    // The CNN's convolutions and the Transformer's stem convolution (before its patches) can be
+    // cut; the recurrent templates have no prunable channels.
+    EXPECT_EQ(r.report.pruned.empty(), name != "cnn" && name != "transformer");
     ProjectLoad written = loadProject(dir.str("p.json"));
     ASSERT_TRUE(written.ok()) << written.error;
     GraphModule pruned = compileGraph(written.project->graph);
