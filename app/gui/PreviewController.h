@@ -68,6 +68,8 @@ class PreviewController : public QObject {
   bool isBusy() const;
   /// Computations the worker ran so far (tests: coalescing).
   int computations() const;
+  /// The thread previews are computed on (tests hold it busy to check coalescing).
+  QThread* workerThread() const { return m_thread; }
   bool trainingActive() const { return m_trainingActive; }
   static constexpr int kDebounceMs = 250;
   static constexpr int kSnapshotIntervalMs = 3000;

@@ -9,7 +9,9 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QSpinBox>
+#include <QSemaphore>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QTest>
 #include <QToolButton>
 #include <cmath>
@@ -356,13 +358,28 @@ TEST(PreviewGui, RequestsCoalesce) {
   ASSERT_TRUE(preview_pane_test::waitForPreview(w));
   ASSERT_TRUE(w.previewPane()->isVisible());
   const int before = w.previewController()->computations();
-  // Twenty requests in a burst: the one running and the newest compute, not twenty.
+  // Twenty requests in a burst while the worker is busy (held by a job queued on its thread):
+  // each request replaces the one not started yet, so only the newest computes, not twenty.
+  QSemaphore started, release;
+  auto* blocker = new QObject;
+  blocker->moveToThread(w.previewController()->workerThread());
+  QMetaObject::invokeMethod(
+      blocker,
+      [&started, &release, blocker]() {
+        started.release();
+        release.acquire();
+        blocker->deleteLater();
+      },
+      Qt::QueuedConnection);
+  started.acquire();
   for (int i = 0; i < 20; ++i) {
     w.previewPane()->setSampleIndex(i % 8);
     w.previewController()->requestNow(true);
   }
+  EXPECT_TRUE(w.previewController()->isBusy());
+  release.release();
   ASSERT_TRUE(preview_pane_test::waitForPreview(w));
-  EXPECT_LE(w.previewController()->computations() - before, 3);
+  EXPECT_EQ(w.previewController()->computations() - before, 1);
   EXPECT_EQ(w.previewController()->lastResult()->sample.index, 19 % 8)
       << "the newest request is the one shown; " << w.previewController()->lastResult()->error << " picker "
       << w.previewPane()->sampleIndex() << " applied " << w.previewController()->resultsApplied();
