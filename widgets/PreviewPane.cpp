@@ -82,7 +82,7 @@ QImage previewImageToQImage(const core::PreviewImage& image, bool grey) {
   return out;
 }
 
-QImage previewThumbnail(const core::NodePreview& node) {
+QImage previewThumbnail(const core::NodePreview& node, bool grey) {
   if (node.kind == "feature_maps" && !node.images.empty()) {
     // Up to 8 maps in two rows of four, one pixel apart.
     const int count = int(std::min<size_t>(node.images.size(), 8));
@@ -90,23 +90,23 @@ QImage previewThumbnail(const core::NodePreview& node) {
     const int h = int(node.images[0].rows), w = int(node.images[0].cols);
     if (h <= 0 || w <= 0) return {};
     QImage out(cols * w + cols - 1, rows * h + rows - 1, QImage::Format_RGB32);
-    out.fill(QColor(0xf7, 0xfa, 0xfc));
+    out.fill(grey ? QColor(0xf7, 0xf7, 0xf7) : QColor(0xf7, 0xfa, 0xfc));
     QPainter p(&out);
-    for (int i = 0; i < count; ++i) p.drawImage(QPoint((i % cols) * (w + 1), (i / cols) * (h + 1)), previewImageToQImage(node.images[size_t(i)]));
+    for (int i = 0; i < count; ++i) p.drawImage(QPoint((i % cols) * (w + 1), (i / cols) * (h + 1)), previewImageToQImage(node.images[size_t(i)], grey));
     return out;
   }
-  if ((node.kind == "heatmap" || node.kind == "vector") && !node.images.empty()) return previewImageToQImage(node.images[0]);
-  if (!node.attention.empty()) return previewImageToQImage(node.attention[0]);
+  if ((node.kind == "heatmap" || node.kind == "vector") && !node.images.empty()) return previewImageToQImage(node.images[0], grey);
+  if (!node.attention.empty()) return previewImageToQImage(node.attention[0], grey);
   if (node.kind == "bars" && !node.bars.empty()) {
     const int n = int(node.bars.size()), bw = 4, h = 24;
     QImage out(n * (bw + 1), h, QImage::Format_RGB32);
-    out.fill(QColor(0xf7, 0xfa, 0xfc));
+    out.fill(grey ? QColor(0xf7, 0xf7, 0xf7) : QColor(0xf7, 0xfa, 0xfc));
     QPainter p(&out);
     double mx = *std::max_element(node.bars.begin(), node.bars.end());
     if (mx <= 0) mx = 1;
     for (int i = 0; i < n; ++i) {
       const int bh = std::max(1, int(std::lround(h * std::clamp(node.bars[size_t(i)] / mx, 0.0, 1.0))));
-      p.fillRect(QRect(i * (bw + 1), h - bh, bw, bh), QColor(0x2b, 0x6c, 0xb0));
+      p.fillRect(QRect(i * (bw + 1), h - bh, bw, bh), grey ? QColor(0x80, 0x80, 0x80) : QColor(0x2b, 0x6c, 0xb0));
     }
     return out;
   }

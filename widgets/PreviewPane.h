@@ -26,7 +26,8 @@ QColor previewColor(double t);
 QImage previewImageToQImage(const core::PreviewImage& image, bool grey = false);
 /// A small picture of a node's output for its card on the canvas: a mosaic of the first feature
 /// maps, the heat map, the probabilities as bars, or a null image when there is nothing to draw.
-QImage previewThumbnail(const core::NodePreview& node);
+/// `grey`: drawn in greys (the graph has errors now; this is its last valid preview).
+QImage previewThumbnail(const core::NodePreview& node, bool grey = false);
 
 class PreviewPane : public QWidget {
   Q_OBJECT

@@ -215,19 +215,20 @@ void PreviewController::onResult(std::shared_ptr<const core::PreviewResult> resu
   // the last valid preview greyed (the pane does that).
   m_pane->setResult(result);
   if (m_pane->node() < 0) selectionChanged();
-  if (result->ok && m_thumbnails) updateThumbnails();
+  if (m_thumbnails) updateThumbnails();  // greyed when this result failed
   Q_EMIT resultApplied();
 }
 
 void PreviewController::updateThumbnails() {
-  std::shared_ptr<const core::PreviewResult> r = m_pane->result();
+  std::shared_ptr<const core::PreviewResult> r = m_pane->result();  // the last valid one
   if (!m_thumbnails || !r) return;
+  const bool grey = m_pane->isGreyed();
   std::map<core::NodeId, const core::NodePreview*> byId;
   for (const core::NodePreview& n : r->nodes) byId[n.nodeId] = &n;
   for (auto& [id, item] : m_scene->nodeItems()) {
     auto it = byId.find(id);
     if (it == byId.end() || it->second->nodeName != item->name().toStdString()) item->clearThumbnail();
-    else item->setThumbnail(widgets::previewThumbnail(*it->second));
+    else item->setThumbnail(widgets::previewThumbnail(*it->second, grey));
   }
 }
 
