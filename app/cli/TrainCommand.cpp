@@ -14,6 +14,8 @@
 
 #include "app/cli/Commands.h"
 #include "app/cli/Options.h"
+#include "core/FileIO.h"
+#include "core/JsonUtil.h"
 #include "core/Project.h"
 #include "core/TextFormat.h"
 #include "core/training/ClassMetrics.h"
@@ -209,13 +211,39 @@ int runTrain(const std::vector<std::string>& args) {
   return r.status == RunStatus::Stopped ? 3 : kExitOk;
 }
 
+namespace {
+
+/// eval --json: the figures, the confusion matrix and the per-class scores as one object.
+nlohmann::json evalJson(const EvalResult& r, const std::string& project, const std::string& checkpoint) {
+  nlohmann::json j = {{"project", toUtf8(project)},
+                      {"checkpoint", toUtf8(checkpoint)},
+                      {"split", r.split},
+                      {"samples", r.samples},
+                      {"loss", r.loss},
+                      {"accuracy", r.accuracy}};
+  if (!r.confusion.empty()) {
+    const ClassMetrics m = computeClassMetrics(r.confusion, r.classNames);
+    nlohmann::json names = nlohmann::json::array();
+    for (const ClassScore& c : m.classes) names.push_back(toUtf8(c.name));
+    j["class_names"] = names;
+    j["confusion"] = r.confusion;  // [true][predicted]
+    const nlohmann::json metrics = classMetricsJson(m);
+    for (const char* key : {"per_class", "macro_avg", "weighted_avg"}) j[key] = metrics[key];
+  }
+  return j;
+}
+
+}  // namespace
+
 int runEval(const std::vector<std::string>& args) {
-  Options opts(args, {"--checkpoint"});
+  Options opts(args, {"--checkpoint", "--json"});
   const char* usage =
-      "usage: neuralcanvas-cli eval PROJECT --checkpoint FILE\n\n"
+      "usage: neuralcanvas-cli eval PROJECT --checkpoint FILE [--json FILE|-]\n\n"
       "Evaluates a checkpoint on the project's test data (its validation split when the data has no\n"
       "test split) and prints loss and accuracy; for classification also each class's precision, recall,\n"
-      "F1 and support, with their macro and weighted averages.\n";
+      "F1 and support, with their macro and weighted averages.\n"
+      "  --json FILE   also write the figures, the confusion matrix ([true][predicted]) and the\n"
+      "                per-class scores as JSON ('-': only the JSON, on stdout)\n";
   if (auto exit = opts.helpOrUsageError(usage, opts.positional().size() == 1 && opts.has("--checkpoint"))) return *exit;
   ProjectLoad load = loadProject(opts.positional()[0]);
   if (!load.ok()) {
@@ -227,11 +255,23 @@ int runEval(const std::vector<std::string>& args) {
     std::cerr << "error: " << r.error << "\n";
     return kExitInvalid;
   }
+  if (opts.has("--json")) {
+    const std::string text = evalJson(r, opts.positional()[0], opts.get("--checkpoint")).dump(2) + "\n";
+    if (opts.get("--json") == "-") {
+      std::cout << text;
+      return kExitOk;
+    }
+    if (Status s = writeFileAtomic(opts.get("--json"), text); !s) {
+      std::cerr << "error: " << s.message() << "\n";
+      return kExitInvalid;
+    }
+  }
   std::cout << r.split << " loss: " << std::fixed << std::setprecision(4) << r.loss << "\n"
             << r.split << " accuracy: " << r.accuracy << "  (" << r.samples << " samples)\n";
   if (!r.confusion.empty())
     std::cout << "\nper class (" << r.split << " split):\n"
               << classMetricsTable(computeClassMetrics(r.confusion, r.classNames));
+  if (opts.has("--json")) std::cout << "wrote " << opts.get("--json") << "\n";
   return kExitOk;
 }
 

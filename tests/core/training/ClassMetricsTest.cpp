@@ -400,6 +400,53 @@ TEST(ClassMetrics, EvalCommandPrintsThePerClassTable) {
   EXPECT_TRUE(cm::has(output, "macro avg")) << output;
   EXPECT_TRUE(cm::has(output, "weighted avg")) << output;
   EXPECT_LT(output.find("accuracy:"), output.find("per class")) << "the table follows the accuracy";
+
+  // --json -: only JSON on stdout, the same figures as evaluateCheckpoint, the per-class scores
+  // agreeing with the confusion matrix, names in UTF-8.
+  const EvalResult direct = evaluateCheckpoint(p, dir.str("run/checkpoints/last.pt"));
+  ASSERT_TRUE(direct.ok) << direct.error;
+  std::string text = runCommand(std::string(NC_CLI_PATH) + " eval " + projectFile.string() + " --checkpoint " +
+                                    dir.str("run/checkpoints/last.pt") + " --json -",
+                                &status);
+  EXPECT_EQ(WEXITSTATUS(status), 0) << text;
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  ASSERT_FALSE(j.is_discarded()) << "stdout is one JSON object: " << text;
+  EXPECT_EQ(j["split"], "validation");
+  EXPECT_EQ(j["samples"].get<int64_t>(), direct.samples);
+  EXPECT_NEAR(j["accuracy"].get<double>(), direct.accuracy, 1e-12);
+  EXPECT_NEAR(j["loss"].get<double>(), direct.loss, 1e-9);
+  EXPECT_EQ(j["confusion"].get<std::vector<std::vector<int64_t>>>(), direct.confusion);
+  ASSERT_EQ(j["class_names"].size(), 3u);
+  EXPECT_EQ(j["class_names"][2], "\xC3\xA9t\xC3\xA9");
+  ASSERT_EQ(j["per_class"].size(), 3u);
+  for (size_t c = 0; c < 3; ++c) {
+    int64_t row = 0;
+    for (int64_t v : direct.confusion[c]) row += v;
+    EXPECT_EQ(j["per_class"][c]["support"].get<int64_t>(), row) << "class " << c;
+    int64_t column = 0;
+    for (const auto& r : direct.confusion) column += r[c];
+    const double precision = column ? double(direct.confusion[c][c]) / double(column) : 0.0;
+    EXPECT_NEAR(j["per_class"][c]["precision"].get<double>(), precision, 1e-12) << "class " << c;
+  }
+  EXPECT_EQ(j["macro_avg"]["support"].get<int64_t>(), direct.samples);
+
+  // --json FILE: the table as before, and the file holds the same object.
+  output = runCommand(std::string(NC_CLI_PATH) + " eval " + projectFile.string() + " --checkpoint " +
+                          dir.str("run/checkpoints/last.pt") + " --json " + dir.str("eval.json") + " 2>&1",
+                      &status);
+  EXPECT_EQ(WEXITSTATUS(status), 0) << output;
+  EXPECT_TRUE(cm::has(output, "per class (validation split):")) << output;
+  std::ifstream written(dir.str("eval.json"));
+  std::stringstream file;
+  file << written.rdbuf();
+  EXPECT_EQ(nlohmann::json::parse(file.str(), nullptr, false), j);
+
+  // An unwritable --json path: an error naming it, exit 1.
+  output = runCommand(std::string(NC_CLI_PATH) + " eval " + projectFile.string() + " --checkpoint " +
+                          dir.str("run/checkpoints/last.pt") + " --json " + dir.str("missing/dir/eval.json") + " 2>&1",
+                      &status);
+  EXPECT_EQ(WEXITSTATUS(status), 1) << output;
+  EXPECT_TRUE(cm::has(output, "missing/dir/eval.json")) << output;
 }
 
 }  // namespace nc::test
