@@ -5,6 +5,7 @@
 
 #include <fstream>
 
+#include "BlobData.h"
 #include "../GraphTestUtil.h"
 #include "../ScratchDir.h"
 #include "core/GraphModule.h"
@@ -20,45 +21,14 @@ using namespace nc::core;
 
 /// Four Gaussian blobs in 8-D, `n` training samples, a quarter as many test samples.
 std::shared_ptr<Dataset> blobData(int64_t n) {
-  torch::manual_seed(11);
-  auto d = std::make_shared<Dataset>();
-  torch::Tensor centers = torch::randn({4, 8}) * 3;
-  auto make = [&](int64_t count, torch::Tensor& x, torch::Tensor& y) {
-    y = torch::randint(0, 4, {count}, torch::kLong);
-    x = centers.index_select(0, y) + torch::randn({count, 8});
-  };
-  make(n, d->trainInputs, d->trainTargets);
-  make(n / 4, d->testInputs, d->testTargets);
-  d->classNames = {"a", "b", "c", "d"};
-  d->sampleShape = TensorShape{{8}, DType::Float32, 0};
-  d->description = "blobs";
-  return d;
+  return nc::test::blobDataset({11, n, n / 4});
 }
 
 /// Linear 8->16, [BatchNorm1d], ReLU, Linear 16->4: no Dropout, so runs are deterministic.
 Project mlp(bool batchNorm = false) {
-  GraphBuilder b;
-  NodeId in = b.input({8});
-  NodeId fc1 = b.add("Linear", {{"out_features", int64_t{16}}});
-  NodeId act = b.add("ReLU");
-  NodeId fc2 = b.add("Linear", {{"out_features", int64_t{4}}});
-  NodeId out = b.add("Output");
-  b.link(in, fc1);
-  if (batchNorm) {
-    NodeId bn = b.add("BatchNorm1d");
-    b.link(fc1, bn);
-    b.link(bn, act);
-  } else {
-    b.link(fc1, act);
-  }
-  b.link(act, fc2);
-  b.link(fc2, out);
-  Project p;
-  p.name = "mlp";
-  p.graph = b.graph;
-  p.data.validationFraction = 0.25;
+  Project p = nc::test::blobMlp(batchNorm ? nc::test::MlpExtra::BatchNorm : nc::test::MlpExtra::None);
+  p.training.batchSize = Project{}.training.batchSize;
   p.training.epochs = 2;
-  p.training.threads = 1;
   p.training.learningRate = 0.05;
   p.training.optimizer = "sgd";
   return p;

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "BlobData.h"
 #include "../GraphTestUtil.h"
 #include "../ScratchDir.h"
 #include "core/GraphModule.h"
@@ -23,15 +24,7 @@ namespace fs = std::filesystem;
 
 /// Two Gaussian blobs in 4-D.
 std::shared_ptr<Dataset> blobs(int64_t n = 128) {
-  torch::manual_seed(3);
-  auto d = std::make_shared<Dataset>();
-  torch::Tensor centers = torch::randn({2, 4}) * 3;
-  d->trainTargets = torch::randint(0, 2, {n}, torch::kLong);
-  d->trainInputs = centers.index_select(0, d->trainTargets) + torch::randn({n, 4});
-  d->classNames = {"a", "b"};
-  d->sampleShape = TensorShape{{4}, DType::Float32, 0};
-  d->description = "blobs";
-  return d;
+  return nc::test::blobDataset({3, n, 0, 2, 4});
 }
 
 struct Mlp {

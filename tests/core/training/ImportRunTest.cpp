@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "BlobData.h"
 #include "../GraphTestUtil.h"
 #include "../ScratchDir.h"
 #include "core/GraphModule.h"
@@ -40,44 +41,15 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 /// Input [8] -> Linear 16 -> BatchNorm1d -> ReLU -> Linear 4: parameters, running statistics, an
 /// integer buffer (num_batches_tracked) and the input normalization.
 Project mlp() {
-  GraphBuilder b;
-  NodeId in = b.input({8});
-  NodeId fc1 = b.add("Linear", {{"out_features", int64_t{16}}});
-  NodeId bn = b.add("BatchNorm1d");
-  NodeId act = b.add("ReLU");
-  NodeId fc2 = b.add("Linear", {{"out_features", int64_t{4}}});
-  NodeId out = b.add("Output");
-  b.link(in, fc1);
-  b.link(fc1, bn);
-  b.link(bn, act);
-  b.link(act, fc2);
-  b.link(fc2, out);
-  Project p;
-  p.name = "mlp";
-  p.graph = b.graph;
+  Project p = nc::test::blobMlp(nc::test::MlpExtra::BatchNorm);
   p.data.kind = "csv";
   p.data.path = "blobs.csv";
-  p.data.validationFraction = 0.25;
   p.training.epochs = 2;
-  p.training.batchSize = 32;
-  p.training.threads = 1;
   return p;
 }
 
 std::shared_ptr<Dataset> blobs() {
-  torch::manual_seed(7);
-  auto d = std::make_shared<Dataset>();
-  torch::Tensor centers = torch::randn({4, 8}) * 3;
-  auto make = [&](int64_t count, torch::Tensor& x, torch::Tensor& y) {
-    y = torch::randint(0, 4, {count}, torch::kLong);
-    x = centers.index_select(0, y) + torch::randn({count, 8});
-  };
-  make(128, d->trainInputs, d->trainTargets);
-  make(64, d->testInputs, d->testTargets);
-  d->classNames = {"a", "b", "c", "d"};
-  d->sampleShape = TensorShape{{8}, DType::Float32, 0};
-  d->description = "blobs";
-  return d;
+  return nc::test::blobDataset({7, 128, 64});
 }
 
 /// A model of `p` with non-trivial weights, statistics and normalization (seeded).

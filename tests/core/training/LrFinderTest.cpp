@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "BlobData.h"
 #include "../GraphTestUtil.h"
 #include "../ScratchDir.h"
 #include "core/JsonUtil.h"
@@ -21,37 +22,15 @@ using namespace nc::core;
 
 /// Four Gaussian blobs in 8-D (a small MLP separates them quickly).
 inline std::shared_ptr<Dataset> blobs(int64_t n = 1024) {
-  torch::manual_seed(11);
-  auto d = std::make_shared<Dataset>();
-  torch::Tensor centers = torch::randn({4, 8}) * 2;
-  d->trainTargets = torch::randint(0, 4, {n}, torch::kLong);
-  d->trainInputs = centers.index_select(0, d->trainTargets) + torch::randn({n, 8});
-  d->classNames = {"a", "b", "c", "d"};
-  d->sampleShape = TensorShape{{8}, DType::Float32, 0};
-  d->description = "blobs";
-  return d;
+  return nc::test::blobDataset({11, n, 0, 4, 8, 2});
 }
 
 inline Project mlp(const std::string& optimizer = "adam") {
-  GraphBuilder b;
-  NodeId in = b.input({8});
-  NodeId fc1 = b.add("Linear", {{"out_features", int64_t{16}}});
-  NodeId act = b.add("ReLU");
-  NodeId fc2 = b.add("Linear", {{"out_features", int64_t{4}}});
-  NodeId out = b.add("Output");
-  b.link(in, fc1);
-  b.link(fc1, act);
-  b.link(act, fc2);
-  b.link(fc2, out);
-  Project p;
+  Project p = nc::test::blobMlp();
   p.name = "lr-mlp";
-  p.graph = b.graph;
-  p.data.validationFraction = 0.25;
   p.training.epochs = 1;
-  p.training.batchSize = 32;
   p.training.optimizer = optimizer;
   p.training.learningRate = 0.5;
-  p.training.threads = 1;
   return p;
 }
 

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "BlobData.h"
 #include "../GraphTestUtil.h"
 #include "../ScratchDir.h"
 #include "core/JsonUtil.h"
@@ -31,42 +32,15 @@ using namespace nc::core;
 namespace fs = std::filesystem;
 
 std::shared_ptr<Dataset> blobs(int64_t n = 256, int64_t testCount = 64) {
-  torch::manual_seed(7);
-  auto d = std::make_shared<Dataset>();
-  torch::Tensor centers = torch::randn({4, 8}) * 3;
-  auto make = [&](int64_t count, torch::Tensor& x, torch::Tensor& y) {
-    y = torch::randint(0, 4, {count}, torch::kLong);
-    x = centers.index_select(0, y) + torch::randn({count, 8});
-  };
-  make(n, d->trainInputs, d->trainTargets);
-  if (testCount > 0) make(testCount, d->testInputs, d->testTargets);
-  d->classNames = {"a", "b", "c", "d"};
-  d->sampleShape = TensorShape{{8}, DType::Float32, 0};
-  d->description = "blobs";
-  return d;
+  return nc::test::blobDataset({7, n, testCount});
 }
 
 Project mlp() {
-  GraphBuilder b;
-  NodeId in = b.input({8});
-  NodeId fc1 = b.add("Linear", {{"out_features", int64_t{16}}});
-  NodeId act = b.add("ReLU");
-  NodeId fc2 = b.add("Linear", {{"out_features", int64_t{4}}});
-  NodeId out = b.add("Output");
-  b.link(in, fc1);
-  b.link(fc1, act);
-  b.link(act, fc2);
-  b.link(fc2, out);
-  Project p;
-  p.name = "mlp";
-  p.graph = b.graph;
+  Project p = nc::test::blobMlp();
   p.data.kind = "csv";
   p.data.path = "blobs.csv";
-  p.data.validationFraction = 0.25;
-  p.training.epochs = 2;
-  p.training.batchSize = 32;  // 192 training samples: 6 steps per epoch
+  p.training.epochs = 2;  // 192 training samples in batches of 32: 6 steps per epoch
   p.training.learningRate = 0.01;
-  p.training.threads = 1;
   return p;
 }
 

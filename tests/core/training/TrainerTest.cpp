@@ -6,6 +6,7 @@
 #include <fstream>
 #include <thread>
 
+#include "BlobData.h"
 #include "../GraphTestUtil.h"
 #include "../ScratchDir.h"
 #include "core/GraphModule.h"
@@ -22,46 +23,13 @@ namespace fs = std::filesystem;
 
 /// Four Gaussian blobs in 8-D: easily separable, so a small MLP learns them in a few epochs.
 std::shared_ptr<Dataset> blobs(int64_t n = 512, bool withTest = true) {
-  torch::manual_seed(7);
-  auto d = std::make_shared<Dataset>();
-  torch::Tensor centers = torch::randn({4, 8}) * 3;
-  auto make = [&](int64_t count, torch::Tensor& x, torch::Tensor& y) {
-    y = torch::randint(0, 4, {count}, torch::kLong);
-    x = centers.index_select(0, y) + torch::randn({count, 8});
-  };
-  make(n, d->trainInputs, d->trainTargets);
-  if (withTest) make(n / 4, d->testInputs, d->testTargets);
-  d->classNames = {"a", "b", "c", "d"};
-  d->sampleShape = TensorShape{{8}, DType::Float32, 0};
-  d->description = "blobs";
-  return d;
+  return nc::test::blobDataset({7, n, withTest ? n / 4 : 0});
 }
 
 Project mlpProject(bool dropout = false) {
-  GraphBuilder b;
-  NodeId in = b.input({8});
-  NodeId fc1 = b.add("Linear", {{"out_features", int64_t{16}}});
-  NodeId act = b.add("ReLU");
-  NodeId fc2 = b.add("Linear", {{"out_features", int64_t{4}}});
-  NodeId out = b.add("Output");
-  b.link(in, fc1);
-  b.link(fc1, act);
-  if (dropout) {
-    NodeId drop = b.add("Dropout", {{"p", 0.2}});
-    b.link(act, drop);
-    b.link(drop, fc2);
-  } else {
-    b.link(act, fc2);
-  }
-  b.link(fc2, out);
-  Project p;
-  p.name = "mlp";
-  p.graph = b.graph;
-  p.data.validationFraction = 0.25;
+  Project p = nc::test::blobMlp(dropout ? nc::test::MlpExtra::Dropout : nc::test::MlpExtra::None);
   p.training.epochs = 3;
-  p.training.batchSize = 32;
   p.training.learningRate = 0.01;
-  p.training.threads = 1;
   return p;
 }
 
