@@ -1,7 +1,5 @@
 #include "app/gui/SweepRunner.h"
 
-#include <QDeadlineTimer>
-#include <QThread>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -59,57 +57,37 @@ SweepRunner::~SweepRunner() {
 }
 
 bool SweepRunner::start(const core::Project& project, const core::SweepSpec& spec, const QString& directory) {
-  if (m_thread) return false;
+  if (m_thread.isActive()) return false;
   m_control = std::make_shared<core::TrainingControl>();
   m_directory = directory;
-  m_thread = new QThread();
-  m_thread->setObjectName("sweep");
-  m_worker = new SweepWorker(project, spec, directory, m_control);
-  m_worker->moveToThread(m_thread);
-  connect(m_thread, &QThread::started, m_worker, &SweepWorker::run);
-  connect(m_worker, &SweepWorker::trialStarted, this, &SweepRunner::trialStarted);
-  connect(m_worker, &SweepWorker::trialEpoch, this, &SweepRunner::trialEpoch);
-  connect(m_worker, &SweepWorker::trialFinished, this, &SweepRunner::trialFinished);
-  connect(m_worker, &SweepWorker::log, this, &SweepRunner::log);
-  connect(m_worker, &SweepWorker::finished, this, &SweepRunner::finished);
-  connect(m_worker, &SweepWorker::finished, m_thread, &QThread::quit, Qt::DirectConnection);
-  connect(m_thread, &QThread::finished, this, &SweepRunner::onThreadFinished);
-  m_thread->start();
+  auto* worker = new SweepWorker(project, spec, directory, m_control);
+  connect(worker, &SweepWorker::trialStarted, this, &SweepRunner::trialStarted);
+  connect(worker, &SweepWorker::trialEpoch, this, &SweepRunner::trialEpoch);
+  connect(worker, &SweepWorker::trialFinished, this, &SweepRunner::trialFinished);
+  connect(worker, &SweepWorker::log, this, &SweepRunner::log);
+  connect(worker, &SweepWorker::finished, this, &SweepRunner::finished);
+  m_thread.start(worker, "sweep", &SweepWorker::run, &SweepWorker::finished, this, [this]() {
+    m_thread.release();
+    Q_EMIT activeChanged(false);
+  });
   Q_EMIT activeChanged(true);
   return true;
 }
 
 void SweepRunner::stop() {
-  if (m_thread) m_control->requestStop();
+  if (m_thread.isActive()) m_control->requestStop();
 }
 
-bool SweepRunner::isStopping() const { return m_thread && m_control && m_control->stopRequested(); }
-
-void SweepRunner::onThreadFinished() {
-  if (!m_thread) return;
-  m_thread->wait();
-  delete m_worker;
-  m_worker = nullptr;
-  delete m_thread;
-  m_thread = nullptr;
-  Q_EMIT activeChanged(false);
-}
+bool SweepRunner::isStopping() const { return m_thread.isActive() && m_control && m_control->stopRequested(); }
 
 void SweepRunner::shutdown() {
-  if (!m_thread) return;
+  if (!m_thread.isActive()) return;
   m_control->requestStop();
-  disconnect(m_worker, nullptr, this, nullptr);
-  disconnect(m_thread, nullptr, this, nullptr);
-  m_thread->quit();
-  if (!m_thread->wait(QDeadlineTimer(kShutdownWaitMs))) {
+  if (!m_thread.shutdown(this, kShutdownWaitMs)) {
     std::fprintf(stderr, "neuralcanvas: the sweep did not stop within %d s; exiting\n", kShutdownWaitMs / 1000);
     std::fflush(stderr);
     std::_Exit(1);
   }
-  delete m_worker;
-  m_worker = nullptr;
-  delete m_thread;
-  m_thread = nullptr;
 }
 
 }  // namespace nc::app

@@ -8,12 +8,12 @@
 #include <QString>
 #include <memory>
 
+#include "app/gui/WorkerThread.h"
 #include "core/sweep/Sweep.h"
 
 Q_DECLARE_METATYPE(nc::core::SweepTrial)
 Q_DECLARE_METATYPE(nc::core::SweepResult)
 
-class QThread;
 
 namespace nc::app {
 
@@ -51,7 +51,7 @@ class SweepRunner : public QObject {
   void stop();
   /// For destruction / window close without an event loop: stops and waits for the thread.
   void shutdown();
-  bool isActive() const { return m_thread != nullptr; }
+  bool isActive() const { return m_thread.isActive(); }
   bool isStopping() const;
   QString directory() const { return m_directory; }
 
@@ -66,10 +66,7 @@ class SweepRunner : public QObject {
   void activeChanged(bool active);
 
  private:
-  void onThreadFinished();
-
-  QThread* m_thread = nullptr;
-  SweepWorker* m_worker = nullptr;
+  WorkerThread m_thread;
   std::shared_ptr<core::TrainingControl> m_control;
   QString m_directory;
 };

@@ -5,9 +5,9 @@
 #include <memory>
 
 #include "app/gui/TrainingWorker.h"
+#include "app/gui/WorkerThread.h"
 #include "core/training/Trainer.h"
 
-class QThread;
 
 namespace nc::app {
 
@@ -45,11 +45,11 @@ class TrainingController : public QObject {
   /// How long shutdown() waits for the trainer (which checks the stop request about every second).
   static constexpr int kShutdownWaitMs = 30'000;
 
-  bool isActive() const { return m_thread != nullptr; }
+  bool isActive() const { return m_thread.isActive(); }
   /// Whether stop() was asked for the active run.
   bool isStopping() const;
   /// The active run's thread (tests), or nullptr; deleted once joined.
-  QThread* trainingThread() const { return m_thread; }
+  QThread* trainingThread() const { return m_thread.thread(); }
   bool isPaused() const { return m_paused; }
   /// The active (or last) run's folder.
   QString runDirectory() const { return m_runDirectory; }
@@ -75,10 +75,8 @@ class TrainingController : public QObject {
 
  private:
   void onThreadFinished();
-  void release();
 
-  QThread* m_thread = nullptr;
-  TrainingWorker* m_worker = nullptr;
+  WorkerThread m_thread;
   std::shared_ptr<core::TrainingControl> m_control;
   QString m_runDirectory;
   bool m_paused = false;
