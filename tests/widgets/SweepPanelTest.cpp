@@ -22,6 +22,7 @@
 #include <cmath>
 #include <fstream>
 #include <random>
+#include <set>
 
 #include "TrainingTestSupport.h"
 #include "app/gui/MainWindow.h"
@@ -164,6 +165,40 @@ struct Fixture {
     QDir().mkpath(sweepDir);
     writeSweep(sweepDir, editor.project());
     panel.resize(1400, 900);
+  }
+};
+
+/// Records the panel's sweepFinished signal.
+struct Finished {
+  bool ended = false, ok = false;
+  QObject context;  // the connection ends with this object
+  explicit Finished(nc::app::SweepPanel& panel) {
+    QObject::connect(&panel, &nc::app::SweepPanel::sweepFinished, &context, [this](bool good) {
+      ended = true;
+      ok = good;
+    });
+  }
+};
+
+/// The main window with the blob MLP saved as a project and opened, on the Sweep tab; new
+/// sweeps go into the temporary folder.
+struct WindowFixture {
+  QTemporaryDir tmp;
+  nc::app::MainWindow window;
+  nc::app::SweepPanel* panel = nullptr;
+  explicit WindowFixture(int samples) {
+    const std::string csv = QDir(tmp.path()).filePath("blobs.csv").toStdString();
+    writeBlobs(csv, samples);
+    const QString projectFile = QDir(tmp.path()).filePath("blobs.json");
+    EXPECT_TRUE(core::saveProject(mlp(csv), projectFile.toStdString()).ok());
+    window.setInteractive(false);
+    EXPECT_TRUE(window.openProject(projectFile));
+    window.resize(1400, 900);
+    window.show();
+    EXPECT_TRUE(QTest::qWaitForWindowExposed(&window));
+    window.showSweep();
+    panel = window.sweepPanel();
+    panel->setSweepsRootOverride(QDir(tmp.path()).filePath("sweeps"));
   }
 };
 
@@ -371,17 +406,13 @@ TEST(SweepPanel, RunsARealSweepWhenRunIsPressed) {
   panel.epochsField()->setValue(1);
   panel.strategyField()->setCurrentText("grid");
   ASSERT_TRUE(panel.runButton()->isEnabled()) << panel.paramError(0).toStdString() << panel.paramError(1).toStdString();
-  bool ended = false, ok = false;
-  QObject::connect(&panel, &app::SweepPanel::sweepFinished, &panel, [&](bool good) {
-    ended = true;
-    ok = good;
-  });
+  sweep_panel_test::Finished finished(panel);
   QTest::mouseClick(panel.runButton(), Qt::LeftButton);
   ASSERT_TRUE(panel.isRunning()) << panel.lastError().toStdString();
   EXPECT_FALSE(panel.runButton()->isEnabled());
   EXPECT_TRUE(panel.stopButton()->isEnabled());
-  ASSERT_TRUE(nc::test::waitUntil([&] { return ended && !panel.isRunning(); }, 120000));
-  EXPECT_TRUE(ok) << panel.lastError().toStdString();
+  ASSERT_TRUE(nc::test::waitUntil([&] { return finished.ended && !panel.isRunning(); }, 120000));
+  EXPECT_TRUE(finished.ok) << panel.lastError().toStdString();
   ASSERT_EQ(panel.state().trials.size(), 2u);
   for (const core::SweepTrial& t : panel.state().trials) {
     EXPECT_EQ(t.status, "completed") << t.message;
@@ -462,19 +493,9 @@ TEST(SweepPanel, StopThenResumeFinishesTheSweep) {
 }
 
 TEST(SweepPanel, TrainingIsRefusedWhileASweepRuns) {
-  QTemporaryDir tmp;
-  const std::string csv = QDir(tmp.path()).filePath("blobs.csv").toStdString();
-  sweep_panel_test::writeBlobs(csv, 160);
-  const QString projectFile = QDir(tmp.path()).filePath("blobs.json");
-  ASSERT_TRUE(core::saveProject(sweep_panel_test::mlp(csv), projectFile.toStdString()).ok());
-  app::MainWindow window;
-  window.setInteractive(false);
-  ASSERT_TRUE(window.openProject(projectFile));
-  window.resize(1400, 900);
-  window.show();
-  window.showSweep();
-  app::SweepPanel* panel = window.sweepPanel();
-  panel->setSweepsRootOverride(QDir(tmp.path()).filePath("sweeps"));
+  sweep_panel_test::WindowFixture f(160);
+  app::MainWindow& window = f.window;
+  app::SweepPanel* panel = f.panel;
   panel->trialsField()->setValue(2);
   panel->epochsField()->setValue(1);
   bool ended = false;
@@ -489,5 +510,97 @@ TEST(SweepPanel, TrainingIsRefusedWhileASweepRuns) {
   ASSERT_TRUE(nc::test::waitUntil([&] { return ended && !panel->isRunning(); }, 120000));
   EXPECT_EQ(panel->state().trials.size(), 2u);
   // The sweep folder sits where the override points (not beside the project).
-  EXPECT_TRUE(panel->sweepDirectory().startsWith(QDir(tmp.path()).filePath("sweeps")));
+  EXPECT_TRUE(panel->sweepDirectory().startsWith(QDir(f.tmp.path()).filePath("sweeps")));
+}
+
+// The "done when", in the main window: a 12-trial random sweep set up with the keyboard
+// and mouse, run with Run; its table, parallel coordinates and Pareto chart show all 12 trials;
+// the most accurate trial (header click sorts by it) is applied to the project and one Undo
+// restores the settings.
+TEST(SweepPanel, TwelveTrialSweepFromTheMainWindowAppliesTheBest) {
+  sweep_panel_test::WindowFixture f(240);
+  app::MainWindow& window = f.window;
+  app::SweepPanel& panel = *f.panel;
+  auto typeInto = [](QWidget* field, const QString& text) {
+    if (auto* combo = qobject_cast<QComboBox*>(field); combo && combo->lineEdit()) field = combo->lineEdit();
+    QTest::mouseClick(field, Qt::LeftButton);
+    QTest::keyClick(field, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(field, text);
+  };
+  // Row 1: the learning rate on a log range; row 2 (Add parameter): fc1's width.
+  ASSERT_EQ(panel.paramRowCount(), 1);
+  EXPECT_EQ(panel.paramTarget(0)->currentText(), "training.learning_rate");
+  typeInto(panel.paramSpec(0), "1e-3:3e-1:log");
+  auto* add = panel.findChild<QPushButton*>("sweepAddParam");
+  ASSERT_TRUE(add);
+  QTest::mouseClick(add, Qt::LeftButton);
+  ASSERT_EQ(panel.paramRowCount(), 2);
+  typeInto(panel.paramTarget(1), "fc1.out_features");
+  typeInto(panel.paramSpec(1), "4,8,16,32");
+  EXPECT_TRUE(panel.paramError(0).isEmpty()) << panel.paramError(0).toStdString();
+  EXPECT_TRUE(panel.paramError(1).isEmpty()) << panel.paramError(1).toStdString();
+  typeInto(panel.trialsField(), "12");
+  typeInto(panel.epochsField(), "2");
+  EXPECT_EQ(panel.strategyField()->currentText(), "random");
+  if (!panel.medianField()->isChecked()) QTest::mouseClick(panel.medianField(), Qt::LeftButton);
+  EXPECT_EQ(panel.trialsField()->value(), 12);
+  EXPECT_EQ(panel.epochsField()->value(), 2);
+  ASSERT_TRUE(panel.medianField()->isChecked());
+
+  sweep_panel_test::Finished finished(panel);
+  QTest::mouseClick(panel.runButton(), Qt::LeftButton);
+  ASSERT_TRUE(panel.isRunning()) << panel.lastError().toStdString();
+  ASSERT_TRUE(nc::test::waitUntil([&] { return finished.ended && !panel.isRunning(); }, 300000));
+  EXPECT_TRUE(finished.ok) << panel.lastError().toStdString();
+  ASSERT_EQ(panel.state().trials.size(), 12u);
+  auto valueOf = [](const core::SweepTrial& t, const std::string& target) {
+    for (const core::SweepValue& v : t.values)
+      if (v.target == target) return std::stod(v.json);
+    ADD_FAILURE() << "trial " << t.index << " has no value for " << target;
+    return std::nan("");
+  };
+  std::set<double> rates;
+  int stoppedEarly = 0;
+  for (const core::SweepTrial& t : panel.state().trials) {
+    EXPECT_TRUE(t.status == "completed" || t.status == "stopped_early") << t.index << " " << t.status << " " << t.message;
+    EXPECT_TRUE(std::isfinite(t.bestValAccuracy)) << t.index;
+    EXPECT_GT(t.params, 0) << t.index;
+    stoppedEarly += t.status == "stopped_early" ? 1 : 0;
+    rates.insert(valueOf(t, "training.learning_rate"));
+  }
+  EXPECT_EQ(rates.size(), 12u) << "random values from a log range";
+  EXPECT_GE(stoppedEarly, 1) << "median stopping ended no trial";
+  EXPECT_EQ(panel.table()->model()->rowCount(), 12);
+  EXPECT_EQ(panel.parallel()->rowCount(), 12);
+  EXPECT_EQ(panel.parallel()->axisCount(), 3) << "two swept values and the metric";
+  EXPECT_FALSE(panel.pareto()->frontRows().empty());
+
+  // Sort by best validation accuracy (header click, twice: descending), take the top row, apply.
+  const int column = panel.trialModel()->columnOf("best val acc");
+  ASSERT_GE(column, 0);
+  QHeaderView* header = panel.table()->horizontalHeader();
+  const QPoint headerPoint(header->sectionViewportPosition(column) + header->sectionSize(column) / 2, header->height() / 2);
+  QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, headerPoint);
+  if (header->sortIndicatorOrder() != Qt::DescendingOrder) QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, headerPoint);
+  ASSERT_EQ(header->sortIndicatorOrder(), Qt::DescendingOrder);
+  // The top row holds the highest best validation accuracy (several trials may share it).
+  const int best = sweep_panel_test::shownTrials(panel).front();
+  EXPECT_EQ(panel.state().trials[size_t(best)].bestValAccuracy,
+            panel.state().trials[size_t(panel.rankedTrials().front())].bestValAccuracy);
+  for (const core::SweepTrial& t : panel.state().trials) EXPECT_LE(t.bestValAccuracy, panel.state().trials[size_t(best)].bestValAccuracy);
+  sweep_panel_test::clickRow(panel.table(), 0);
+  ASSERT_TRUE(panel.applyButton()->isEnabled());
+  widgets::GraphEditor* editor = window.editor();
+  const int steps = editor->undoStack()->count();
+  QTest::mouseClick(panel.applyButton(), Qt::LeftButton);
+  EXPECT_TRUE(panel.lastError().isEmpty()) << panel.lastError().toStdString();
+  EXPECT_EQ(editor->undoStack()->count(), steps + 1);
+  const core::SweepTrial& chosen = panel.state().trials[size_t(best)];
+  EXPECT_DOUBLE_EQ(editor->project().training.learningRate, valueOf(chosen, "training.learning_rate"));
+  int64_t units = -1;
+  for (const auto& [id, n] : editor->graph().nodes())
+    if (n.name == "fc1") units = std::get<int64_t>(n.params.at("out_features"));
+  EXPECT_EQ(double(units), valueOf(chosen, "fc1.out_features"));
+  ASSERT_TRUE(editor->undo());
+  EXPECT_DOUBLE_EQ(editor->project().training.learningRate, 0.01);
 }
