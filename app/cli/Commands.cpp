@@ -14,6 +14,8 @@
 #include "core/MemoryEstimate.h"
 #include "core/Project.h"
 #include "core/ShapeInference.h"
+#include "core/data/DataPath.h"
+#include "core/data/DatasetInfo.h"
 
 namespace nc::app {
 
@@ -50,8 +52,26 @@ std::string nodeLabel(const Graph& g, NodeId id) {
   return n ? printableExcerpt(n->name, 80) + " (#" + std::to_string(id) + ")" : "#" + std::to_string(id);
 }
 
+/// validate's data check: the project's data read cheaply (headers, labels) and compared with the
+/// graph's Input and Output, exactly as the editor and the trainer do. Data that cannot be read is
+/// reported but is not an error of the project (the data may live on another machine).
+struct DataCheck {
+  bool checked = false;
+  DatasetInfo info;
+  std::vector<DatasetIssue> issues;
+};
+
+DataCheck checkData(const Project& p, const GraphAnalysis& a, const std::string& projectFile, bool enabled) {
+  DataCheck c;
+  if (!enabled) return c;
+  c.checked = true;
+  c.info = peekDataset(p.data, projectFolder(projectFile));
+  if (c.info.ok) c.issues = checkAgainstDataset(p.graph, a, c.info);
+  return c;
+}
+
 /// validate --json: the whole report as one JSON object; exit codes as in the text form.
-int printValidateJson(const Project& p, const GraphAnalysis& a) {
+int printValidateJson(const Project& p, const GraphAnalysis& a, const DataCheck& data) {
   const Graph& g = p.graph;
   nlohmann::json layers = nlohmann::json::array();
   for (const LayerRow& r : analyzeLayers(g, a, p.training)) {
@@ -85,6 +105,22 @@ int printValidateJson(const Project& p, const GraphAnalysis& a) {
     }
     issues.push_back(std::move(j));
   }
+  for (const DatasetIssue& issue : data.issues) {
+    ++errors;
+    nlohmann::json j = {{"severity", "error"}, {"source", "data"}, {"message", toUtf8(issue.message)}};
+    if (issue.node >= 0) {
+      j["node"] = issue.node;
+      if (const Node* n = g.node(issue.node)) j["node_name"] = toUtf8(n->name);
+    }
+    if (!issue.fixText.empty()) j["fix"] = toUtf8(issue.fixText);
+    issues.push_back(std::move(j));
+  }
+  nlohmann::json dataJson = {{"checked", data.checked}};
+  if (data.checked) {
+    dataJson["readable"] = data.info.ok;
+    if (data.info.ok) dataJson["summary"] = toUtf8(data.info.summary);
+    else dataJson["error"] = toUtf8(data.info.error);
+  }
   const GraphSummary sum = summarize(g, a);
   const MemoryEstimate mem = estimateTrainingMemory(g, a, p.training);
   nlohmann::json out = {{"valid", errors == 0},
@@ -97,6 +133,7 @@ int printValidateJson(const Project& p, const GraphAnalysis& a) {
                           {"flops", sum.flops},
                           {"activation_bytes", mem.activations},
                           {"training_memory_bytes", mem.total()}}},
+                        {"data", std::move(dataJson)},
                         {"issues", std::move(issues)},
                         {"layers", std::move(layers)}};
   std::cout << dumpJson(out, 2) << "\n";
@@ -107,23 +144,26 @@ int printValidateJson(const Project& p, const GraphAnalysis& a) {
 
 int runValidate(const std::vector<std::string>& argsIn) {
   if (wantsHelp(argsIn)) {
-    std::cout << "usage: neuralcanvas-cli validate FILE [--json]\n\n"
+    std::cout << "usage: neuralcanvas-cli validate FILE [--json] [--no-data]\n\n"
                  "Checks a project file: prints each node's type, output shape and parameter count,\n"
-                 "then the totals. Exit 0 when the model is valid, 1 listing every issue when it is\n"
-                 "not, 2 when the file cannot be read or parsed.\n"
+                 "then the totals, then checks the graph's Input and Output against the project's data\n"
+                 "(its headers and labels only; --no-data skips this). Exit 0 when the model is valid\n"
+                 "and fits the data, 1 listing every issue when it does not, 2 when the file cannot be\n"
+                 "read or parsed. Data that cannot be read is reported without failing.\n"
                  "--json: prints one JSON object instead (same exit codes): valid, totals, issues and\n"
                  "\"layers\", one row per node with output shape, parameters, FLOPs per sample,\n"
                  "activation bytes for a batch of the project's batch size, and each one's share.\n";
     return kExitOk;
   }
   std::vector<std::string> args;
-  bool json = false;
+  bool json = false, withData = true;
   for (const auto& a : argsIn) {
     if (a == "--json") json = true;
+    else if (a == "--no-data") withData = false;
     else args.push_back(a);
   }
   if (args.size() != 1) {
-    std::cerr << "usage: neuralcanvas-cli validate FILE [--json]\n";
+    std::cerr << "usage: neuralcanvas-cli validate FILE [--json] [--no-data]\n";
     return kExitUsage;
   }
   ProjectLoad load = loadProject(args[0]);
@@ -133,7 +173,8 @@ int runValidate(const std::vector<std::string>& argsIn) {
   }
   const Graph& g = load.project->graph;
   GraphAnalysis a = analyze(g);
-  if (json) return printValidateJson(*load.project, a);
+  const DataCheck data = checkData(*load.project, a, args[0], withData);
+  if (json) return printValidateJson(*load.project, a, data);
 
   std::cout << std::left << std::setw(6) << "id" << std::setw(22) << "name" << std::setw(26) << "type"
             << std::setw(24) << "output shape" << std::right << std::setw(14) << "params" << "\n";
@@ -159,11 +200,24 @@ int runValidate(const std::vector<std::string>& argsIn) {
     if (issue.node >= 0) std::cout << " [node " << nodeLabel(g, issue.node) << "]";
     std::cout << ": " << printableExcerpt(issue.message, 4000) << "\n";
   }
+  if (data.checked && !data.info.ok) {
+    std::cout << "warning: the data could not be read, so the model was not checked against it: "
+              << printableExcerpt(data.info.error, 4000) << "\n";
+  } else if (data.checked) {
+    std::cout << "data: " << printableExcerpt(data.info.summary, 400) << "\n";
+    for (const DatasetIssue& issue : data.issues) {
+      ++errors;
+      std::cout << "error";
+      if (issue.node >= 0) std::cout << " [node " << nodeLabel(g, issue.node) << "]";
+      std::cout << ": does not fit the data: " << printableExcerpt(issue.message, 4000)
+                << (issue.fixText.empty() ? "" : ": " + printableExcerpt(issue.fixText, 400)) << "\n";
+    }
+  }
   if (errors) {
     std::cout << "INVALID: " << errors << (errors == 1 ? " error" : " errors") << "\n";
     return kExitInvalid;
   }
-  std::cout << "OK: the model is valid\n";
+  std::cout << (data.checked && data.info.ok ? "OK: the model is valid and fits the data\n" : "OK: the model is valid\n");
   return kExitOk;
 }
 

@@ -51,8 +51,57 @@ TEST(CliValidate, AcceptsEachTemplateAndPrintsShapesAndTotals) {
     EXPECT_NE(r.output.find("total parameters:"), std::string::npos) << name;
     EXPECT_NE(r.output.find("[B, 1, 28, 28]"), std::string::npos) << name;
     EXPECT_NE(r.output.find("-> [B, 10]"), std::string::npos) << name;
-    EXPECT_NE(r.output.find("OK: the model is valid"), std::string::npos) << name;
+    EXPECT_NE(r.output.find("data: "), std::string::npos) << name << "\n" << r.output;
+    EXPECT_NE(r.output.find("OK: the model is valid and fits the data"), std::string::npos) << name;
   }
+}
+
+// validate checks the graph against the project's data as the editor and the trainer do: each
+// disagreement is an error naming the node with its fix; unreadable data is a warning only.
+TEST(CliValidate, ChecksTheGraphAgainstTheData) {
+  // CSV data: 2 features, 3 classes. The graph takes 8 features and outputs 5 classes.
+  fs::path csv = writeTemp("points.csv", "x,y,label\n0.1,0.2,a\n0.3,0.1,b\n0.5,0.9,c\n0.4,0.4,a\n");
+  GraphBuilder b;
+  core::NodeId in = b.input({8});
+  core::NodeId fc = b.add("Linear", {{"out_features", int64_t{5}}});
+  core::NodeId out = b.add("Output");
+  b.link(in, fc);
+  b.link(fc, out);
+  core::Project p;
+  p.graph = b.graph;
+  p.data.kind = "csv";
+  p.data.path = csv.string();
+  fs::path file = writeTemp("points.json", core::serializeProject(p));
+  CliResult r = runCli("validate " + file.string());
+  EXPECT_EQ(r.exitCode, 1) << r.output;
+  EXPECT_NE(r.output.find("data: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("error [node input1 (#1)]: does not fit the data:"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("set input1.shape to [2]"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("set linear1.out_features to 3"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("INVALID: 2 errors"), std::string::npos) << r.output;
+
+  // --no-data: only the graph, which is valid.
+  r = runCli("validate --no-data " + file.string());
+  EXPECT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_EQ(r.output.find("data"), std::string::npos) << r.output;
+
+  // Fixed as the messages say: valid and fits.
+  p.graph.setParam(in, "shape", std::vector<int64_t>{2});
+  p.graph.setParam(fc, "out_features", int64_t{3});
+  std::ofstream(file) << core::serializeProject(p);
+  r = runCli("validate " + file.string());
+  EXPECT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_NE(r.output.find("OK: the model is valid and fits the data"), std::string::npos) << r.output;
+
+  // Data that cannot be read: a warning naming the file, the exit code of the graph alone.
+  p.data.path = (fs::temp_directory_path() / "nc_no_such_points.csv").string();
+  std::ofstream(file) << core::serializeProject(p);
+  r = runCli("validate " + file.string());
+  EXPECT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_NE(r.output.find("warning: the data could not be read"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("nc_no_such_points.csv"), std::string::npos) << r.output;
+  fs::remove(file);
+  fs::remove(csv);
 }
 
 TEST(CliValidate, InvalidGraphExitsOneListingIssuesWithNodeIds) {
@@ -63,7 +112,7 @@ TEST(CliValidate, InvalidGraphExitsOneListingIssuesWithNodeIds) {
   core::Project p;
   p.graph = b.graph;
   fs::path file = writeTemp("invalid.json", core::serializeProject(p));
-  CliResult r = runCli("validate " + file.string());
+  CliResult r = runCli("validate --no-data " + file.string());  // the graph alone (the data check: below)
   EXPECT_EQ(r.exitCode, 1) << r.output;
   EXPECT_NE(r.output.find("error [node linear1 (#2)]: Linear expects a 2-D"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("error: the graph has no Output node"), std::string::npos) << r.output;

@@ -75,16 +75,31 @@ TEST(CliValidateJson, InvalidGraphExitsOneWithIssuesAndUnreadableFileExitsTwo) {
   const fs::path file = fs::temp_directory_path() / ("nc_validate_json_" + std::to_string(::getpid()) + ".json");
   ASSERT_TRUE(core::saveProject(p, file.string()));
   int code = -1;
-  std::string out = cli("validate --json " + file.string(), &code);  // option before the file works too
+  std::string out = cli("validate --json --no-data " + file.string(), &code);  // options before the file work too
   EXPECT_EQ(code, 1) << out;
   nlohmann::json j = nlohmann::json::parse(out);
   EXPECT_FALSE(j["valid"].get<bool>());
   EXPECT_EQ(j["errors"].get<int>(), 2);
+  EXPECT_FALSE(j["data"]["checked"].get<bool>());
   bool linearIssue = false;
   for (const auto& issue : j["issues"])
     linearIssue = linearIssue || (issue.value("node", -1) == fc && issue["node_name"] == "linear1");
   EXPECT_TRUE(linearIssue) << out;
   EXPECT_EQ(j["layers"].size(), 2u);
+
+  // With the data check (the project's default data, Fashion-MNIST): the Input's [64, 7, 7]
+  // against the data's [1, 28, 28] is a third error, on the Input, with its fix.
+  out = cli("validate --json " + file.string(), &code);
+  EXPECT_EQ(code, 1) << out;
+  j = nlohmann::json::parse(out);
+  ASSERT_TRUE(j["data"]["checked"].get<bool>());
+  ASSERT_TRUE(j["data"]["readable"].get<bool>()) << out;
+  EXPECT_EQ(j["errors"].get<int>(), 3);
+  bool inputIssue = false;
+  for (const auto& issue : j["issues"])
+    inputIssue = inputIssue || (issue.value("source", "") == "data" && issue.value("node", -1) == in &&
+                                issue.value("fix", "") == "set input1.shape to [1, 28, 28]");
+  EXPECT_TRUE(inputIssue) << out;
   fs::remove(file);
 
   out = cli("validate /no/such/file.json --json", &code, true);
