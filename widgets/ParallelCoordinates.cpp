@@ -153,6 +153,41 @@ double ParallelCoordinates::axisX(int a) const {
   return left + (right - left) * a / (axisCount() - 1);
 }
 
+namespace {
+/// The span axis `a`'s title may use: from half-way to the previous axis (or the widget's left
+/// edge) to half-way to the next one (or the right edge), 3 px clear of each.
+std::pair<double, double> titleSpan(const ParallelCoordinates& pc, int a) {
+  const double x = pc.axisX(a);
+  const double lo = a == 0 ? 2.0 : (pc.axisX(a - 1) + x) / 2 + 3;
+  const double hi = a + 1 >= pc.axisCount() ? pc.width() - 2.0 : (x + pc.axisX(a + 1)) / 2 - 3;
+  return {lo, std::max(lo, hi)};
+}
+
+QFont boldOf(const QFont& f) {
+  QFont bold = f;
+  bold.setBold(true);
+  return bold;
+}
+}  // namespace
+
+QString ParallelCoordinates::titleText(int a) const {
+  if (a < 0 || a >= axisCount()) return {};
+  const ParallelAxis& ax = m_axes[size_t(a)];
+  const auto [lo, hi] = titleSpan(*this, a);
+  return QFontMetrics(boldOf(font()))
+      .elidedText(ax.title + (ax.scale == ParallelAxis::Scale::Log ? tr(" (log)") : QString()), Qt::ElideMiddle,
+                  int(hi - lo) - 4);
+}
+
+QRectF ParallelCoordinates::titleRect(int a) const {
+  if (a < 0 || a >= axisCount()) return {};
+  const auto [lo, hi] = titleSpan(*this, a);
+  const double textWidth = std::min(hi - lo, double(QFontMetrics(boldOf(font())).horizontalAdvance(titleText(a)) + 4));
+  // Centred on the axis where there is room; the outer titles shift inwards rather than being cut.
+  const double left = std::clamp(axisX(a) - textWidth / 2, lo, hi - textWidth);
+  return QRectF(left, 4, textWidth, kMarginTop - 12);
+}
+
 double ParallelCoordinates::axisTop() const { return kMarginTop; }
 double ParallelCoordinates::axisBottom() const { return std::max(kMarginTop + 10, height() - kMarginBottom); }
 
@@ -271,17 +306,11 @@ void ParallelCoordinates::paintEvent(QPaintEvent*) {
     }
     p.setPen(QPen(text, 1.4));
     p.drawLine(QPointF(x, axisTop()), QPointF(x, axisBottom()));
-    // Title above the axis, elided to the space between axes.
-    const double room = axisCount() > 1 ? std::max(60.0, axisX(1) - axisX(0) - 6) : width() - 10.0;
-    QString title = fm.elidedText(ax.title + (ax.scale == ParallelAxis::Scale::Log ? tr(" (log)") : QString()),
-                                  Qt::ElideMiddle, int(room));
+    // Title above the axis (titleRect: elided to its own room, never over a neighbour's).
     QFont bold = font();
     bold.setBold(true);
     p.setFont(bold);
-    // Kept inside the widget: the outer axes' titles shift inwards rather than being cut off.
-    const double textWidth = std::min<double>(room, QFontMetrics(bold).horizontalAdvance(title) + 4);
-    const double left = std::clamp(x - textWidth / 2, 2.0, std::max(2.0, width() - textWidth - 2));
-    p.drawText(QRectF(left, 4, textWidth, kMarginTop - 12), Qt::AlignHCenter | Qt::AlignBottom, title);
+    p.drawText(titleRect(a), Qt::AlignHCenter | Qt::AlignBottom, titleText(a));
     p.setFont(font());
     p.setPen(palette().color(QPalette::Text));
     auto tick = [&](double t, const QString& label) {

@@ -6,6 +6,7 @@
 // selects its row (rowClicked).
 #include <QColor>
 #include <QPointF>
+#include <QRectF>
 #include <QString>
 #include <QStringList>
 #include <QWidget>
@@ -57,6 +58,10 @@ class ParallelCoordinates : public QWidget {
   double axisX(int a) const;
   double axisBottom() const;
   double axisTop() const;
+  /// Axis `a`'s title as drawn (bold, elided to its room) and where: inside the widget and
+  /// within half the distance to each neighbouring axis, so titles never overlap.
+  QString titleText(int a) const;
+  QRectF titleRect(int a) const;
   /// Position of `value` along axis `a`, 0 (bottom) to 1 (top); NaN when missing or out of scale.
   double normalized(int a, double value) const;
   /// The row whose line passes within `tolerance` pixels of `at`, or -1.

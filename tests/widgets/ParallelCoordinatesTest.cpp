@@ -69,6 +69,36 @@ TEST(ParallelCoordinates, ScalesPlaceValuesOnTheirAxes) {
   EXPECT_NEAR(pc.normalized(2, 0.7), 0.4, 1e-9);
 }
 
+// Axis titles never overlap and stay inside the widget, however narrow it is: long titles are
+// elided (middle), short ones kept whole and centred on their axis where there is room.
+TEST(ParallelCoordinates, TitlesNeverOverlapAndStayInside) {
+  nc::widgets::ParallelCoordinates pc;
+  std::vector<nc::widgets::ParallelAxis> a = parallel_coordinates_test::axes();
+  a[1].title = "a_rather_long_node_name.out_features";
+  a.push_back(a[2]);
+  a[3].title = "x";
+  for (int width : {260, 480, 640, 1200}) {
+    pc.resize(width, 300);
+    pc.setData(a, parallel_coordinates_test::rows());
+    for (int i = 0; i < pc.axisCount(); ++i) {
+      const QRectF r = pc.titleRect(i);
+      EXPECT_GE(r.left(), 0) << width << " axis " << i;
+      EXPECT_LE(r.right(), width) << width << " axis " << i;
+      EXPECT_FALSE(pc.titleText(i).isEmpty()) << width << " axis " << i;
+      if (i > 0) {
+        EXPECT_LE(pc.titleRect(i - 1).right(), r.left()) << width << ": titles " << i - 1 << " and " << i << " overlap";
+      }
+    }
+  }
+  // Wide: the short title is whole and centred on its axis; the long one whole too.
+  EXPECT_EQ(pc.titleText(3), "x");
+  EXPECT_EQ(pc.titleText(1), "a_rather_long_node_name.out_features");
+  EXPECT_NEAR(pc.titleRect(2).center().x(), pc.axisX(2), 1.0);
+  // Narrow: the long one is elided in the middle.
+  pc.resize(260, 300);
+  EXPECT_TRUE(pc.titleText(1).contains(QChar(0x2026))) << pc.titleText(1).toStdString();
+}
+
 TEST(ParallelCoordinates, DragOnAnAxisBrushesAndDoubleClickClears) {
   nc::widgets::ParallelCoordinates pc;
   pc.resize(600, 320);
