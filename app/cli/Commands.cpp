@@ -70,6 +70,16 @@ DataCheck checkData(const Project& p, const GraphAnalysis& a, const std::string&
   return c;
 }
 
+/// One entry of validate --json's "issues": severity, message and, when it has one, the node.
+nlohmann::json issueJson(const Graph& g, const char* severity, const std::string& message, NodeId node) {
+  nlohmann::json j = {{"severity", severity}, {"message", toUtf8(message)}};
+  if (node >= 0) {
+    j["node"] = node;
+    if (const Node* n = g.node(node)) j["node_name"] = toUtf8(n->name);
+  }
+  return j;
+}
+
 /// validate --json: the whole report as one JSON object; exit codes as in the text form.
 int printValidateJson(const Project& p, const GraphAnalysis& a, const DataCheck& data) {
   const Graph& g = p.graph;
@@ -98,20 +108,12 @@ int printValidateJson(const Project& p, const GraphAnalysis& a, const DataCheck&
   for (const auto& issue : a.issues) {
     const bool err = issue.severity == Severity::Error;
     errors += err;
-    nlohmann::json j = {{"severity", err ? "error" : "warning"}, {"message", toUtf8(issue.message)}};
-    if (issue.node >= 0) {
-      j["node"] = issue.node;
-      if (const Node* n = g.node(issue.node)) j["node_name"] = toUtf8(n->name);
-    }
-    issues.push_back(std::move(j));
+    issues.push_back(issueJson(g, err ? "error" : "warning", issue.message, issue.node));
   }
   for (const DatasetIssue& issue : data.issues) {
     ++errors;
-    nlohmann::json j = {{"severity", "error"}, {"source", "data"}, {"message", toUtf8(issue.message)}};
-    if (issue.node >= 0) {
-      j["node"] = issue.node;
-      if (const Node* n = g.node(issue.node)) j["node_name"] = toUtf8(n->name);
-    }
+    nlohmann::json j = issueJson(g, "error", issue.message, issue.node);
+    j["source"] = "data";
     if (!issue.fixText.empty()) j["fix"] = toUtf8(issue.fixText);
     issues.push_back(std::move(j));
   }
@@ -150,7 +152,8 @@ int runValidate(const std::vector<std::string>& argsIn) {
                  "(its headers and labels only; --no-data skips this). Exit 0 when the model is valid\n"
                  "and fits the data, 1 listing every issue when it does not, 2 when the file cannot be\n"
                  "read or parsed. Data that cannot be read is reported without failing.\n"
-                 "--json: prints one JSON object instead (same exit codes): valid, totals, issues and\n"
+                 "--json: prints one JSON object instead (same exit codes): valid, totals, the data check,\n"
+                 "issues (data issues with \"source\": \"data\" and a \"fix\") and\n"
                  "\"layers\", one row per node with output shape, parameters, FLOPs per sample,\n"
                  "activation bytes for a batch of the project's batch size, and each one's share.\n";
     return kExitOk;
